@@ -1,0 +1,39 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both set everything up first.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+export PYTHONUNBUFFERED := 1
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: run test setup system-packages lint migrations-check
+
+# Re-installs only when requirements.txt changed since the last install.
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || python3.11 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+system-packages:
+	@bash scripts/install-system-packages.sh
+
+setup: $(VENV)/.installed system-packages
+
+run: export DJANGO_DEBUG := 1
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo --if-empty
+	$(PY) manage.py ensure_local_admin
+	@echo "Creatorscope on http://127.0.0.1:8000 (admin at /admin/, user admin / password admin — local use only)."
+	$(VENV)/bin/honcho start -f Procfile
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+migrations-check: $(VENV)/.installed
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: setup lint migrations-check
+	$(PY) -m pytest

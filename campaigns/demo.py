@@ -1,0 +1,355 @@
+"""A realistic, varied demo data set so every page and endpoint has something to show.
+
+Deterministic (seeded) and idempotent: every row is keyed by a stable handle or external id, so a
+second run adds nothing. Profiles get months of weekly snapshots that show growth (and the odd
+spike), posts spread over six months with per-category captions and hashtags, a few subreddits with
+real-looking rules, an analyst taxonomy, and a campaign. AI fields are left pending: the worker's
+analysis pipeline fills them, exactly as for scraped data.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from campaigns.models import Campaign, CampaignPost, CampaignProfile
+from posts.models import Post, PostKind
+from profiles.models import (
+    Community,
+    CommunityReviewStatus,
+    CommunitySnapshot,
+    Platform,
+    Profile,
+    ProfileSnapshot,
+    ReviewStatus,
+    Tag,
+    TagCategory,
+)
+
+DEMO_MARK = "demo"
+SEED = 20261121
+
+# Caption material per niche: what a creator in that niche writes about, and the hashtags they use.
+NICHES: dict[str, tuple[list[str], list[str]]] = {
+    "fashion": (
+        ["new autumn lookbook", "styling one blazer five ways", "thrifted outfit of the day"],
+        ["ootd", "fashion", "streetstyle"],
+    ),
+    "beauty": (
+        ["my five-minute makeup routine", "skincare shelf tour", "testing the viral lipstick"],
+        ["makeup", "skincare", "beauty"],
+    ),
+    "fitness": (
+        ["leg day that actually works", "30 minute home workout", "how I hit a new deadlift PR"],
+        ["fitness", "gym", "workout"],
+    ),
+    "food": (
+        ["the easiest sourdough focaccia", "weeknight ramen in 20 minutes", "street food tour"],
+        ["food", "recipe", "foodie"],
+    ),
+    "travel": (
+        ["three days in Lisbon", "hidden beaches in Crete", "packing light for two weeks"],
+        ["travel", "wanderlust", "travelgram"],
+    ),
+    "tech": (
+        ["unboxing the new phone", "my desk setup for 2026", "is this laptop worth it"],
+        ["tech", "gadgets", "setup"],
+    ),
+    "gaming": (
+        ["speedrun attempt tonight", "ranking every boss fight", "new patch first impressions"],
+        ["gaming", "gamer", "twitch"],
+    ),
+    "music": (
+        ["cover of a song you love", "studio session behind the scenes", "new single out Friday"],
+        ["music", "singer", "newmusic"],
+    ),
+    "pets": (
+        ["my dog learned a new trick", "cat vs cardboard box", "adoption day anniversary"],
+        ["dogsofinstagram", "pets", "catlife"],
+    ),
+    "parenting": (
+        ["toddler breakfast ideas", "surviving the first week of school", "family weekend plans"],
+        ["momlife", "parenting", "family"],
+    ),
+    "finance": (
+        ["how I budget every month", "index funds explained simply", "paying off debt update"],
+        ["money", "investing", "personalfinance"],
+    ),
+    "photography": (
+        ["golden hour portraits", "film vs digital", "editing a photo start to finish"],
+        ["photography", "35mm", "portrait"],
+    ),
+}
+SPONSOR_LINES = [
+    "Thanks to our partner for this one #ad",
+    "Use my code for 20% off #sponsored",
+    "Paid partnership #partner",
+]
+
+COMMUNITIES = [
+    ("SkincareAddiction", "beauty", 1_900_000, False),
+    ("malefashionadvice", "fashion", 5_200_000, False),
+    ("fitness", "fitness", 11_000_000, False),
+    ("Cooking", "food", 4_100_000, False),
+    ("travel", "travel", 9_000_000, False),
+    ("buildapc", "tech", 7_200_000, False),
+    ("personalfinance", "finance", 20_000_000, False),
+    ("OnlyFansPromotions", "lifestyle", 850_000, True),
+]
+COMMUNITY_RULES = [
+    {"short_name": "Be civil", "description": "No personal attacks or harassment.", "kind": "all"},
+    {"short_name": "No self-promotion", "description": "Links to your own content need mod approval.", "kind": "link"},
+    {"short_name": "Flair your post", "description": "Posts without flair are removed.", "kind": "all"},
+]
+
+TAXONOMY = {
+    "Niche": [
+        "Skincare",
+        "Streetwear",
+        "Home workouts",
+        "Vegan food",
+        "Budget travel",
+        "PC building",
+        "Personal finance",
+    ],
+    "Format": ["Tutorial", "Review", "Vlog", "Unboxing", "Behind the scenes"],
+    "Style": ["Minimalist", "Humorous", "Educational", "Aesthetic"],
+    "Production": ["Studio quality", "Phone shot", "Professional editing"],
+}
+
+
+@dataclass
+class DemoSummary:
+    profiles: int = 0
+    posts: int = 0
+    snapshots: int = 0
+    communities: int = 0
+    campaigns: int = 0
+
+
+def _handle(rng: random.Random, niche: str, index: int) -> str:
+    stem = rng.choice(["the", "its", "daily", "just", "real", "hey"])
+    return f"{stem}{niche}{index:03d}"
+
+
+@transaction.atomic
+def load_demo(instagram_profiles: int = 240, reddit_profiles: int = 80, months: int = 6) -> DemoSummary:
+    """Create the demo data set; safe to run again (adds only what is missing)."""
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    summary = DemoSummary()
+
+    for position, (category_name, tag_names) in enumerate(TAXONOMY.items()):
+        category, _ = TagCategory.objects.get_or_create(
+            slug=slugify(category_name), defaults={"name": category_name, "position": position}
+        )
+        for tag_name in tag_names:
+            Tag.objects.get_or_create(
+                slug=slugify(f"{category_name}-{tag_name}"),
+                defaults={"category": category, "name": tag_name, "description": f"{tag_name} content"},
+            )
+
+    communities = []
+    for name, category, subscribers, nsfw in COMMUNITIES:
+        rng = random.Random(f"{SEED}-community-{name}")
+        community, created = Community.objects.get_or_create(
+            name=name,
+            defaults={
+                "title": name.replace("_", " "),
+                "public_description": f"A community about {category}.",
+                "description": f"Welcome to r/{name}. Read the rules before posting.",
+                "subscribers": subscribers,
+                "active_users": subscribers // 900,
+                "is_nsfw": nsfw,
+                "created_utc": now - timedelta(days=rng.randint(900, 5000)),
+                "rules": COMMUNITY_RULES
+                + (
+                    [{"short_name": "Verification required", "description": "Verify before posting.", "kind": "all"}]
+                    if nsfw
+                    else []
+                ),
+                "allowed_post_types": ["text", "link", "image"],
+                "verification_required": nsfw,
+                "primary_category": category if rng.random() < 0.5 else "",
+                "review_status": rng.choice([CommunityReviewStatus.OK, CommunityReviewStatus.UNREVIEWED]),
+                "discovered_via": DEMO_MARK,
+                "last_scraped_at": now,
+            },
+        )
+        communities.append(community)
+        if created:
+            summary.communities += 1
+            CommunitySnapshot.objects.bulk_create(
+                CommunitySnapshot(
+                    community=community,
+                    captured_at=now - timedelta(weeks=w),
+                    subscribers=int(subscribers * (1 - 0.004 * w)),
+                    active_users=subscribers // 900,
+                )
+                for w in range(months * 4, -1, -1)
+            )
+
+    niches = list(NICHES)
+    specs = [(Platform.INSTAGRAM, i) for i in range(instagram_profiles)] + [
+        (Platform.REDDIT, i) for i in range(reddit_profiles)
+    ]
+    for platform, index in specs:
+        # One generator per creator, so a re-run (which skips existing ones) yields the same rows.
+        rng = random.Random(f"{SEED}-{platform}-{index}")
+        niche = niches[index % len(niches)]
+        handle = _handle(rng, niche, index) if platform == Platform.INSTAGRAM else f"u_{niche}_{index:03d}"
+        # Follower counts are log-uniform between 2k and 5M: most creators are small, a few are huge.
+        followers = int(10 ** rng.uniform(3.3, 6.7))
+        weekly_growth = rng.uniform(-0.002, 0.02)
+        profile, created = Profile.objects.get_or_create(
+            platform=platform,
+            handle=handle,
+            defaults={
+                "external_id": f"demo-{platform}-{index}",
+                "full_name": handle.replace("_", " ").title(),
+                "bio": f"{niche.title()} creator. {NICHES[niche][0][0].capitalize()} and more. Collabs: DM",
+                "is_verified": followers > 1_000_000 and rng.random() < 0.6,
+                "is_business": platform == Platform.INSTAGRAM and rng.random() < 0.5,
+                "followers_count": followers if platform == Platform.INSTAGRAM else None,
+                "following_count": rng.choice([rng.randint(80, 1200), rng.randint(1600, 7500)])
+                if platform == Platform.INSTAGRAM
+                else None,
+                "total_karma": rng.randint(500, 400_000) if platform == Platform.REDDIT else None,
+                "account_created_at": now - timedelta(days=rng.randint(400, 4000)),
+                "review_status": rng.choice(list(ReviewStatus.values)),
+                "discovered_via": DEMO_MARK,
+                "last_scraped_at": now,
+                "scrape_status": "ok",
+            },
+        )
+        if not created:
+            continue
+        summary.profiles += 1
+        weeks = months * 4
+        snapshots = []
+        for w in range(weeks, -1, -1):
+            # Compound growth backwards from today, with a one-week spike for about one creator in ten.
+            count = followers / ((1 + weekly_growth) ** w)
+            if w == 3 and index % 10 == 0:
+                count *= 0.85
+            snapshots.append(
+                ProfileSnapshot(
+                    profile=profile,
+                    captured_at=now - timedelta(weeks=w),
+                    followers_count=int(count) if platform == Platform.INSTAGRAM else None,
+                    following_count=profile.following_count,
+                    total_karma=int(profile.total_karma * (1 - 0.01 * w)) if profile.total_karma else None,
+                )
+            )
+        ProfileSnapshot.objects.bulk_create(snapshots)
+        summary.snapshots += len(snapshots)
+        summary.posts += _make_posts(rng, profile, niche, communities, now, months)
+
+    summary.campaigns += _make_campaign(random.Random(f"{SEED}-campaign"), now)
+    return summary
+
+
+def _make_posts(
+    rng: random.Random, profile: Profile, niche: str, communities: list[Community], now, months: int
+) -> int:
+    topics, hashtags = NICHES[niche]
+    per_week = rng.uniform(0.5, 5)
+    total = max(3, int(per_week * months * 4.3))
+    # Mean likes per post follows the follower count with a realistic engagement rate of 0.5–6 %.
+    base_rate = rng.uniform(0.005, 0.06)
+    posts = []
+    for n in range(total):
+        posted_at = now - timedelta(hours=rng.randint(1, months * 30 * 24))
+        posted_at = posted_at.replace(hour=rng.choice([8, 12, 17, 18, 19, 20, 21]))
+        sponsored = rng.random() < 0.12
+        text = f"{rng.choice(topics).capitalize()} ✨"
+        tags = rng.sample(hashtags, k=rng.randint(1, len(hashtags)))
+        if sponsored:
+            text += f" {rng.choice(SPONSOR_LINES)}"
+        caption = f"{text} " + " ".join(f"#{t}" for t in tags)
+        if profile.platform == Platform.INSTAGRAM:
+            kind = rng.choice([PostKind.IMAGE, PostKind.IMAGE, PostKind.CAROUSEL, PostKind.REEL])
+            likes = int(profile.followers_count * base_rate * rng.lognormvariate(0, 0.5))
+            viral = rng.random() < 0.02
+            if viral:
+                likes *= rng.randint(6, 15)
+            hidden = rng.random() < 0.05
+            posts.append(
+                Post(
+                    platform=profile.platform,
+                    external_id=f"demo-{profile.handle}-{n}",
+                    shortcode=f"D{profile.id:05d}{n:04d}",
+                    author=profile,
+                    kind=kind,
+                    caption=caption,
+                    permalink=f"https://www.instagram.com/p/D{profile.id:05d}{n:04d}/",
+                    posted_at=posted_at,
+                    likes_count=None if hidden else likes,
+                    likes_hidden=hidden,
+                    comments_count=max(0, int(likes * rng.uniform(0.005, 0.04))),
+                    views_count=likes * rng.randint(3, 9) if kind == PostKind.REEL else None,
+                    plays_count=likes * rng.randint(4, 12) if kind == PostKind.REEL else None,
+                    hashtags=tags,
+                    is_sponsored=sponsored,
+                    is_paid_partnership=sponsored and rng.random() < 0.5,
+                    sponsor_markers=["#ad"] if sponsored else [],
+                    is_viral=viral,
+                    last_scraped_at=now,
+                )
+            )
+        else:
+            community = rng.choice(communities)
+            score = int(rng.lognormvariate(4, 1.4))
+            posts.append(
+                Post(
+                    platform=profile.platform,
+                    external_id=f"demo_t3_{profile.handle}_{n}",
+                    author=profile,
+                    community=community,
+                    kind=rng.choice([PostKind.TEXT, PostKind.LINK, PostKind.IMAGE]),
+                    caption=rng.choice(topics).capitalize(),
+                    body=f"Sharing my experience with {rng.choice(topics)}. What do you think?",
+                    permalink=f"https://www.reddit.com/r/{community.name}/comments/demo{profile.id}{n}/",
+                    posted_at=posted_at,
+                    score=score,
+                    comments_count=int(score * rng.uniform(0.05, 0.6)),
+                    upvote_ratio=round(rng.uniform(0.6, 0.99), 2),
+                    is_nsfw=community.is_nsfw,
+                    last_scraped_at=now,
+                )
+            )
+    Post.objects.bulk_create(posts, ignore_conflicts=True)
+    return len(posts)
+
+
+def _make_campaign(rng: random.Random, now) -> int:
+    User = get_user_model()
+    owner, _ = User.objects.get_or_create(username="demo-brand-manager", defaults={"email": "brand@example.com"})
+    campaign, created = Campaign.objects.get_or_create(
+        owner=owner,
+        name="Autumn skincare launch",
+        defaults={
+            "brand": "Glow & Co",
+            "status": Campaign.Status.ACTIVE,
+            "start_date": (now - timedelta(days=30)).date(),
+            "end_date": (now + timedelta(days=30)).date(),
+            "budget": 25000,
+        },
+    )
+    if not created:
+        return 0
+    creators = list(Profile.objects.filter(platform=Platform.INSTAGRAM, discovered_via=DEMO_MARK)[:8])
+    statuses = list(CampaignProfile.Pipeline.values)
+    for i, profile in enumerate(creators):
+        CampaignProfile.objects.create(
+            campaign=campaign, profile=profile, status=statuses[i % len(statuses)], fee=rng.choice([500, 1200, 3000])
+        )
+        post = profile.posts.filter(is_sponsored=True).first() or profile.posts.first()
+        if post:
+            CampaignPost.objects.get_or_create(campaign=campaign, post=post)
+    return 1

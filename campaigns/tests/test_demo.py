@@ -1,0 +1,44 @@
+import json
+
+import pytest
+from django.core.management import call_command
+
+from campaigns.models import Campaign
+from posts.models import Post
+from profiles.models import Community, Profile, ProfileSnapshot
+
+pytestmark = pytest.mark.django_db
+
+
+def _demo(capsys, *args) -> dict:
+    call_command("demo", "--instagram", "12", "--reddit", "4", "--json", *args)
+    return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+def test_demo_fills_every_area_and_a_second_run_adds_nothing(capsys):
+    first = _demo(capsys)
+    assert first["profiles"] == 16
+    counts = (Profile.objects.count(), Post.objects.count(), ProfileSnapshot.objects.count(), Community.objects.count())
+    assert Post.objects.filter(platform="reddit", community__isnull=False).exists()
+    assert Campaign.objects.get().campaign_profiles.count() > 0
+    # Snapshots show growth: the latest follower count differs from the oldest for most creators.
+    grew = sum(
+        1
+        for p in Profile.objects.filter(platform="instagram")
+        if p.snapshots.earliest().followers_count != p.snapshots.latest().followers_count
+    )
+    assert grew >= 10
+
+    second = _demo(capsys)
+    assert second == {**second, "profiles": 0, "posts": 0, "snapshots": 0, "communities": 0, "campaigns": 0}
+    assert counts == (
+        Profile.objects.count(),
+        Post.objects.count(),
+        ProfileSnapshot.objects.count(),
+        Community.objects.count(),
+    )
+
+
+def test_demo_if_empty_skips_a_filled_database(capsys):
+    _demo(capsys)
+    assert _demo(capsys, "--if-empty")["status"] == "skipped"

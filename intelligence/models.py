@@ -1,0 +1,1 @@
+"""AI bookkeeping: analysis batches and content embeddings (filled in by the intelligence work)."""

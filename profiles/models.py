@@ -1,0 +1,540 @@
+"""Platform accounts, their history, subreddits, and the analyst-owned data around them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from profiles.categories import CATEGORY_CHOICES
+from profiles.querysets import CommunityQuerySet, ProfileQuerySet
+
+
+class Platform(models.TextChoices):
+    INSTAGRAM = "instagram", "Instagram"
+    REDDIT = "reddit", "Reddit"
+
+
+class ReviewStatus(models.TextChoices):
+    """An analyst's decision about a creator."""
+
+    UNREVIEWED = "unreviewed", "Unreviewed"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    WATCHLIST = "watchlist", "Watchlist"
+
+
+class CommunityReviewStatus(models.TextChoices):
+    """An analyst's decision about a subreddit (the B9 review values)."""
+
+    UNREVIEWED = "unreviewed", "Unreviewed"
+    OK = "ok", "OK"
+    NO_SELLER = "no_seller", "No seller"
+    NON_RELATED = "non_related", "Non related"
+    USER_FEED = "user_feed", "User feed"
+    BANNED = "banned", "Banned"
+
+
+class ScrapeStatus(models.TextChoices):
+    NEVER = "never", "Never scraped"
+    OK = "ok", "OK"
+    FAILED = "failed", "Failed"
+    PRIVATE = "private", "Private"
+    NOT_FOUND = "not_found", "Not found"
+    BANNED = "banned", "Banned"
+
+
+def _choices_check(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+def _non_negative(fields: list[str], prefix: str) -> list[models.CheckConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{f}__gte": 0}) | Q(**{f"{f}__isnull": True}), name=f"{prefix}_{f}_gte_0"
+        )
+        for f in fields
+    ]
+
+
+class TagCategory(models.Model):
+    """A group in the analyst tag taxonomy (niche, format, style, production…)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "tag categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    """A label analysts put on creators and communities; AI may suggest it, an analyst decides.
+
+    ``description`` is what the AI compares content against, so a new tag works without code
+    changes. A sensitive tag (one that would describe a person's protected or intimate attributes)
+    is never suggested by the AI (DESIGN §5).
+    """
+
+    category = models.ForeignKey(TagCategory, on_delete=models.PROTECT, related_name="tags")
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    is_sensitive = models.BooleanField(default=False, help_text="Never suggested by the AI.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["category__position", "name"]
+        constraints = [models.UniqueConstraint(fields=["category", "name"], name="tag_unique_name_in_category")]
+
+    def __str__(self) -> str:
+        return f"{self.category.name}: {self.name}"
+
+
+class Profile(models.Model):
+    """A creator's account on one platform: an Instagram creator or a Reddit user.
+
+    Counts the platform hides are NULL, never 0. Analyst-owned fields (review status, niche, notes,
+    tags) are never written by a scrape. Cached metrics name their formula in ``posts/metrics.py``.
+    """
+
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    external_id = models.CharField(max_length=64, blank=True, default="")
+    handle = models.CharField(max_length=64, help_text="Username as the platform shows it.")
+    full_name = models.CharField(max_length=255, blank=True, default="")
+    bio = models.TextField(blank=True, default="")
+    external_url = models.URLField(max_length=500, blank=True, default="")
+    links = models.JSONField(default=list, blank=True)
+    is_verified = models.BooleanField(default=False)
+    is_private = models.BooleanField(default=False)
+    is_business = models.BooleanField(default=False)
+    category = models.CharField(
+        max_length=120, blank=True, default="", help_text="The platform's own business category."
+    )
+    avatar_url = models.URLField(max_length=1000, blank=True, default="")
+    avatar_asset = models.ForeignKey("media.Asset", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    followers_count = models.BigIntegerField(null=True, blank=True)
+    following_count = models.BigIntegerField(null=True, blank=True)
+    posts_count = models.BigIntegerField(null=True, blank=True)
+    # Reddit only.
+    link_karma = models.BigIntegerField(null=True, blank=True)
+    comment_karma = models.BigIntegerField(null=True, blank=True)
+    total_karma = models.BigIntegerField(null=True, blank=True)
+    account_created_at = models.DateTimeField(null=True, blank=True)
+
+    # Cached metrics (recomputed after each ingest; formulas and windows in posts/metrics.py).
+    engagement_rate = models.FloatField(
+        null=True, blank=True, help_text="Mean (likes+comments)/followers, last 12 posts, %."
+    )
+    engagement_rate_median = models.FloatField(
+        null=True, blank=True, help_text="Median likes/followers over 60 days, %."
+    )
+    engagement_rate_views = models.FloatField(
+        null=True, blank=True, help_text="Mean (likes+comments)/views on videos, %."
+    )
+    avg_likes = models.FloatField(null=True, blank=True)
+    median_likes = models.FloatField(null=True, blank=True)
+    avg_comments = models.FloatField(null=True, blank=True)
+    median_comments = models.FloatField(null=True, blank=True)
+    avg_views = models.FloatField(null=True, blank=True)
+    posts_per_week = models.FloatField(null=True, blank=True)
+    posting_consistency = models.FloatField(null=True, blank=True)
+    best_posting_hour = models.PositiveSmallIntegerField(null=True, blank=True)
+    best_posting_weekday = models.PositiveSmallIntegerField(null=True, blank=True)
+    follower_growth_7d = models.FloatField(null=True, blank=True, help_text="%")
+    follower_growth_30d = models.FloatField(null=True, blank=True, help_text="%")
+    follower_growth_90d = models.FloatField(null=True, blank=True, help_text="%")
+    growth_spike = models.BooleanField(default=False)
+    comments_per_100_likes = models.FloatField(null=True, blank=True)
+    views_per_like = models.FloatField(null=True, blank=True)
+    is_mass_follower = models.BooleanField(default=False)
+    sponsored_share = models.FloatField(null=True, blank=True)
+    sponsored_engagement_rate = models.FloatField(null=True, blank=True)
+    organic_engagement_rate = models.FloatField(null=True, blank=True)
+    metrics_computed_at = models.DateTimeField(null=True, blank=True)
+
+    # AI aggregates over the profile's analysed posts (intelligence/aggregate.py).
+    ai_primary_content_type = models.CharField(max_length=32, choices=CATEGORY_CHOICES, blank=True, default="")
+    ai_primary_language = models.CharField(max_length=8, blank=True, default="")
+    ai_content_distribution = models.JSONField(default=dict, blank=True)
+    ai_language_distribution = models.JSONField(default=dict, blank=True)
+    ai_average_sentiment = models.FloatField(null=True, blank=True)
+    ai_content_quality_score = models.FloatField(null=True, blank=True)
+    ai_analyzed_at = models.DateTimeField(null=True, blank=True)
+
+    # Analyst-owned: never written by a scrape.
+    review_status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.UNREVIEWED)
+    niche = models.CharField(max_length=120, blank=True, default="")
+    notes = models.TextField(blank=True, default="")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="profiles")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    # Scrape bookkeeping.
+    scrape_enabled = models.BooleanField(default=True)
+    scrape_priority = models.PositiveSmallIntegerField(default=5, help_text="1 = most urgent, 9 = least.")
+    scrape_status = models.CharField(max_length=16, choices=ScrapeStatus.choices, default=ScrapeStatus.NEVER)
+    last_error = models.TextField(blank=True, default="")
+    last_scraped_at = models.DateTimeField(null=True, blank=True)
+    next_scrape_at = models.DateTimeField(null=True, blank=True)
+    discovered_via = models.CharField(max_length=120, blank=True, default="", help_text="How discovery found it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-followers_count", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("handle"), "platform", name="profile_unique_handle_per_platform"),
+            _choices_check("platform", Platform, "profile_platform_valid"),
+            _choices_check("review_status", ReviewStatus, "profile_review_status_valid"),
+            models.CheckConstraint(
+                condition=Q(scrape_priority__gte=1, scrape_priority__lte=9), name="profile_priority_1_9"
+            ),
+            *_non_negative(["followers_count", "following_count", "posts_count"], "profile"),
+        ]
+        indexes = [
+            models.Index(fields=["platform", "external_id"], name="profile_platform_extid"),
+            models.Index(fields=["platform", "-followers_count"], name="profile_platform_followers"),
+            models.Index(fields=["engagement_rate"], name="profile_engagement"),
+            models.Index(fields=["ai_primary_content_type"], name="profile_category"),
+            models.Index(fields=["ai_primary_language"], name="profile_language"),
+            models.Index(fields=["review_status"], name="profile_review_status"),
+            models.Index(fields=["scrape_enabled", "next_scrape_at"], name="profile_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.handle}"
+
+    @property
+    def permalink(self) -> str:
+        if self.platform == Platform.REDDIT:
+            return f"https://www.reddit.com/user/{self.handle}/"
+        return f"https://www.instagram.com/{self.handle}/"
+
+
+class ProfileSnapshot(models.Model):
+    """One scrape's counts for a profile: the time series that growth is computed from."""
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="snapshots")
+    captured_at = models.DateTimeField(default=timezone.now)
+    followers_count = models.BigIntegerField(null=True, blank=True)
+    following_count = models.BigIntegerField(null=True, blank=True)
+    posts_count = models.BigIntegerField(null=True, blank=True)
+    total_karma = models.BigIntegerField(null=True, blank=True)
+    engagement_rate = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-captured_at"]
+        get_latest_by = "captured_at"
+        indexes = [models.Index(fields=["profile", "captured_at"], name="psnap_profile_time")]
+        constraints = _non_negative(["followers_count", "following_count", "posts_count"], "psnap")
+
+    def __str__(self) -> str:
+        return f"{self.profile} @ {self.captured_at:%Y-%m-%d %H:%M}"
+
+
+class Community(models.Model):
+    """A subreddit, with its rules, computed metrics and the analyst's review."""
+
+    name = models.CharField(max_length=64, help_text="Without the r/ prefix.")
+    external_id = models.CharField(max_length=32, blank=True, default="")
+    title = models.CharField(max_length=300, blank=True, default="")
+    description = models.TextField(blank=True, default="")
+    public_description = models.TextField(blank=True, default="")
+    subscribers = models.BigIntegerField(null=True, blank=True)
+    visitors = models.BigIntegerField(
+        null=True, blank=True, help_text="Weekly visitors, where Reddit shows them instead of subscribers."
+    )
+    active_users = models.BigIntegerField(null=True, blank=True)
+    is_nsfw = models.BooleanField(default=False)
+    created_utc = models.DateTimeField(null=True, blank=True)
+    subreddit_type = models.CharField(max_length=32, blank=True, default="")
+    rules = models.JSONField(default=list, blank=True, help_text="[{short_name, description, kind}]")
+    allowed_post_types = models.JSONField(default=list, blank=True)
+    verification_required = models.BooleanField(null=True, blank=True)
+    icon_url = models.URLField(max_length=1000, blank=True, default="")
+
+    # Computed metrics (posts/metrics.py).
+    avg_upvotes = models.FloatField(null=True, blank=True)
+    comments_per_upvote = models.FloatField(null=True, blank=True)
+    score = models.FloatField(null=True, blank=True)
+    posts_per_day = models.FloatField(null=True, blank=True)
+    best_posting_hour = models.PositiveSmallIntegerField(null=True, blank=True)
+    subscriber_growth_7d = models.FloatField(null=True, blank=True)
+    subscriber_growth_30d = models.FloatField(null=True, blank=True)
+    metrics_computed_at = models.DateTimeField(null=True, blank=True)
+
+    # AI suggestion; the analyst's decision lives in primary_category.
+    ai_suggested_category = models.CharField(max_length=32, choices=CATEGORY_CHOICES, blank=True, default="")
+    ai_category_confidence = models.FloatField(null=True, blank=True)
+
+    # Analyst-owned.
+    review_status = models.CharField(
+        max_length=16, choices=CommunityReviewStatus.choices, default=CommunityReviewStatus.UNREVIEWED
+    )
+    primary_category = models.CharField(max_length=32, choices=CATEGORY_CHOICES, blank=True, default="")
+    notes = models.TextField(blank=True, default="")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="communities")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    scrape_enabled = models.BooleanField(default=True)
+    scrape_status = models.CharField(max_length=16, choices=ScrapeStatus.choices, default=ScrapeStatus.NEVER)
+    last_error = models.TextField(blank=True, default="")
+    last_scraped_at = models.DateTimeField(null=True, blank=True)
+    next_scrape_at = models.DateTimeField(null=True, blank=True)
+    discovered_via = models.CharField(max_length=120, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CommunityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-subscribers", "id"]
+        verbose_name_plural = "communities"
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="community_unique_name"),
+            _choices_check("review_status", CommunityReviewStatus, "community_review_status_valid"),
+            *_non_negative(["subscribers", "visitors", "active_users"], "community"),
+        ]
+        indexes = [
+            models.Index(fields=["review_status"], name="community_review_status"),
+            models.Index(fields=["-subscribers"], name="community_subscribers"),
+            models.Index(fields=["scrape_enabled", "next_scrape_at"], name="community_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"r/{self.name}"
+
+    @property
+    def permalink(self) -> str:
+        return f"https://www.reddit.com/r/{self.name}/"
+
+
+class CommunitySnapshot(models.Model):
+    """One scrape's counts for a subreddit."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="snapshots")
+    captured_at = models.DateTimeField(default=timezone.now)
+    subscribers = models.BigIntegerField(null=True, blank=True)
+    visitors = models.BigIntegerField(null=True, blank=True)
+    active_users = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-captured_at"]
+        get_latest_by = "captured_at"
+        indexes = [models.Index(fields=["community", "captured_at"], name="csnap_community_time")]
+        constraints = _non_negative(["subscribers", "visitors", "active_users"], "csnap")
+
+    def __str__(self) -> str:
+        return f"{self.community} @ {self.captured_at:%Y-%m-%d %H:%M}"
+
+
+class AudienceDemographics(models.Model):
+    """Who follows a profile, as shares (0..1) per bucket, from one source on one date.
+
+    Sources are provider estimates (e.g. Graph API insights for owned accounts); each dict maps a
+    bucket (country code, city, gender, age range, language code) to its share.
+    """
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="demographics")
+    source = models.CharField(max_length=64)
+    captured_on = models.DateField(default=timezone.now)
+    countries = models.JSONField(default=dict, blank=True)
+    cities = models.JSONField(default=dict, blank=True)
+    genders = models.JSONField(default=dict, blank=True)
+    ages = models.JSONField(default=dict, blank=True)
+    languages = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-captured_on"]
+        verbose_name_plural = "audience demographics"
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "source", "captured_on"], name="demographics_unique_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile} audience ({self.source}, {self.captured_on})"
+
+
+class Mention(models.Model):
+    """A profile @mentioning a handle in its captions, aggregated per (profile, handle)."""
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="mentions_made")
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    mentioned_handle = models.CharField(max_length=64)
+    mentioned_profile = models.ForeignKey(
+        Profile, null=True, blank=True, on_delete=models.SET_NULL, related_name="mentioned_by"
+    )
+    times = models.PositiveIntegerField(default=1)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-times"]
+        constraints = [models.UniqueConstraint(Lower("mentioned_handle"), "profile", name="mention_unique_per_profile")]
+
+    def __str__(self) -> str:
+        return f"{self.profile} → @{self.mentioned_handle}"
+
+
+class RelatedProfile(models.Model):
+    """A link between two creators: the provider's 'related', a lookalike by content, a mention."""
+
+    class Source(models.TextChoices):
+        PROVIDER = "provider", "Provider"
+        LOOKALIKE = "lookalike", "Lookalike (content embedding)"
+        MENTION = "mention", "Mention"
+        COMMUNITY = "community", "Same communities"
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="related_links")
+    related = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=16, choices=Source.choices)
+    score = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-score"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "related", "source"], name="related_unique"),
+            models.CheckConstraint(condition=~Q(profile=models.F("related")), name="related_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile} ~ {self.related} ({self.source})"
+
+
+class TagSuggestion(models.Model):
+    """A tag the AI proposes for a profile or a community; an analyst accepts or rejects it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="suggestions")
+    profile = models.ForeignKey(
+        Profile, null=True, blank=True, on_delete=models.CASCADE, related_name="tag_suggestions"
+    )
+    community = models.ForeignKey(
+        Community, null=True, blank=True, on_delete=models.CASCADE, related_name="tag_suggestions"
+    )
+    confidence = models.FloatField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    model_version = models.CharField(max_length=120, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-confidence"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(profile__isnull=False) & Q(community__isnull=True))
+                | (Q(profile__isnull=True) & Q(community__isnull=False)),
+                name="suggestion_one_target",
+            ),
+            models.CheckConstraint(condition=Q(confidence__gte=0, confidence__lte=1), name="suggestion_confidence_0_1"),
+            models.UniqueConstraint(fields=["tag", "profile"], name="suggestion_unique_profile"),
+            models.UniqueConstraint(fields=["tag", "community"], name="suggestion_unique_community"),
+        ]
+        indexes = [models.Index(fields=["status"], name="suggestion_status")]
+
+    def __str__(self) -> str:
+        return f"{self.tag} → {self.profile or self.community} ({self.confidence:.2f})"
+
+    @property
+    def target(self) -> Profile | Community:
+        return self.profile or self.community
+
+    @transaction.atomic
+    def accept(self, user=None) -> None:
+        """Add the tag to the target and record who decided."""
+        self.target.tags.add(self.tag)
+        self._decide(self.Status.ACCEPTED, user)
+
+    def reject(self, user=None) -> None:
+        self._decide(self.Status.REJECTED, user)
+
+    def _decide(self, status: str, user) -> None:
+        self.status = status
+        self.decided_by = user
+        self.decided_at = timezone.now()
+        self.save(update_fields=["status", "decided_by", "decided_at"])
+
+
+class Favorite(models.Model):
+    """A creator a user starred."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favorites")
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="favorited_by")
+    note = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "profile"], name="favorite_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ★ {self.profile}"
+
+
+class ProfileAccess(models.Model):
+    """A user's time-limited access to a profile's full analytics (30 days by default)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile_accesses")
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="accesses")
+    granted_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        verbose_name_plural = "profile accesses"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "profile"], name="access_unique"),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("granted_at")), name="access_expires_after_grant"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "granted_at"], name="access_user_granted")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.profile} until {self.expires_at:%Y-%m-%d}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.expires_at > timezone.now()
+
+    @classmethod
+    def period(cls) -> timedelta:
+        return timedelta(days=settings.PROFILE_ACCESS_DAYS)
+
+
+class SearchHistory(models.Model):
+    """One creator search a user ran, with its filters, so they can run it again."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="searches")
+    query = models.CharField(max_length=300, blank=True, default="")
+    filters = models.JSONField(default=dict, blank=True)
+    result_count = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "search history"
+        indexes = [models.Index(fields=["user", "-created_at"], name="search_user_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.query or '(filters only)'}"
