@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from profiles.categories import CATEGORY_CHOICES
-from profiles.querysets import CommunityQuerySet, ProfileQuerySet
+from profiles.querysets import CommunityQuerySet, ProfileQuerySet, UserOwnedQuerySet
 
 
 class Platform(models.TextChoices):
@@ -483,6 +483,8 @@ class Favorite(models.Model):
     note = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = UserOwnedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["user", "profile"], name="favorite_unique")]
@@ -498,6 +500,8 @@ class ProfileAccess(models.Model):
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="accesses")
     granted_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
+
+    objects = UserOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-granted_at"]
@@ -530,6 +534,8 @@ class SearchHistory(models.Model):
     filters = models.JSONField(default=dict, blank=True)
     result_count = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = UserOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

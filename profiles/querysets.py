@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
-from django.db import models
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connections, models
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
-class ProfileQuerySet(models.QuerySet):
+class SignedInQuerySet(models.QuerySet):
+    """Collected data (creators, communities, posts) is shared by every signed-in user."""
+
+    def restrict(self, user) -> SignedInQuerySet:
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self
+
+
+class UserOwnedQuerySet(models.QuerySet):
+    """Rows that belong to one user (favorites, searches, access grants): nobody else sees them."""
+
+    def restrict(self, user) -> UserOwnedQuerySet:
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user=user)
+
+
+class ProfileQuerySet(SignedInQuerySet):
     def instagram(self) -> ProfileQuerySet:
         return self.filter(platform="instagram")
 
@@ -14,8 +34,30 @@ class ProfileQuerySet(models.QuerySet):
         return self.filter(platform="reddit")
 
     def by_handle(self, platform: str, handle: str) -> ProfileQuerySet:
-        """Handles are unique per platform case-insensitively (see the model's constraint)."""
-        return self.filter(platform=platform, handle__iexact=handle)
+        """Handles are unique per platform case-insensitively (see the model's constraint).
+
+        Compares ``Lower(handle)`` rather than ``handle__iexact`` (which PostgreSQL runs as
+        ``UPPER(...)``) so the lookup uses the unique index on ``(LOWER(handle), platform)``.
+        """
+        return self.alias(handle_lower=Lower("handle")).filter(platform=platform, handle_lower=handle.lower())
+
+    def search(self, text: str) -> ProfileQuerySet:
+        """Creators whose handle or name contains ``text``, or whose bio matches its words.
+
+        On PostgreSQL the substring match runs on GIN trigram indexes over ``UPPER(handle)`` and
+        ``UPPER(full_name)`` and the bio match is full-text (``simple`` configuration, so it works
+        for every language) on a GIN index; all three are created by migration
+        ``0003_search_indexes``. SQLite falls back to plain substring matches.
+        """
+        text = text.strip().lstrip("@").strip()
+        if not text:
+            return self
+        by_name = models.Q(handle__icontains=text) | models.Q(full_name__icontains=text)
+        if connections[self.db].vendor != "postgresql":
+            return self.filter(by_name | models.Q(bio__icontains=text))
+        return self.alias(bio_document=SearchVector("bio", config="simple")).filter(
+            by_name | models.Q(bio_document=SearchQuery(text, config="simple"))
+        )
 
     def due_for_scrape(self, now=None) -> ProfileQuerySet:
         """Enabled, approved (discovered profiles wait for an analyst), and past their next scrape."""
@@ -27,7 +69,14 @@ class ProfileQuerySet(models.QuerySet):
         )
 
 
-class CommunityQuerySet(models.QuerySet):
+class CommunityQuerySet(SignedInQuerySet):
+    def search(self, text: str) -> CommunityQuerySet:
+        """Subreddits whose name or title contains ``text`` (``r/`` prefix ignored)."""
+        text = text.strip().removeprefix("r/").strip()
+        if not text:
+            return self
+        return self.filter(models.Q(name__icontains=text) | models.Q(title__icontains=text))
+
     def due_for_scrape(self, now=None) -> CommunityQuerySet:
         now = now or timezone.now()
         return (
