@@ -327,3 +327,22 @@ MEDIA_ALLOWED_HOSTS = env_list("MEDIA_ALLOWED_HOSTS", [])
 # --- Monitoring ---
 
 MONITORING_ALERT_WEBHOOK = env_str("MONITORING_ALERT_WEBHOOK")
+
+# --- Analyst experience ---
+
+# Code seeds the beat schedule, admin edits win after (config/beat.py explains why the stock
+# DatabaseScheduler is not enough: it rewrites staff edits on every beat start).
+CELERY_BEAT_SCHEDULER = "config.beat:CodeSeededDatabaseScheduler"
+# Admin bulk actions on more rows than this run in a background task and report when done.
+ADMIN_BULK_SYNC_LIMIT = env_int("ADMIN_BULK_SYNC_LIMIT", 500, minimum=1)
+PAGES_PAGE_SIZE = env_int("PAGES_PAGE_SIZE", 24, minimum=1)
+UNFOLD = {
+    "SITE_TITLE": "Creatorscope admin",
+    "SITE_HEADER": "Creatorscope",
+    "SITE_SYMBOL": "insights",
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": True,
+    # Import paths of callables (unfold resolves them per request), so static URLs get their hashes.
+    "STYLES": ["config.ui.admin_css"],
+    "SCRIPTS": ["config.ui.chart_js", "config.ui.charts_js"],
+}
