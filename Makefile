@@ -11,7 +11,6 @@ export TRANSFORMERS_OFFLINE := 1
 # Re-installs only when requirements.txt changed since the last install.
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || python3.11 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
 

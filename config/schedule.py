@@ -5,7 +5,6 @@ in admin. Every entry has ``expires`` a little under its period so a backlog of 
 piles up in the queue (paperless and Saleor do the same). One section per area.
 """
 
-
 BEAT_SCHEDULE: dict[str, dict] = {}
 
 # --- Scraping ---
@@ -15,3 +14,22 @@ BEAT_SCHEDULE: dict[str, dict] = {}
 # --- Media ---
 
 # --- Monitoring ---
+
+from django.conf import settings as _settings  # noqa: E402
+
+BEAT_SCHEDULE["monitoring-evaluate-alerts"] = {
+    "task": "monitoring.tasks.evaluate_alerts",
+    "schedule": float(_settings.MONITORING_ALERT_INTERVAL),
+    "options": {"expires": _settings.MONITORING_ALERT_INTERVAL * 0.8},
+}
+# SystemLog retention (MONITORING_LOG_RETENTION_DAYS) and old resolved alerts, nightly.
+BEAT_SCHEDULE["monitoring-prune-system-logs"] = {
+    "task": "monitoring.tasks.prune_system_logs",
+    "schedule": 24 * 3600.0,
+    "options": {"expires": 23 * 3600},
+}
+BEAT_SCHEDULE["monitoring-prune-alerts"] = {
+    "task": "monitoring.tasks.prune_alerts",
+    "schedule": 24 * 3600.0,
+    "options": {"expires": 23 * 3600},
+}
