@@ -253,24 +253,37 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Logging ---
 
+# One JSON object per line on stdout (12-factor): the platform's log shipper parses it. Every line
+# carries the request id (``X-Request-ID``, set by monitoring.middleware) or the Celery task id, so
+# one request or task can be followed across web, worker and upstream calls.
 LOG_LEVEL = env_choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"context": {"()": "monitoring.logcontext.ContextFilter"}},
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(task_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "filters": ["context"],
             "formatter": env_choice("LOG_FORMAT", "json" if not DEBUG else "plain", ("json", "plain")),
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # The middleware writes one structured access line per request; the servers' own access
+        # lines would say the same without the request id.
+        "django.server": {"level": "WARNING"},
+        "uvicorn.access": {"level": "WARNING"},
+    },
 }
 
 # --- API ---
@@ -327,6 +340,41 @@ MEDIA_ALLOWED_HOSTS = env_list("MEDIA_ALLOWED_HOSTS", [])
 # --- Monitoring ---
 
 MONITORING_ALERT_WEBHOOK = env_str("MONITORING_ALERT_WEBHOOK")
+MONITORING_WEBHOOK_TIMEOUT = env_float("MONITORING_WEBHOOK_TIMEOUT", 5.0, minimum=0.1)
+# How often each live monitor (websocket, SSE) receives a `metrics` message.
+MONITORING_PUSH_INTERVAL = env_float("MONITORING_PUSH_INTERVAL", 5.0, minimum=0.05)
+# How often beat evaluates the alert rules (monitoring.tasks.evaluate_alerts).
+MONITORING_ALERT_INTERVAL = env_int("MONITORING_ALERT_INTERVAL", 30, minimum=5)
+# Buffered counters reach Redis at most this late (monitoring/store.py).
+MONITORING_FLUSH_SECONDS = env_float("MONITORING_FLUSH_SECONDS", 1.0, minimum=0.05)
+MONITORING_QUEUES = env_list("MONITORING_QUEUES", ["default", "scraping", "ai", "media"])
+MONITORING_HEARTBEAT_STALE_SECONDS = env_int("MONITORING_HEARTBEAT_STALE_SECONDS", 300, minimum=1)
+MONITORING_LOG_RETENTION_DAYS = env_int("MONITORING_LOG_RETENTION_DAYS", 30, minimum=1)
+MONITORING_ALERT_RETENTION_DAYS = env_int("MONITORING_ALERT_RETENTION_DAYS", 90, minimum=1)
+# System log lines at or above this level are pushed to the live monitor as `log` events.
+MONITORING_LOG_EVENT_LEVEL = env_choice(
+    "MONITORING_LOG_EVENT_LEVEL", "error", ("debug", "info", "warning", "error", "critical")
+)
+MONITORING_ACCESS_LOG = env_bool("MONITORING_ACCESS_LOG", True)
+# Alert thresholds (the product brief's): p95 response time, 5xx share, CPU/memory/disk use,
+# AI failure share, cache hit rate; each over the last MONITORING_ALERT_WINDOW seconds.
+MONITORING_ALERT_WINDOW = env_int("MONITORING_ALERT_WINDOW", 300, minimum=10)
+MONITORING_ALERT_RESPONSE_TIME = env_float("MONITORING_ALERT_RESPONSE_TIME", 5.0, minimum=0)
+MONITORING_ALERT_ERROR_RATE = env_float("MONITORING_ALERT_ERROR_RATE", 0.05, minimum=0)
+MONITORING_ALERT_RESOURCE_USAGE = env_float("MONITORING_ALERT_RESOURCE_USAGE", 0.85, minimum=0)
+MONITORING_ALERT_AI_FAILURE_RATE = env_float("MONITORING_ALERT_AI_FAILURE_RATE", 0.10, minimum=0)
+MONITORING_ALERT_CACHE_HIT_RATE = env_float("MONITORING_ALERT_CACHE_HIT_RATE", 0.80, minimum=0)
+# Rates need a few samples before they mean anything: below this many requests/lookups/posts in the
+# window, the error-rate, cache and AI rules stay quiet.
+MONITORING_ALERT_MIN_SAMPLES = env_int("MONITORING_ALERT_MIN_SAMPLES", 20, minimum=1)
+
+# Request ids, access log and request metrics for every request (outermost, so it times the rest).
+MIDDLEWARE.insert(0, "monitoring.middleware.RequestMonitorMiddleware")
+# Count cache hits and misses for the monitor: the same backends, with a counting get().
+CACHES["default"]["BACKEND"] = {
+    "django_redis.cache.RedisCache": "monitoring.cache.RedisCache",
+    "django.core.cache.backends.filebased.FileBasedCache": "monitoring.cache.FileBasedCache",
+}.get(CACHES["default"]["BACKEND"], CACHES["default"]["BACKEND"])
 
 # --- Analyst experience ---
 

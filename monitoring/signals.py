@@ -1,0 +1,81 @@
+"""Signal handlers: Celery task metrics and log context, and pushing new error log lines live.
+
+Connected in ``MonitoringConfig.ready()``, so they are active in the web process and in every
+Celery worker (which set up Django through ``config.celery``).
+"""
+
+from __future__ import annotations
+
+import time
+
+from celery import signals as celery_signals
+from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import post_save
+
+from monitoring import metrics
+from monitoring.events import publish
+from monitoring.logcontext import task_id_var
+
+_LEVELS = ["debug", "info", "warning", "error", "critical"]
+_started: dict[str, tuple[float, object]] = {}
+
+
+def _task_name(sender, task=None) -> str:
+    return getattr(task or sender, "name", None) or str(sender)
+
+
+def task_prerun(task_id=None, task=None, **kwargs) -> None:
+    _started[task_id] = (time.perf_counter(), task_id_var.set(task_id or ""))
+
+
+def task_postrun(task_id=None, task=None, state=None, **kwargs) -> None:
+    started = _started.pop(task_id, None)
+    if started is None:
+        return
+    elapsed, token = time.perf_counter() - started[0], started[1]
+    name = _task_name(task)
+    metrics.TASK_LATENCY.labels(task=name).observe(elapsed)
+    # RETRY is counted by task_retry; FAILURE by task_failure (it also fires for tasks that raised).
+    if state == "SUCCESS":
+        metrics.TASKS.labels(task=name, state="succeeded").inc()
+    try:
+        task_id_var.reset(token)
+    except ValueError:
+        # A thread pool may finish the task in another context than the one that started it.
+        task_id_var.set("")
+
+
+def task_failure(sender=None, **kwargs) -> None:
+    metrics.TASKS.labels(task=_task_name(sender), state="failed").inc()
+
+
+def task_retry(sender=None, **kwargs) -> None:
+    metrics.TASKS.labels(task=_task_name(sender), state="retried").inc()
+
+
+def system_log_saved(sender, instance, created: bool, **kwargs) -> None:
+    """Push new lines at or above MONITORING_LOG_EVENT_LEVEL to the monitor once they are committed."""
+    if not created or instance.level not in _LEVELS:
+        return
+    if _LEVELS.index(instance.level) < _LEVELS.index(settings.MONITORING_LOG_EVENT_LEVEL):
+        return
+    payload = {
+        "id": instance.pk,
+        "created_at": instance.created_at,
+        "level": instance.level,
+        "source": instance.source,
+        "message": instance.message[:2000],
+        "scrape_run": instance.scrape_run_id,
+    }
+    transaction.on_commit(lambda: publish("log", payload))
+
+
+def connect() -> None:
+    from scraping.models import SystemLog
+
+    celery_signals.task_prerun.connect(task_prerun, weak=False, dispatch_uid="monitoring.task_prerun")
+    celery_signals.task_postrun.connect(task_postrun, weak=False, dispatch_uid="monitoring.task_postrun")
+    celery_signals.task_failure.connect(task_failure, weak=False, dispatch_uid="monitoring.task_failure")
+    celery_signals.task_retry.connect(task_retry, weak=False, dispatch_uid="monitoring.task_retry")
+    post_save.connect(system_log_saved, sender=SystemLog, dispatch_uid="monitoring.system_log_saved")

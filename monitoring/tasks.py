@@ -1,0 +1,44 @@
+"""Monitoring's periodic work (thin: each calls one function)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+
+@shared_task(ignore_result=True)
+def evaluate_alerts() -> None:
+    """Apply the alert rules to the last MONITORING_ALERT_WINDOW seconds; raise and resolve alerts."""
+    from monitoring import alerts, collector
+
+    traffic = collector.traffic(settings.MONITORING_ALERT_WINDOW)
+    firing = alerts.conditions(traffic, collector.scrapers(), collector.resources(), collector.breakers())
+    if any(depth is None for depth in collector.queue_depths().values()):
+        firing.append(alerts.Condition("broker_down", "", "critical", "The Celery broker cannot be reached."))
+    alerts.evaluate(firing)
+
+
+@shared_task(ignore_result=True)
+def prune_system_logs() -> int:
+    """Delete system log lines older than MONITORING_LOG_RETENTION_DAYS (in batches, so no long lock)."""
+    from scraping.models import SystemLog
+
+    cutoff = timezone.now() - timedelta(days=settings.MONITORING_LOG_RETENTION_DAYS)
+    deleted = 0
+    while True:
+        ids = list(SystemLog.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:5000])
+        if not ids:
+            return deleted
+        deleted += SystemLog.objects.filter(pk__in=ids).delete()[0]
+
+
+@shared_task(ignore_result=True)
+def prune_alerts() -> int:
+    """Delete resolved alerts older than MONITORING_ALERT_RETENTION_DAYS."""
+    from monitoring.models import Alert
+
+    cutoff = timezone.now() - timedelta(days=settings.MONITORING_ALERT_RETENTION_DAYS)
+    return Alert.objects.filter(resolved_at__lt=cutoff).delete()[0]
