@@ -6,6 +6,9 @@ behaves exactly as before. A miss is a ``get`` that found nothing; ``get_many`` 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.core.cache.backends.filebased import FileBasedCache as DjangoFileBasedCache
@@ -14,15 +17,31 @@ from django_redis.cache import RedisCache as DjangoRedisCache
 from monitoring import metrics
 
 _MISSING = object()
+_counting: ContextVar[bool] = ContextVar("cache_counting", default=True)
+
+
+@contextmanager
+def uncounted() -> Iterator[None]:
+    """Reads inside this block are not counted (the readiness probe's own set/get)."""
+    token = _counting.set(False)
+    try:
+        yield
+    finally:
+        _counting.reset(token)
+
+
+def _count(result: str, amount: int = 1) -> None:
+    if _counting.get():
+        metrics.CACHE_LOOKUPS.labels(result=result).inc(amount)
 
 
 class _CountingMixin:
     def get(self, key: Any, default: Any = None, version: int | None = None, **kwargs: Any) -> Any:
         value = super().get(key, _MISSING, version=version, **kwargs)
         if value is _MISSING:
-            metrics.CACHE_LOOKUPS.labels(result="miss").inc()
+            _count("miss")
             return default
-        metrics.CACHE_LOOKUPS.labels(result="hit").inc()
+        _count("hit")
         return value
 
 
@@ -33,9 +52,9 @@ class _CountingGetMany(_CountingMixin):
         keys = list(keys)
         found = super().get_many(keys, version=version, **kwargs)
         if found:
-            metrics.CACHE_LOOKUPS.labels(result="hit").inc(len(found))
+            _count("hit", len(found))
         if len(keys) > len(found):
-            metrics.CACHE_LOOKUPS.labels(result="miss").inc(len(keys) - len(found))
+            _count("miss", len(keys) - len(found))
         return found
 
 

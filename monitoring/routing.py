@@ -1,3 +1,7 @@
 """Websocket routes (mounted by config/asgi.py)."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from monitoring.consumers import MonitorConsumer
+
+websocket_urlpatterns: list = [path("ws/monitor/", MonitorConsumer.as_asgi())]

@@ -1,5 +1,5 @@
-from rest_framework.routers import SimpleRouter
+from django.urls import path
 
-router = SimpleRouter()
+from monitoring.api import views
 
-urlpatterns = router.urls
+urlpatterns = [path("streaming/metrics", views.metrics_stream, name="streaming-metrics")]

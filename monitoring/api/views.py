@@ -1,0 +1,93 @@
+"""Server-Sent Events: the live monitor for clients that cannot use websockets."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+
+from monitoring import collector
+from monitoring.access import is_staff_still
+from monitoring.events import GROUP
+
+
+def _sse(event: str, data: dict[str, Any]) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, cls=DjangoJSONEncoder)}\n\n"
+
+
+def _token_user(header: str):
+    from rest_framework.authtoken.models import Token
+
+    key = header.removeprefix("Token ").strip()
+    token = Token.objects.select_related("user").filter(key=key).first()
+    return token.user if token else None
+
+
+async def _authenticate(request: HttpRequest):
+    """Session cookie (the page) or ``Authorization: Token <key>`` (API clients), like the rest of /api/v1/."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Token "):
+        return await sync_to_async(_token_user)(header), None
+    return await request.auser(), request.session
+
+
+async def metrics_stream(request: HttpRequest) -> HttpResponse:
+    """``GET /api/v1/streaming/metrics``: ``metrics`` events every MONITORING_PUSH_INTERVAL seconds and
+    every monitor event as it happens (``event: scrape_run.finished`` etc.). Staff only; the user is
+    checked again before every event. Serve it from the ASGI server: under WSGI each open stream
+    holds a worker.
+    """
+    if request.method != "GET":
+        return JsonResponse({"detail": "Method not allowed."}, status=405)
+    user, session = await _authenticate(request)
+    if not getattr(user, "is_authenticated", False):
+        return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
+    if not await sync_to_async(is_staff_still)(user, session):
+        return JsonResponse({"detail": "Staff only."}, status=403)
+
+    async def events() -> AsyncIterator[str]:
+        layer = get_channel_layer()
+        channel = await layer.new_channel() if layer else None
+        if channel:
+            await layer.group_add(GROUP, channel)
+        loop = asyncio.get_running_loop()
+        try:
+            # Reconnect after the push interval, not the browser's default 3 s.
+            yield f"retry: {int(settings.MONITORING_PUSH_INTERVAL * 1000)}\n\n"
+            next_tick = loop.time()
+            while True:
+                wait = next_tick - loop.time()
+                message = None
+                if wait > 0:
+                    try:
+                        if channel:
+                            message = await asyncio.wait_for(layer.receive(channel), timeout=wait)
+                        else:
+                            await asyncio.sleep(wait)
+                    except TimeoutError:
+                        pass
+                if not await sync_to_async(is_staff_still)(user, session):
+                    yield _sse("close", {"reason": "forbidden"})
+                    return
+                if message is not None:
+                    yield _sse(
+                        message["event"], {"type": message["event"], "at": message["at"], "data": message["data"]}
+                    )
+                    continue
+                yield _sse("metrics", await sync_to_async(collector.current_snapshot)())
+                next_tick = loop.time() + settings.MONITORING_PUSH_INTERVAL
+        finally:
+            if channel:
+                await layer.group_discard(GROUP, channel)
+
+    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx: pass each event through at once
+    return response

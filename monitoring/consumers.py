@@ -1,0 +1,81 @@
+"""The live monitor websocket (``/ws/monitor/``): staff only, metrics every interval, events as they happen."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+
+from monitoring import collector
+from monitoring.access import is_staff_still
+
+logger = logging.getLogger(__name__)
+
+# Close code for "you may not watch": 4000-4999 are the application's own (RFC 6455 §7.4.2).
+FORBIDDEN = 4403
+
+
+class MonitorConsumer(AsyncJsonWebsocketConsumer):
+    """Sends ``{"type": "metrics", ...}`` every ``MONITORING_PUSH_INTERVAL`` seconds and forwards
+    events published with ``monitoring.events.publish`` as ``{"type": <event>, "at", "data"}``.
+
+    The user is checked on connect (anonymous and non-staff are refused at the handshake) and again
+    before every message, so a staff member who is demoted, deactivated or logs out stops receiving
+    at the next message.
+    """
+
+    groups = []  # joined in connect(), after the check
+    ticker: asyncio.Task | None = None
+
+    async def connect(self) -> None:
+        if not await self._allowed():
+            await self.close()
+            return
+        from monitoring.events import GROUP
+
+        await self.channel_layer.group_add(GROUP, self.channel_name)
+        await self.accept()
+        self.ticker = asyncio.create_task(self._tick())
+
+    async def disconnect(self, code: int) -> None:
+        from monitoring.events import GROUP
+
+        if self.ticker:
+            self.ticker.cancel()
+        await self.channel_layer.group_discard(GROUP, self.channel_name)
+
+    async def _allowed(self) -> bool:
+        return await database_sync_to_async(is_staff_still)(self.scope.get("user"), self.scope.get("session"))
+
+    async def _send_checked(self, message: dict[str, Any]) -> bool:
+        if not await self._allowed():
+            await self.close(code=FORBIDDEN)
+            return False
+        await self.send_json(message)
+        return True
+
+    async def _tick(self) -> None:
+        try:
+            while True:
+                data = await database_sync_to_async(collector.current_snapshot)()
+                if not await self._send_checked(data):
+                    return
+                await asyncio.sleep(settings.MONITORING_PUSH_INTERVAL)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("monitor metrics loop stopped")
+            await self.close(code=1011)
+
+    async def monitor_event(self, message: dict[str, Any]) -> None:
+        await self._send_checked({"type": message["event"], "at": message["at"], "data": message["data"]})
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        # The page may ask for fresh numbers (after start/stop of a scraper); anything else is ignored.
+        if isinstance(content, dict) and content.get("type") == "refresh":
+            collector.forget_snapshot()
+            await self._send_checked(await database_sync_to_async(collector.current_snapshot)())

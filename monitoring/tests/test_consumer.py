@@ -1,0 +1,181 @@
+"""The live monitor websocket: who may connect, periodic metrics, pushed events, re-checks."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.contrib.auth.models import AnonymousUser
+from django.test import Client
+
+from config.asgi import application
+from monitoring import metrics, store
+from monitoring.consumers import FORBIDDEN, MonitorConsumer
+from monitoring.events import publish
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def in_memory_layer(settings):
+    """The embedded default's layer; the Redis layer gets its own test below."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
+def run(coro_fn):
+    return async_to_sync(coro_fn)()
+
+
+async def connect(user) -> tuple[WebsocketCommunicator, bool]:
+    communicator = WebsocketCommunicator(MonitorConsumer.as_asgi(), "/ws/monitor/")
+    communicator.scope["user"] = user
+    connected, _ = await communicator.connect()
+    return communicator, connected
+
+
+async def receive_type(communicator: WebsocketCommunicator, wanted: str, timeout: float = 5) -> dict:
+    """The next message of type ``wanted`` (metrics messages keep arriving in between)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        message = await communicator.receive_json_from(timeout=max(0.01, deadline - loop.time()))
+        if message["type"] == wanted:
+            return message
+
+
+def test_anonymous_user_is_refused_at_the_handshake(fast_push):
+    async def scenario():
+        communicator, connected = await connect(AnonymousUser())
+        assert not connected
+        await communicator.disconnect()
+
+    run(scenario)
+
+
+def test_non_staff_user_is_refused_at_the_handshake(alice, fast_push):
+    async def scenario():
+        communicator, connected = await connect(alice)
+        assert not connected
+        await communicator.disconnect()
+
+    run(scenario)
+
+
+def test_staff_receives_a_typed_metrics_message_every_interval(bob, fast_push):
+    # Given traffic recorded by another process (the shared counters in Redis)
+    metrics.API_CALLS.labels(upstream="reddit", status="200").inc(7)
+    metrics.CACHE_LOOKUPS.labels(result="hit").inc(9)
+    metrics.CACHE_LOOKUPS.labels(result="miss").inc(1)
+    store.flush()
+
+    async def scenario():
+        communicator, connected = await connect(bob)
+        assert connected
+        loop = asyncio.get_running_loop()
+        first = await receive_type(communicator, "metrics")
+        started = loop.time()
+        second = await receive_type(communicator, "metrics")
+        gap = loop.time() - started
+        await communicator.disconnect()
+        return first, second, gap
+
+    first, second, gap = run(scenario)
+    for key in ("requests", "queues", "tasks", "scrapers", "api", "ai", "cache", "breakers", "health"):
+        assert key in first, key
+    assert first["api"]["calls_today"] == 7
+    assert first["cache"]["hit_rate"] == pytest.approx(0.9)
+    assert set(first["queues"]) == {"default", "scraping", "ai", "media"}
+    assert 0 <= first["health"]["score"] <= 100
+    assert 0.1 <= gap < 2.0  # the 0.2 s interval, with slack for a busy machine
+    assert second["at"] >= first["at"]
+
+
+def test_published_event_reaches_a_connected_staff_socket(bob, fast_push):
+    async def scenario():
+        communicator, connected = await connect(bob)
+        assert connected
+        await receive_type(communicator, "metrics")
+        # publish() is the sync helper tasks call: run it from a plain thread, as a worker would.
+        thread = threading.Thread(target=publish, args=("scrape_run.started", {"id": 42, "target": "r/python"}))
+        thread.start()
+        thread.join()
+        event = await receive_type(communicator, "scrape_run.started")
+        await communicator.disconnect()
+        return event
+
+    event = run(scenario)
+    assert event["data"] == {"id": 42, "target": "r/python"}
+    assert event["at"]
+
+
+def test_staff_demoted_while_connected_is_disconnected_at_the_next_event(bob, fast_push, settings):
+    settings.MONITORING_PUSH_INTERVAL = 60  # only the event can trigger the re-check here
+
+    async def scenario():
+        communicator, connected = await connect(bob)
+        assert connected
+        await receive_type(communicator, "metrics")
+        bob.is_staff = False
+        await database_sync_to_async(bob.save)()
+        await database_sync_to_async(publish)("ai_batch.finished", {"id": 1})
+        closing = await communicator.receive_output(timeout=5)
+        await communicator.disconnect()
+        return closing
+
+    closing = run(scenario)
+    assert closing == {"type": "websocket.close", "code": FORBIDDEN}
+
+
+def test_logged_out_session_is_disconnected_through_the_real_asgi_stack(bob, fast_push, settings):
+    # Given bob signed in with a real session cookie, connecting through config.asgi (auth + origin checks)
+    settings.MONITORING_PUSH_INTERVAL = 60
+    client = Client()
+    client.force_login(bob)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+
+    async def scenario():
+        communicator = WebsocketCommunicator(
+            application, "/ws/monitor/", headers=[(b"cookie", cookie.encode()), (b"origin", b"http://127.0.0.1")]
+        )
+        connected, _ = await communicator.connect()
+        assert connected
+        await receive_type(communicator, "metrics")
+        # When he logs out elsewhere (the session row is deleted)
+        await database_sync_to_async(client.logout)()
+        await database_sync_to_async(publish)("alert", {"id": 3, "message": "x"})
+        closing = await communicator.receive_output(timeout=5)
+        await communicator.disconnect()
+        return closing
+
+    assert run(scenario) == {"type": "websocket.close", "code": FORBIDDEN}
+
+
+def test_events_travel_through_a_real_redis_channel_layer(bob, fast_push, settings):
+    # The default test settings already use channels_redis on REDIS_URL; make that explicit and
+    # isolate the prefix so parallel runs never see each other's groups.
+    import os
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [os.environ["REDIS_URL"]], "prefix": "asgi-monitoring-test"},
+        }
+    }
+
+    async def scenario():
+        communicator, connected = await connect(bob)
+        assert connected
+        from channels.layers import get_channel_layer
+
+        assert type(get_channel_layer()).__name__ == "RedisChannelLayer"
+        await receive_type(communicator, "metrics")
+        await database_sync_to_async(publish)("scrape_run.finished", {"id": 9, "status": "succeeded"})
+        event = await receive_type(communicator, "scrape_run.finished")
+        await communicator.disconnect()
+        return event
+
+    assert run(scenario)["data"] == {"id": 9, "status": "succeeded"}
