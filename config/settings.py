@@ -223,6 +223,9 @@ if MEDIA_STORAGE == "s3":
             "querystring_expire": env_int("MEDIA_SIGNED_URL_EXPIRE", 3600, minimum=1),
             "file_overwrite": True,  # keys are content hashes: same key, same bytes
             "default_acl": None,
+            # SigV4: R2 and MinIO accept nothing else, and AWS retired SigV2 for new buckets.
+            "signature_version": "s3v4",
+            "addressing_style": env_choice("AWS_S3_ADDRESSING_STYLE", "auto", ("auto", "path", "virtual")),
         },
     }
 else:
@@ -335,7 +338,31 @@ AI_BACKEND = env_choice("AI_BACKEND", "embedded", ("embedded", "transformers", "
 
 # --- Media ---
 
+# Hosts (exact, or ".suffix" for a domain and its subdomains) that may resolve to loopback or
+# private addresses: a MinIO on the LAN, the tests' loopback CDN. Everyone else must be public.
 MEDIA_ALLOWED_HOSTS = env_list("MEDIA_ALLOWED_HOSTS", [])
+# Instagram reels top out around 100 MB at 1080p/90 s; anything bigger is not a post we keep.
+MEDIA_MAX_DOWNLOAD_BYTES = env_int("MEDIA_MAX_DOWNLOAD_BYTES", 100 * 1024 * 1024, minimum=1024)
+MEDIA_DOWNLOAD_TIMEOUT = env_float("MEDIA_DOWNLOAD_TIMEOUT", 20.0, minimum=0.1)  # per socket read
+MEDIA_DOWNLOAD_CONNECT_TIMEOUT = env_float("MEDIA_DOWNLOAD_CONNECT_TIMEOUT", 5.0, minimum=0.1)
+MEDIA_DOWNLOAD_TOTAL_TIMEOUT = env_float("MEDIA_DOWNLOAD_TOTAL_TIMEOUT", 300.0, minimum=1)
+MEDIA_DOWNLOAD_ATTEMPTS = env_int("MEDIA_DOWNLOAD_ATTEMPTS", 3, minimum=1)
+MEDIA_IMAGE_FORMAT = env_choice("MEDIA_IMAGE_FORMAT", "jpeg", ("jpeg", "webp"))
+MEDIA_IMAGE_MAX_SIDE = env_int("MEDIA_IMAGE_MAX_SIDE", 1080, minimum=64)  # Instagram's own display size
+MEDIA_IMAGE_MAX_PIXELS = env_int("MEDIA_IMAGE_MAX_PIXELS", 90_000_000, minimum=1_000_000)  # bomb guard
+# Byte budgets in decimal units (300 KB = 300,000 bytes), so they hold under either reading of "KB".
+MEDIA_POST_IMAGE_MAX_BYTES = env_int("MEDIA_POST_IMAGE_MAX_BYTES", 300_000, minimum=10_000)
+MEDIA_PROFILE_IMAGE_MAX_BYTES = env_int("MEDIA_PROFILE_IMAGE_MAX_BYTES", 200_000, minimum=10_000)
+MEDIA_VIDEO_MAX_BYTES = env_int("MEDIA_VIDEO_MAX_BYTES", 1_500_000, minimum=50_000)
+# x264 preset: "veryfast" encodes ~2x faster than "medium" on our 2-core workers at a few % more
+# bytes for the same quality; the byte budget is enforced either way.
+MEDIA_VIDEO_PRESET = env_choice(
+    "MEDIA_VIDEO_PRESET", "veryfast", ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow")
+)
+FFMPEG_BINARY = env_str("FFMPEG_BINARY", "ffmpeg")
+# Functions `manage.py media backfill` calls to retry what is missing in apps that reference
+# assets (dotted paths, so the media app itself imports none of them; DESIGN.md §1).
+MEDIA_BACKFILL_HANDLERS = ["posts.tasks.backfill_post_media", "profiles.tasks.backfill_avatars"]
 
 # --- Monitoring ---
 

@@ -56,19 +56,30 @@ THUMBNAIL_MAX_BYTES = 40 * 1024
 
 
 class MediaError(Exception):
-    """Base class for compression failures."""
+    """Base class for processing failures; ``permanent`` says whether a retry can help."""
 
     permanent = True
+    code = "media"
 
 
 class InvalidMedia(MediaError):
     """The bytes are not a decodable image/video (truncated, corrupt, a bomb, no video stream)."""
+
+    code = "invalid"
 
 
 class FFmpegMissing(MediaError):
     """ffmpeg or ffprobe is not installed; retrying after installing it will work."""
 
     permanent = False
+    code = "ffmpeg_missing"
+
+
+class EncodeTimeout(MediaError):
+    """ffmpeg ran past its time limit (an overloaded worker, most likely); worth retrying."""
+
+    permanent = False
+    code = "timeout"
 
 
 @dataclass(frozen=True)
@@ -312,7 +323,7 @@ def _run(args: list[str], what: str, timeout: float) -> subprocess.CompletedProc
     try:
         result = subprocess.run(args, capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired as exc:
-        raise MediaError(f"{what} took longer than {timeout:g}s") from exc
+        raise EncodeTimeout(f"{what} took longer than {timeout:g}s") from exc
     if result.returncode != 0:
         tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
         raise InvalidMedia(f"{what} failed: {' | '.join(tail) or f'exit {result.returncode}'}")

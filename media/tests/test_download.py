@@ -21,14 +21,7 @@ from media.download import (
     sniff,
 )
 from media.tests import samples
-from media.tests.upstream import FakeCDN, Route
-
-
-@pytest.fixture
-def cdn():
-    server = FakeCDN().start()
-    yield server
-    server.stop()
+from media.tests.upstream import Route
 
 
 @pytest.fixture
