@@ -291,25 +291,58 @@ LOGGING = {
 
 # --- API ---
 
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 25, minimum=1)
+# Larger pages are refused with a 400 (not clamped) so a client learns the cap.
+API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 100, minimum=1)
+# Cache lifetimes (seconds). Detail and analytics keys include the profile's change timestamps,
+# so a re-scrape or re-analysis makes a new key; the TTL only bounds memory. Search keys include
+# the newest change across all profiles; 0 turns a cache off.
+API_DETAIL_CACHE_TTL = env_int("API_DETAIL_CACHE_TTL", 3600, minimum=0)
+API_ANALYTICS_CACHE_TTL = env_int("API_ANALYTICS_CACHE_TTL", 3600, minimum=0)
+API_SEARCH_CACHE_TTL = env_int("API_SEARCH_CACHE_TTL", 300, minimum=0)
+API_DASHBOARD_CACHE_TTL = env_int("API_DASHBOARD_CACHE_TTL", 60, minimum=0)
+
 REST_FRAMEWORK = {
+    # Token first: an unauthenticated call then answers 401 with "WWW-Authenticate: Token"
+    # instead of the 403 DRF gives when session authentication comes first.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": env_int("API_PAGE_SIZE", 25, minimum=1),
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "config.api_defaults.PageNumberPagination",
+    "PAGE_SIZE": API_PAGE_SIZE,
+    "DEFAULT_THROTTLE_CLASSES": ["config.api_defaults.UserThrottle", "config.api_defaults.AnonThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_str("API_THROTTLE_USER", "1200/min"),
+        "anon": env_str("API_THROTTLE_ANON", "60/min"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "config.api.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Creatorscope API",
-    "DESCRIPTION": "Creator search, analytics, communities, campaigns and operations.",
+    "DESCRIPTION": (
+        "Creator search, analytics, communities, campaigns and operations. Authenticate with "
+        "`Authorization: Token <key>` (POST /api/v1/auth/token/) or a session. Errors answer "
+        '`{"detail": "..."}`, or for invalid input (400) one list of messages per field.'
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The schema and its docs are public (issue 4); everything under /api/v1/ needs a user.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    # One named enum per choice set shared by several fields and filters.
+    "ENUM_NAME_OVERRIDES": {
+        "ProfileReviewStatusEnum": "profiles.models.ReviewStatus",
+        "CommunityReviewStatusEnum": "profiles.models.CommunityReviewStatus",
+        "ContentCategoryEnum": "profiles.categories.CATEGORY_CHOICES",
+        "PlatformEnum": "profiles.models.Platform",
+    },
 }
 # Campaign value estimates: EMV = CPM x impressions / 1000 (industry-average CPM in USD).
 CAMPAIGN_CPM = env_float("CAMPAIGN_CPM", 6.50, minimum=0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections, models
-from django.db.models.functions import Lower
+from django.db.models.functions import Greatest, Lower
 from django.utils import timezone
 
 
@@ -58,6 +58,19 @@ class ProfileQuerySet(SignedInQuerySet):
         return self.alias(bio_document=SearchVector("bio", config="simple")).filter(
             by_name | models.Q(bio_document=SearchQuery(text, config="simple"))
         )
+
+    def data_generation(self):
+        """The newest change of any profile: scrape, metrics, AI analysis or an analyst's edit.
+
+        Search caches key on it, so a re-scrape or re-analysis makes cached results unreachable. On
+        PostgreSQL ``MAX(GREATEST(...))`` is one probe of the ``profile_data_changed`` index.
+        """
+        stamps = ("updated_at", "last_scraped_at", "ai_analyzed_at", "metrics_computed_at")
+        if connections[self.db].vendor == "postgresql":
+            return self.order_by().aggregate(newest=models.Max(Greatest(*stamps)))["newest"]
+        # SQLite's GREATEST (MAX) is NULL when any argument is; take each maximum instead.
+        newest = self.order_by().aggregate(**{stamp: models.Max(stamp) for stamp in stamps})
+        return max((value for value in newest.values() if value is not None), default=None)
 
     def due_for_scrape(self, now=None) -> ProfileQuerySet:
         """Enabled, approved (discovered profiles wait for an analyst), and past their next scrape."""

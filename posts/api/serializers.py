@@ -1,0 +1,311 @@
+"""Serializers for posts, creator analytics and AI insights, and the community report."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+
+from posts.analytics import engagement_of
+from posts.models import Post, PostMedia
+from profiles.api.serializers import CommunitySummarySerializer, ViewerSerializer
+from profiles.models import Community
+
+
+class PostMediaSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="The stored copy when there is one, else the platform's URL.")
+
+    class Meta:
+        model = PostMedia
+        fields = ["position", "kind", "url", "status"]
+
+    def get_url(self, media: PostMedia) -> str:
+        if media.asset_id and media.asset.file:
+            return media.asset.file.url
+        return media.source_url
+
+
+POST_FIELDS = [
+    "id",
+    "platform",
+    "external_id",
+    "shortcode",
+    "kind",
+    "author",
+    "community",
+    "caption",
+    "body",
+    "permalink",
+    "url",
+    "posted_at",
+    "likes_count",
+    "likes_hidden",
+    "score",
+    "comments_count",
+    "views_count",
+    "plays_count",
+    "shares_count",
+    "saves_count",
+    "upvote_ratio",
+    "engagement",
+    "is_nsfw",
+    "hashtags",
+    "mentions",
+    "is_sponsored",
+    "is_paid_partnership",
+    "sponsor_markers",
+    "is_viral",
+    "ai_sentiment",
+    "ai_sentiment_score",
+    "ai_sentiment_confidence",
+    "ai_language",
+    "ai_language_confidence",
+    "ai_category",
+    "ai_category_confidence",
+    "ai_category_distribution",
+    "ai_analyzed_at",
+    "ai_model_version",
+    "ai_status",
+    "media",
+]
+
+
+@extend_schema_serializer(
+    examples=[
+        OpenApiExample(
+            "instagram post",
+            response_only=True,
+            value={
+                "id": 7,
+                "platform": "instagram",
+                "external_id": "3141592653",
+                "shortcode": "C0ffee",
+                "kind": "image",
+                "author": "lisbon.eats",
+                "community": None,
+                "caption": "Sunset in Lisbon #travel",
+                "body": "",
+                "permalink": "https://www.instagram.com/p/C0ffee/",
+                "url": "",
+                "posted_at": "2026-11-19T18:00:00Z",
+                "likes_count": None,
+                "likes_hidden": True,
+                "score": None,
+                "comments_count": 41,
+                "views_count": None,
+                "plays_count": None,
+                "shares_count": None,
+                "saves_count": None,
+                "upvote_ratio": None,
+                "engagement": None,
+                "is_nsfw": False,
+                "hashtags": ["travel"],
+                "mentions": [],
+                "is_sponsored": False,
+                "is_paid_partnership": False,
+                "sponsor_markers": [],
+                "is_viral": False,
+                "ai_sentiment": "positive",
+                "ai_sentiment_score": 0.82,
+                "ai_sentiment_confidence": 0.91,
+                "ai_language": "en",
+                "ai_language_confidence": 0.99,
+                "ai_category": "travel",
+                "ai_category_confidence": 0.77,
+                "ai_category_distribution": {"travel": 0.77, "food": 0.12},
+                "ai_analyzed_at": "2026-11-19T18:05:00Z",
+                "ai_model_version": "sentiment:vader-3.3.2",
+                "ai_status": "done",
+                "media": [],
+            },
+        )
+    ]
+)
+class PostSerializer(serializers.ModelSerializer):
+    """A post with its counts (``null`` when the platform hides them) and its AI results."""
+
+    author = serializers.SlugRelatedField(slug_field="handle", read_only=True)
+    community = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    engagement = serializers.SerializerMethodField(
+        help_text="likes + comments (Instagram) or net score + comments (Reddit); null when likes are hidden."
+    )
+    media = PostMediaSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Post
+        fields = POST_FIELDS
+        read_only_fields = POST_FIELDS
+
+    def get_engagement(self, post: Post) -> int | None:
+        return engagement_of(post)
+
+
+class SeriesPointSerializer(serializers.Serializer):
+    date = serializers.DateTimeField()
+    followers = serializers.IntegerField(allow_null=True)
+    total_karma = serializers.IntegerField(allow_null=True)
+    engagement_rate = serializers.FloatField(allow_null=True)
+
+
+class WeekPointSerializer(serializers.Serializer):
+    week = serializers.DateField()
+    posts = serializers.IntegerField()
+    mean_interactions = serializers.FloatField(allow_null=True)
+    engagement_rate = serializers.FloatField(allow_null=True)
+
+
+class HeatmapSerializer(serializers.Serializer):
+    weekdays = serializers.ListField(child=serializers.CharField())
+    counts = serializers.ListField(child=serializers.ListField(child=serializers.IntegerField()))
+    best_hour = serializers.IntegerField(allow_null=True)
+    best_weekday = serializers.CharField(allow_null=True)
+    method = serializers.CharField()
+
+
+class PostBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    external_id = serializers.CharField()
+    permalink = serializers.CharField()
+    posted_at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    caption = serializers.CharField()
+    likes_count = serializers.IntegerField(allow_null=True)
+    score = serializers.IntegerField(allow_null=True)
+    comments_count = serializers.IntegerField(allow_null=True)
+    views_count = serializers.IntegerField(allow_null=True)
+    engagement = serializers.IntegerField(allow_null=True)
+    is_sponsored = serializers.BooleanField()
+    is_viral = serializers.BooleanField()
+
+
+class TopPostSerializer(PostBriefSerializer):
+    author = serializers.CharField(allow_null=True)
+
+
+class SplitSerializer(serializers.Serializer):
+    posts = serializers.IntegerField()
+    mean_interactions = serializers.FloatField(allow_null=True)
+    median_interactions = serializers.FloatField(allow_null=True)
+    engagement_rate = serializers.FloatField(allow_null=True)
+
+
+class SponsoredSplitSerializer(serializers.Serializer):
+    sponsored = SplitSerializer()
+    organic = SplitSerializer()
+
+
+class AudienceQualitySerializer(serializers.Serializer):
+    score = serializers.IntegerField(allow_null=True, help_text="0-100; null before metrics are computed.")
+    signals = serializers.DictField(child=serializers.BooleanField())
+    comments_per_100_likes = serializers.FloatField(allow_null=True, required=False)
+    following_to_followers = serializers.FloatField(allow_null=True, required=False)
+    method = serializers.CharField()
+
+
+class ShareMapField(serializers.DictField):
+    child = serializers.FloatField()
+
+
+class ProfileAnalyticsSerializer(serializers.Serializer):
+    window_days = serializers.IntegerField()
+    followers_series = SeriesPointSerializer(many=True)
+    engagement_series = WeekPointSerializer(many=True)
+    engagement_method = serializers.CharField()
+    posting_heatmap = HeatmapSerializer()
+    content_distribution = ShareMapField(help_text="Share of analysed posts per AI category.")
+    language_distribution = ShareMapField(help_text="Share of analysed posts per language.")
+    analysed_posts = serializers.IntegerField()
+    viral_posts = PostBriefSerializer(many=True)
+    audience_quality = AudienceQualitySerializer()
+    sponsored_vs_organic = SponsoredSplitSerializer()
+    viewer = ViewerSerializer()
+
+
+class SentimentCountsSerializer(serializers.Serializer):
+    positive = serializers.IntegerField()
+    neutral = serializers.IntegerField()
+    negative = serializers.IntegerField()
+
+
+class AnalysisStatusSerializer(serializers.Serializer):
+    pending = serializers.IntegerField()
+    processing = serializers.IntegerField()
+    done = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+class ModelVersionSerializer(serializers.Serializer):
+    version = serializers.CharField()
+    posts = serializers.IntegerField()
+
+
+class SuggestionSerializer(serializers.Serializer):
+    tag = serializers.CharField()
+    name = serializers.CharField()
+    confidence = serializers.FloatField()
+    model_version = serializers.CharField()
+
+
+class AIInsightsSerializer(serializers.Serializer):
+    primary_content_type = serializers.CharField(allow_null=True)
+    primary_language = serializers.CharField(allow_null=True)
+    content_distribution = ShareMapField()
+    language_distribution = ShareMapField()
+    average_sentiment = serializers.FloatField(allow_null=True)
+    content_quality_score = serializers.FloatField(allow_null=True)
+    analyzed_at = serializers.DateTimeField(allow_null=True)
+    post_sentiment = SentimentCountsSerializer()
+    comment_sentiment = SentimentCountsSerializer()
+    analysis_status = AnalysisStatusSerializer()
+    model_versions = ModelVersionSerializer(many=True)
+    pending_tag_suggestions = SuggestionSerializer(many=True)
+    viewer = ViewerSerializer()
+
+
+class PostingHourSerializer(serializers.Serializer):
+    hour = serializers.IntegerField()
+    posts = serializers.IntegerField()
+    mean_score = serializers.FloatField(allow_null=True)
+
+
+class CommunityInsightsSerializer(serializers.Serializer):
+    window_days = serializers.IntegerField()
+    posting_hours = PostingHourSerializer(many=True)
+    best_posting_hours = serializers.ListField(child=serializers.IntegerField())
+    best_hours_method = serializers.CharField()
+    top_posts = TopPostSerializer(many=True)
+
+
+class CommunityDetailSerializer(CommunitySummarySerializer):
+    """A subreddit's page: rules, metrics, analyst data, best posting hours and recent top posts."""
+
+    insights = serializers.SerializerMethodField()
+
+    class Meta(CommunitySummarySerializer.Meta):
+        fields = [
+            *CommunitySummarySerializer.Meta.fields,
+            "external_id",
+            "description",
+            "public_description",
+            "visitors",
+            "created_utc",
+            "subreddit_type",
+            "rules",
+            "allowed_post_types",
+            "verification_required",
+            "icon_url",
+            "comments_per_upvote",
+            "best_posting_hour",
+            "subscriber_growth_7d",
+            "metrics_computed_at",
+            "notes",
+            "reviewed_at",
+            "scrape_status",
+            "created_at",
+            "updated_at",
+            "insights",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(CommunityInsightsSerializer)
+    def get_insights(self, community: Community) -> dict:
+        return self.context["insights"]

@@ -1,0 +1,191 @@
+"""One FilterSet per list of creators and communities, shared by the REST API and the HTML pages.
+
+Plain django-filter (no DRF import), so a page view can bind ``request.GET`` to the same class the
+API uses. Every bad value is a form error on its field — an unknown choice, a malformed number, a
+range whose minimum is above its maximum — which the API turns into a 400 with field messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django import forms
+from django.core.validators import RegexValidator
+from django.db.models import F, QuerySet
+
+from profiles.categories import CATEGORY_CHOICES
+from profiles.models import Community, CommunityReviewStatus, Platform, Profile, ReviewStatus, Tag
+
+
+class StrictBooleanField(forms.Field):
+    """``true``/``false`` (also ``1``/``0``, ``yes``/``no``); anything else is an error, not "any"."""
+
+    widget = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+    TRUE = {"true", "1", "yes", "on"}
+    FALSE = {"false", "0", "no", "off"}
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        lowered = str(value).strip().lower()
+        if lowered in self.TRUE:
+            return True
+        if lowered in self.FALSE:
+            return False
+        raise forms.ValidationError(f"Expected true or false, got {value!r}.", code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class NullsLastOrderingFilter(django_filters.OrderingFilter):
+    """Order by the chosen metric with unknown (NULL) values last in both directions, then by id."""
+
+    def get_ordering_value(self, param: str):
+        descending = param.startswith("-")
+        field = self.param_map[param.lstrip("-")]
+        return F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+
+    def filter(self, qs: QuerySet, value):
+        if value in django_filters.constants.EMPTY_VALUES:
+            return qs
+        return qs.order_by(*[self.get_ordering_value(param) for param in value], "id")
+
+
+class RangeForm(forms.Form):
+    """Checks every ``<name>_min``/``<name>_max`` pair declared in ``RANGES``."""
+
+    RANGES: tuple[str, ...] = ()
+
+    def clean(self):
+        data = super().clean()
+        for name in self.RANGES:
+            low, high = data.get(f"{name}_min"), data.get(f"{name}_max")
+            if low is not None and high is not None and low > high:
+                self.add_error(f"{name}_max", f"Must be greater than or equal to {name}_min ({low}).")
+        return data
+
+
+class ProfileFilterForm(RangeForm):
+    RANGES = ("followers", "engagement", "growth", "sponsored")
+
+    def clean(self):
+        data = super().clean()
+        after, before = data.get("last_scraped_after"), data.get("last_scraped_before")
+        if after and before and after > before:
+            self.add_error("last_scraped_before", "Must be later than last_scraped_after.")
+        return data
+
+
+def _range(field: str, label: str, **bounds) -> tuple[django_filters.NumberFilter, django_filters.NumberFilter]:
+    return (
+        django_filters.NumberFilter(field_name=field, lookup_expr="gte", label=f"{label}, at least", **bounds),
+        django_filters.NumberFilter(field_name=field, lookup_expr="lte", label=f"{label}, at most", **bounds),
+    )
+
+
+class ProfileFilterSet(django_filters.FilterSet):
+    """Creator search: text, platform, audience size, engagement, growth, content, review state."""
+
+    q = django_filters.CharFilter(method="filter_text", label="Text in handle, name or bio", max_length=200)
+    platform = django_filters.ChoiceFilter(choices=Platform.choices)
+    followers_min, followers_max = _range("followers_count", "Followers", min_value=0)
+    engagement_min, engagement_max = _range("engagement_rate", "Engagement rate % (mean of last 12 posts)")
+    growth_min, growth_max = _range("follower_growth_30d", "Follower growth % over 30 days")
+    sponsored_min, sponsored_max = _range(
+        "sponsored_share", "Share of sponsored posts (0..1)", min_value=0, max_value=1
+    )
+    category = django_filters.MultipleChoiceFilter(
+        field_name="ai_primary_content_type",
+        choices=CATEGORY_CHOICES,
+        label="Primary content category (AI)",
+        distinct=False,
+    )
+    language = django_filters.CharFilter(
+        method="filter_language",
+        label="Primary language (ISO 639-1, AI)",
+        validators=[RegexValidator(r"^[A-Za-z]{2,3}$", "Expected an ISO 639-1 language code such as 'en'.")],
+    )
+    verified = StrictBooleanFilter(field_name="is_verified")
+    business = StrictBooleanFilter(field_name="is_business")
+    tags = django_filters.ModelMultipleChoiceFilter(
+        field_name="tags",
+        lookup_expr="slug",
+        to_field_name="slug",
+        queryset=Tag.objects.all(),
+        label="Tag slugs (any of); each result appears once",
+    )
+    review_status = django_filters.MultipleChoiceFilter(choices=ReviewStatus.choices, distinct=False)
+    last_scraped_after = django_filters.IsoDateTimeFilter(field_name="last_scraped_at", lookup_expr="gte")
+    last_scraped_before = django_filters.IsoDateTimeFilter(field_name="last_scraped_at", lookup_expr="lte")
+    ordering = NullsLastOrderingFilter(
+        fields={
+            "followers_count": "followers",
+            "engagement_rate": "engagement",
+            "follower_growth_30d": "growth",
+            "last_scraped_at": "recency",
+        },
+        label="Order by followers, engagement, growth or recency (prefix - for descending)",
+    )
+
+    class Meta:
+        model = Profile
+        form = ProfileFilterForm
+        fields: list[str] = []
+
+    @property
+    def qs(self) -> QuerySet:
+        queryset = super().qs
+        if not self.form.cleaned_data.get("ordering"):
+            queryset = queryset.order_by(F("followers_count").desc(nulls_last=True), "id")
+        return queryset
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.search(value)
+
+    def filter_language(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(ai_primary_language=value.lower())
+
+
+class CommunityFilterSet(django_filters.FilterSet):
+    """Subreddits: review queue, NSFW, category, tags, size, text."""
+
+    q = django_filters.CharFilter(method="filter_text", label="Text in name or title", max_length=200)
+    review_status = django_filters.MultipleChoiceFilter(choices=CommunityReviewStatus.choices, distinct=False)
+    nsfw = StrictBooleanFilter(field_name="is_nsfw")
+    category = django_filters.MultipleChoiceFilter(
+        field_name="primary_category", choices=CATEGORY_CHOICES, label="Analyst's category", distinct=False
+    )
+    ai_category = django_filters.MultipleChoiceFilter(
+        field_name="ai_suggested_category", choices=CATEGORY_CHOICES, label="AI-suggested category", distinct=False
+    )
+    tags = django_filters.ModelMultipleChoiceFilter(
+        field_name="tags",
+        lookup_expr="slug",
+        to_field_name="slug",
+        queryset=Tag.objects.all(),
+        label="Tag slugs (any of); each result appears once",
+    )
+    subscribers_min, subscribers_max = _range("subscribers", "Subscribers", min_value=0)
+    ordering = NullsLastOrderingFilter(
+        fields={"subscribers": "subscribers", "score": "score", "posts_per_day": "activity", "name": "name"},
+    )
+
+    class Meta:
+        model = Community
+        form = type("CommunityFilterForm", (RangeForm,), {"RANGES": ("subscribers",)})
+        fields: list[str] = []
+
+    @property
+    def qs(self) -> QuerySet:
+        queryset = super().qs
+        if not self.form.cleaned_data.get("ordering"):
+            queryset = queryset.order_by(F("subscribers").desc(nulls_last=True), "id")
+        return queryset
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.search(value)
