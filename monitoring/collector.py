@@ -54,7 +54,9 @@ def traffic(window: float) -> dict[str, Any]:
         "tasks": {
             "per_minute": round(sum(v for (_, state), v in tasks.items() if state == "succeeded") * per_minute, 2),
             "failed_per_minute": round(sum(v for (_, state), v in tasks.items() if state == "failed") * per_minute, 2),
-            "retried_per_minute": round(sum(v for (_, state), v in tasks.items() if state == "retried") * per_minute, 2),
+            "retried_per_minute": round(
+                sum(v for (_, state), v in tasks.items() if state == "retried") * per_minute, 2
+            ),
             "failed": int(sum(v for (_, state), v in tasks.items() if state == "failed")),
         },
         "ai": {
@@ -132,7 +134,9 @@ def resources() -> dict[str, float]:
     # psutil measures CPU since its previous call in this process (no blocking sample). Calls a
     # moment apart measure a few milliseconds of noise, so keep a sample for at least a second.
     if now - _cpu_sample["at"] >= 1.0:
-        _cpu_sample["value"] = psutil.cpu_percent(interval=None)
+        # The first call in a process would measure since psutil's import (start-up work): sample
+        # a tenth of a second instead.
+        _cpu_sample["value"] = psutil.cpu_percent(interval=None if _cpu_sample["at"] else 0.1)
         _cpu_sample["at"] = now
     return {
         "cpu": _cpu_sample["value"],
@@ -182,7 +186,9 @@ def snapshot() -> dict[str, Any]:
     scraper_rows = scrapers()
     breaker_states = breakers()
     usage = resources()
-    judged = display if settings.MONITORING_ALERT_WINDOW == DISPLAY_WINDOW else traffic(settings.MONITORING_ALERT_WINDOW)
+    judged = (
+        display if settings.MONITORING_ALERT_WINDOW == DISPLAY_WINDOW else traffic(settings.MONITORING_ALERT_WINDOW)
+    )
     conditions = alerts.conditions(judged, scraper_rows, usage, breaker_states)
     depths = queue_depths()
     if any(depth is None for depth in depths.values()):
@@ -248,7 +254,9 @@ class SharedMetricsCollector:
                 for labels, data in sorted(metric.total_summary().items()):
                     family.add_metric(list(labels), data.cumulative(), data.sum)
             yield family
-        depth = GaugeMetricFamily("creatorscope_queue_depth", "Messages waiting in each Celery queue.", labels=["queue"])
+        depth = GaugeMetricFamily(
+            "creatorscope_queue_depth", "Messages waiting in each Celery queue.", labels=["queue"]
+        )
         for queue, value in queue_depths().items():
             if value is not None:
                 depth.add_metric([queue], value)
@@ -269,4 +277,3 @@ def register_prometheus_collector() -> None:
 
     REGISTRY.register(SharedMetricsCollector())
     _registered = True
-
