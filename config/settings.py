@@ -342,10 +342,17 @@ SPECTACULAR_SETTINGS = {
         "CommunityReviewStatusEnum": "profiles.models.CommunityReviewStatus",
         "ContentCategoryEnum": "profiles.categories.CATEGORY_CHOICES",
         "PlatformEnum": "profiles.models.Platform",
+        "CampaignStatusEnum": "campaigns.models.Campaign.Status",
+        "PipelineStatusEnum": "campaigns.models.CampaignProfile.Pipeline",
+        "ScraperStatusEnum": "scraping.models.Scraper.Status",
+        "ScrapeRunStatusEnum": "scraping.models.ScrapeRun.Status",
+        "PostAIStatusEnum": "posts.models.AIStatus",
     },
 }
 # Campaign value estimates: EMV = CPM x impressions / 1000 (industry-average CPM in USD).
 CAMPAIGN_CPM = env_float("CAMPAIGN_CPM", 6.50, minimum=0)
+# Share of followers assumed to see a feed post (reach estimate; campaigns/metrics.py).
+CAMPAIGN_FEED_REACH_RATE = env_float("CAMPAIGN_FEED_REACH_RATE", 0.2, minimum=0)
 PROFILE_ACCESS_DAYS = env_int("PROFILE_ACCESS_DAYS", 30, minimum=1)
 PROFILE_ACCESS_MONTHLY_LIMIT = env_int("PROFILE_ACCESS_MONTHLY_LIMIT", 0, minimum=0)  # 0 = unlimited
 

@@ -1,0 +1,96 @@
+"""Campaigns (owner only), their creators and tracked posts, and their results."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from campaigns.api import serializers as s
+from campaigns.metrics import campaign_metrics
+from campaigns.models import Campaign, CampaignPost, CampaignProfile
+from config.api import ScopedModelViewSet
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Your campaigns"),
+    create=extend_schema(summary="Create a campaign"),
+    retrieve=extend_schema(summary="A campaign"),
+    update=extend_schema(summary="Replace a campaign"),
+    partial_update=extend_schema(summary="Change a campaign"),
+    destroy=extend_schema(summary="Delete a campaign"),
+)
+class CampaignViewSet(ScopedModelViewSet):
+    """Only the owner sees or changes a campaign; anyone else gets 404."""
+
+    queryset = Campaign.objects.annotate(
+        creators_count=Count("campaign_profiles", distinct=True), posts_count=Count("campaign_posts", distinct=True)
+    )
+    serializer_class = s.CampaignSerializer
+
+    def perform_create(self, serializer):
+        serializer.save(owner=self.request.user)
+
+    @extend_schema(summary="Campaign results", responses=s.CampaignMetricsSerializer, request=None)
+    @action(detail=True, methods=["get"])
+    def metrics(self, request: Request, pk: str) -> Response:
+        return Response(campaign_metrics(self.get_object()))
+
+
+class CampaignChildViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Rows under one campaign: scoped through the parent, so another user's campaign is a 404."""
+
+    def get_campaign(self) -> Campaign:
+        if not hasattr(self, "_campaign"):
+            queryset = Campaign.objects.restrict(self.request.user)
+            self._campaign = get_object_or_404(queryset, pk=self.kwargs["campaign_pk"])
+        return self._campaign
+
+    def get_queryset(self):
+        return super().get_queryset().filter(campaign=self.get_campaign())
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if "campaign_pk" in self.kwargs:
+            context["campaign"] = self.get_campaign()
+        return context
+
+    def perform_create(self, serializer):
+        serializer.save(campaign=self.get_campaign())
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Creators in a campaign"),
+    create=extend_schema(summary="Add a creator to a campaign"),
+    retrieve=extend_schema(summary="A creator's campaign entry"),
+    partial_update=extend_schema(summary="Move a creator in the pipeline, set the fee or notes"),
+    destroy=extend_schema(summary="Remove a creator from a campaign"),
+)
+class CampaignCreatorViewSet(mixins.UpdateModelMixin, CampaignChildViewSet):
+    queryset = CampaignProfile.objects.select_related("profile").order_by("added_at", "id")
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update"):
+            return s.CampaignCreatorUpdateSerializer
+        return s.CampaignCreatorSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Posts tracked in a campaign"),
+    create=extend_schema(summary="Track a post in a campaign"),
+    retrieve=extend_schema(summary="A tracked post"),
+    destroy=extend_schema(summary="Stop tracking a post"),
+)
+class CampaignPostViewSet(CampaignChildViewSet):
+    queryset = CampaignPost.objects.select_related("post__author").order_by("-added_at", "-id")
+    serializer_class = s.CampaignPostSerializer
