@@ -1,0 +1,86 @@
+"""The download tasks through a real Celery worker that listens only on the ``media`` queue."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from django.conf import settings
+
+from media.tests import samples
+from posts.models import PostMedia
+from posts.tasks import download_post_media
+from profiles.tasks import download_avatar
+from tests.factories import PostFactory, ProfileFactory
+
+
+def _database_url() -> str:
+    db = settings.DATABASES["default"]
+    if "postgresql" not in db["ENGINE"]:
+        pytest.skip("the worker test needs the PostgreSQL test database (a worker cannot share SQLite in memory)")
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def media_worker(tmp_path, cdn):
+    """``celery worker -Q media`` against the test database, the same broker, and a temp media folder."""
+    if not settings.CELERY_BROKER_URL.startswith("redis://"):
+        pytest.skip("needs the Redis broker (REDIS_URL)")
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "MEDIA_STORAGE": "local",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "MEDIA_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECRET_KEY": "worker-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "media", "--pool", "solo"]
+        + ["--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        cwd=settings.BASE_DIR,
+    )
+    yield tmp_path / "media"
+    process.terminate()
+    try:
+        output, _ = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+    print(output.decode(errors="replace")[-3000:])
+
+
+def wait_for(condition, timeout: float = 90) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_tasks_run_on_the_media_queue_worker(cdn, media_worker):
+    photo = samples.jpeg_bytes(samples.photo(2400, 1600, detail=0.9))
+    item = PostMedia.objects.create(post=PostFactory(), position=0, source_url=cdn.add("/w.jpg", body=photo))
+    profile = ProfileFactory(avatar_url=cdn.add("/w-avatar.jpg", body=photo))
+
+    # Routed by CELERY_TASK_ROUTES; the worker consumes nothing but the media queue.
+    download_post_media.delay([item.pk])
+    download_avatar.delay(profile.pk)
+
+    assert wait_for(lambda: PostMedia.objects.filter(pk=item.pk, status="done").exists()), "post media not stored"
+    assert wait_for(lambda: type(profile).objects.filter(pk=profile.pk, avatar_asset__isnull=False).exists())
+    item.refresh_from_db()
+    profile.refresh_from_db()
+    # Same bytes behind both URLs: one asset, one file pair in the worker's media folder.
+    assert item.asset_id == profile.avatar_asset_id
+    assert (media_worker / item.asset.file.name).stat().st_size == item.asset.bytes_stored <= 300_000
+    assert cdn.hits["/w.jpg"] == cdn.hits["/w-avatar.jpg"] == 1
