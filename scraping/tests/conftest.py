@@ -1,0 +1,50 @@
+"""Fixtures for the scraping tests: the fake upstream server and isolated upstream settings."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from scraping import http
+from scraping.tests.fake_upstream import FakeUpstream
+
+
+@pytest.fixture
+def fake_upstream() -> Iterator[FakeUpstream]:
+    """A fresh fake Reddit/Instagram on 127.0.0.1:<ephemeral port> for one test."""
+    server = FakeUpstream().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    # The scraping engineer's Redis database is 2 (team rules); CI passes REDIS_URL.
+    return os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/2")
+
+
+@pytest.fixture
+def upstream(redis_url: str) -> Iterator[http.Upstream]:
+    """An upstream with its own name, so its bucket and breaker keys are not shared with other tests.
+
+    Fast policy for tests: tiny backoff, a 0.5 s read timeout, a breaker that trips after 3
+    failures and half-opens after 2 s (pybreaker stores opened_at in whole seconds).
+    """
+    up = http.Upstream(
+        name=f"test-{uuid.uuid4().hex[:10]}",
+        requests_per_minute=60_000,
+        redis_url=redis_url,
+        connect_timeout=1.0,
+        read_timeout=0.5,
+        max_attempts=3,
+        backoff_base=0.01,
+        backoff_cap=0.05,
+        max_wait=5.0,
+        breaker_fail_max=3,
+        breaker_reset_timeout=2,
+    )
+    yield up
+    http.reset_state(up)
