@@ -460,4 +460,5 @@ UNFOLD = {
     # Import paths of callables (unfold resolves them per request), so static URLs get their hashes.
     "STYLES": ["config.ui.admin_css"],
     "SCRIPTS": ["config.ui.chart_js", "config.ui.charts_js"],
+    "SIDEBAR": {"show_search": True, "show_all_applications": True, "navigation": "config.ui.sidebar"},
 }

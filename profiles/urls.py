@@ -1,1 +1,18 @@
-urlpatterns: list = []
+"""Pages for signed-in users (the API lives under /api/v1/, see profiles/api/urls.py)."""
+
+from django.urls import path
+
+from profiles import views
+
+app_name = "profiles"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("creators/", views.creator_search, name="search"),
+    path("creators/favorites/", views.favorites, name="favorites"),
+    path("creators/<int:pk>/", views.profile_detail, name="profile"),
+    path("creators/<int:pk>/favorite/", views.toggle_favorite, name="favorite"),
+    path("creators/<int:pk>/add-to-campaign/", views.add_to_campaign, name="add_to_campaign"),
+    path("communities/review/", views.review_queue, name="review_queue"),
+    path("communities/review/decide/", views.review_communities, name="review_communities"),
+]

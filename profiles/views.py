@@ -1,0 +1,256 @@
+"""Pages for signed-in users: creator search, the profile page, favorites, the subreddit review queue.
+
+Thin views over the shared parts: the search binds ``request.GET`` to the API's ``ProfileFilterSet``
+(one FilterSet for API and page, NetBox style), analytics come from ``profiles/analytics.py`` and
+bulk review from ``profiles/bulk.py``. Every page reads without JavaScript; htmx and the keyboard
+only make it quicker.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Prefetch
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from profiles import bulk
+from profiles.access import AccessLimitReached, ensure_access
+from profiles.analytics import profile_analytics
+from profiles.filters import ProfileFilterSet
+from profiles.models import (
+    Community,
+    CommunityReviewStatus,
+    Favorite,
+    Profile,
+    RelatedProfile,
+    SearchHistory,
+    Tag,
+    TagSuggestion,
+)
+
+# One key per review status in the subreddit queue (shown on every button).
+REVIEW_KEYS = {
+    "ok": "o",
+    "no_seller": "s",
+    "non_related": "n",
+    "user_feed": "f",
+    "banned": "b",
+    "unreviewed": "u",
+}
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
+
+
+@login_required
+def creator_search(request: HttpRequest) -> HttpResponse:
+    """Result cards for the API's creator filters; invalid filters answer 400 with field messages."""
+    filterset = ProfileFilterSet(
+        request.GET,
+        queryset=Profile.objects.restrict(request.user)
+        .select_related("avatar_asset")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.select_related("category"))),
+    )
+    status = 200
+    page = None
+    if filterset.is_valid():
+        paginator = Paginator(filterset.qs, settings.PAGES_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        favorite_ids = set(
+            Favorite.objects.filter(user=request.user, profile__in=[p.pk for p in page.object_list]).values_list(
+                "profile_id", flat=True
+            )
+        )
+        for profile in page.object_list:
+            profile.is_favorite = profile.pk in favorite_ids
+        searched = {k: v for k, v in request.GET.items() if k != "page" and v}
+        if searched and page.number == 1:
+            SearchHistory.objects.create(
+                user=request.user,
+                query=request.GET.get("q", "")[:300],
+                filters={k: v for k, v in searched.items() if k != "q"},
+                result_count=paginator.count,
+            )
+    else:
+        status = 400
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "profiles/search.html",
+        {"filterset": filterset, "page": page, "query": query.urlencode()},
+        status=status,
+    )
+
+
+def _similar(profile: Profile, limit: int = 8) -> list[Profile]:
+    """Stored links first (AI lookalikes, provider, mentions); else same platform, category and size."""
+    related = [
+        link.related
+        for link in RelatedProfile.objects.filter(profile=profile)
+        .select_related("related__avatar_asset")
+        .order_by(F("score").desc(nulls_last=True), "id")[:limit]
+    ]
+    if related:
+        return related
+    candidates = Profile.objects.filter(platform=profile.platform).exclude(pk=profile.pk).select_related("avatar_asset")
+    if profile.ai_primary_content_type:
+        candidates = candidates.filter(ai_primary_content_type=profile.ai_primary_content_type)
+    if profile.followers_count:
+        candidates = candidates.filter(
+            followers_count__gte=profile.followers_count // 2, followers_count__lte=profile.followers_count * 2
+        )
+    return list(candidates.order_by(F("engagement_rate").desc(nulls_last=True), "id")[:limit])
+
+
+@login_required
+def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = get_object_or_404(
+        Profile.objects.restrict(request.user)
+        .select_related("avatar_asset")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.select_related("category"))),
+        pk=pk,
+    )
+    try:
+        access = ensure_access(request.user, profile)
+    except AccessLimitReached as exc:
+        return render(request, "profiles/access_limit.html", {"profile": profile, "error": exc}, status=403)
+    posts = profile.posts.prefetch_related("media__asset")
+    campaign_model = Profile._meta.get_field("campaigns").related_model
+    context = {
+        "profile": profile,
+        "access": access,
+        "analytics": profile_analytics(profile),
+        "recent_posts": list(posts.order_by("-posted_at")[:12]),
+        "viral_posts": list(posts.filter(is_viral=True).order_by("-posted_at")[:6]),
+        "similar": _similar(profile),
+        "is_favorite": Favorite.objects.filter(user=request.user, profile=profile).exists(),
+        "campaigns": list(campaign_model.objects.restrict(request.user).exclude(status="archived").order_by("name")),
+        "suggestions": list(
+            TagSuggestion.objects.filter(profile=profile, status=TagSuggestion.Status.PENDING)
+            .select_related("tag__category")
+            .order_by("-confidence")
+        ),
+    }
+    return render(request, "profiles/profile_detail.html", context)
+
+
+@login_required
+@require_POST
+def toggle_favorite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Star or unstar a creator; htmx swaps just the button, a plain form post goes back."""
+    profile = get_object_or_404(Profile.objects.restrict(request.user), pk=pk)
+    deleted, _ = Favorite.objects.filter(user=request.user, profile=profile).delete()
+    if not deleted:
+        Favorite.objects.get_or_create(user=request.user, profile=profile)
+    is_favorite = not deleted
+    if request.headers.get("HX-Request"):
+        return render(request, "profiles/_favorite_button.html", {"profile": profile, "is_favorite": is_favorite})
+    messages.success(
+        request,
+        f"{'Saved' if is_favorite else 'Removed'} {profile.handle} {'to' if is_favorite else 'from'} favorites.",
+    )
+    return HttpResponseRedirect(_safe_next(request, reverse("profiles:profile", args=[pk])))
+
+
+@login_required
+def favorites(request: HttpRequest) -> HttpResponse:
+    entries = Favorite.objects.restrict(request.user).select_related("profile__avatar_asset").order_by("-created_at")
+    page = Paginator(entries, settings.PAGES_PAGE_SIZE).get_page(request.GET.get("page"))
+    for entry in page.object_list:
+        entry.profile.is_favorite = True
+    return render(request, "profiles/favorites.html", {"page": page})
+
+
+@login_required
+@require_POST
+def add_to_campaign(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = get_object_or_404(Profile.objects.restrict(request.user), pk=pk)
+    campaign_model = Profile._meta.get_field("campaigns").related_model
+    campaign = campaign_model.objects.restrict(request.user).filter(pk=request.POST.get("campaign") or None).first()
+    if campaign is None:
+        messages.error(request, "Choose one of your campaigns.")
+    else:
+        changed = bulk.add_to_campaign(Profile.objects.filter(pk=profile.pk), request.user, campaign_id=campaign.pk)
+        if changed:
+            messages.success(request, f"Added {profile.handle} to “{campaign.name}”.")
+        else:
+            messages.info(request, f"{profile.handle} is already in “{campaign.name}”.")
+    return HttpResponseRedirect(reverse("profiles:profile", args=[pk]))
+
+
+def _queue_counts() -> list[dict]:
+    counts = dict(Community.objects.order_by().values_list("review_status").annotate(n=Count("id")))
+    return [
+        {"value": value, "label": label, "count": counts.get(value, 0), "key": REVIEW_KEYS[value]}
+        for value, label in CommunityReviewStatus.choices
+    ]
+
+
+@login_required
+@permission_required("profiles.view_community", raise_exception=True)
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Subreddits waiting for a decision, biggest first, with their rules; one key per status."""
+    status = request.GET.get("status") or CommunityReviewStatus.UNREVIEWED
+    if status not in CommunityReviewStatus.values:
+        status = CommunityReviewStatus.UNREVIEWED
+    queryset = (
+        Community.objects.filter(review_status=status)
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.select_related("category")))
+        .order_by(F("subscribers").desc(nulls_last=True), "id")
+    )
+    page = Paginator(queryset, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "profiles/review_queue.html",
+        {
+            "page": page,
+            "status": status,
+            "counts": _queue_counts(),
+            "statuses": [(value, label, REVIEW_KEYS[value]) for value, label in CommunityReviewStatus.choices],
+            "can_review": request.user.has_perm("profiles.change_community"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def review_communities(request: HttpRequest) -> HttpResponse:
+    """Set one status on one or many subreddits (the queue's buttons, keys and bulk form post here)."""
+    if not request.user.has_perm("profiles.change_community"):
+        messages.error(request, "You may read the queue but not review subreddits.")
+        return HttpResponseRedirect(reverse("profiles:review_queue"))
+    single = request.POST.get("single", "")
+    if single:  # one subreddit's own button: "<id>:<status>"
+        pk, _, status = single.partition(":")
+        ids = [int(pk)] if pk.isdigit() else []
+    else:
+        status = request.POST.get("review_status", "")
+        ids = [int(pk) for pk in request.POST.getlist("community") if pk.isdigit()]
+    if status not in CommunityReviewStatus.values or not ids:
+        messages.error(request, "Choose at least one subreddit and a status.")
+    else:
+        changed = bulk.set_review_status(Community.objects.filter(pk__in=ids), request.user, status=status)
+        label = CommunityReviewStatus(status).label
+        messages.success(request, f"{changed} subreddit{'s' if changed != 1 else ''} marked {label}.")
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return HttpResponseRedirect(_safe_next(request, reverse("profiles:review_queue")))
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return HttpResponseRedirect(f"{reverse('login')}?next=/")
+    return HttpResponseRedirect(reverse("profiles:search"))

@@ -1,0 +1,274 @@
+"""Admin triage of creators: columns, filters, counts, every bulk action, suggestions, export/import."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from campaigns.models import CampaignProfile
+from profiles.models import Profile, TagSuggestion
+from tests.factories import CampaignFactory, ProfileFactory, TagFactory
+
+CHANGELIST = reverse("admin:profiles_profile_changelist")
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def _act(client, action: str, profiles, **extra):
+    data = {"action": action, "_selected_action": [p.pk for p in profiles], **extra}
+    return client.post(CHANGELIST, data, follow=True)
+
+
+@pytest.fixture
+def three(db):
+    return [
+        ProfileFactory(handle="alpha", followers_count=5_000, engagement_rate=1.5),
+        ProfileFactory(handle="beta", followers_count=50_000, engagement_rate=3.0, review_status="approved"),
+        ProfileFactory(handle="gamma", followers_count=500_000, engagement_rate=None),
+    ]
+
+
+def test_analyst_sees_triage_columns_and_counts_per_review_status(client_as, analyst, three):
+    response = client_as(analyst).get(CHANGELIST)
+    assert response.status_code == 200
+    html = response.content.decode()
+    for header in ("followers", "engagement", "growth 30d", "category", "language", "review", "tags"):
+        assert f">{header}" in html.lower() or header in html.lower()
+    counts = {c["value"]: c["count"] for c in response.context["review_counts"]}
+    assert counts["unreviewed"] == 2 and counts["approved"] == 1 and counts["rejected"] == 0
+    # An unknown engagement rate is shown as unknown, never as 0.
+    gamma_row = html[html.index("gamma") :]
+    assert "—" in gamma_row[:3000]
+
+
+def test_changelist_orders_biggest_first_with_reddit_users_last(client_as, analyst, three):
+    ProfileFactory(handle="redditor", platform="reddit", followers_count=None, total_karma=10)
+    response = client_as(analyst).get(CHANGELIST)
+    handles = [p.handle for p in response.context["cl"].result_list]
+    assert handles == ["gamma", "beta", "alpha", "redditor"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("followers_count_from=10000&followers_count_to=100000", {"beta"}),
+        ("engagement_rate_from=2", {"beta"}),
+        ("review_status__exact=approved", {"beta"}),
+        ("tagged=yes", {"alpha"}),
+        ("tagged=no", {"beta", "gamma"}),
+        ("suggestions=pending", {"gamma"}),
+        ("q=gam", {"gamma"}),
+    ],
+)
+def test_filters_narrow_the_list(client_as, analyst, three, query, expected):
+    alpha, _, gamma = three
+    alpha.tags.add(TagFactory())
+    TagSuggestion.objects.create(tag=TagFactory(), profile=gamma, confidence=0.9)
+    response = client_as(analyst).get(f"{CHANGELIST}?{query}")
+    assert response.status_code == 200
+    assert {p.handle for p in response.context["cl"].result_list} == expected
+
+
+def test_changelist_query_count_does_not_grow_with_rows(client_as, analyst, django_assert_max_num_queries):
+    client = client_as(analyst)
+    tag = TagFactory()
+    for i in range(5):
+        ProfileFactory(handle=f"few{i}").tags.add(tag)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(CHANGELIST).status_code == 200
+    for i in range(45):
+        profile = ProfileFactory(handle=f"many{i}")
+        profile.tags.add(tag)
+        TagSuggestion.objects.create(tag=TagFactory(), profile=profile, confidence=0.5)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(CHANGELIST).status_code == 200
+    assert len(many.captured_queries) == len(few.captured_queries)
+    # session, user, permissions, review counts, the page (+ tag prefetch), filter choices, action form …
+    assert len(many.captured_queries) <= 16
+
+
+def test_approve_reports_how_many_changed(client_as, analyst, three):
+    response = _act(client_as(analyst), "approve", three)
+    assert "Set review status to Approved: 2 profiles changed." in _messages(response)
+    assert set(Profile.objects.values_list("review_status", flat=True)) == {"approved"}
+    assert Profile.objects.get(handle="alpha").reviewed_at is not None
+
+
+def test_reject_and_watchlist_and_set_any_status(client_as, analyst, three):
+    client = client_as(analyst)
+    _act(client, "reject", three[:1])
+    _act(client, "watchlist", three[1:2])
+    response = _act(client, "set_status", three[2:], status="rejected")
+    assert "Set review status to Rejected: 1 profiles changed." in _messages(response)
+    assert dict(Profile.objects.values_list("handle", "review_status")) == {
+        "alpha": "rejected",
+        "beta": "watchlist",
+        "gamma": "rejected",
+    }
+
+
+def test_set_status_without_a_status_changes_nothing(client_as, analyst, three):
+    response = _act(client_as(analyst), "set_status", three)
+    assert "Choose a status in the action bar first." in _messages(response)
+    assert Profile.objects.filter(review_status="approved").count() == 1
+
+
+def test_set_niche(client_as, analyst, three):
+    response = _act(client_as(analyst), "set_niche", three[:2], niche="Vegan baking")
+    assert "Set niche to “Vegan baking”: 2 profiles changed." in _messages(response)
+    assert Profile.objects.filter(niche="Vegan baking").count() == 2
+
+
+def test_add_and_remove_tag_count_only_real_changes(client_as, analyst, three):
+    client = client_as(analyst)
+    tag = TagFactory(name="Skincare")
+    three[0].tags.add(tag)
+    response = _act(client, "add_tag", three, tag=tag.pk)
+    assert any("Add tag" in m and "2 profiles changed" in m for m in _messages(response))
+    assert Profile.objects.filter(tags=tag).count() == 3
+    response = _act(client, "remove_tag", three[:2], tag=tag.pk)
+    assert any("Remove tag" in m and "2 profiles changed" in m for m in _messages(response))
+    assert list(Profile.objects.filter(tags=tag).values_list("handle", flat=True)) == ["gamma"]
+
+
+def test_accept_and_reject_ai_suggestions_in_bulk(client_as, analyst, three):
+    client = client_as(analyst)
+    tag_a, tag_b = TagFactory(), TagFactory()
+    s1 = TagSuggestion.objects.create(tag=tag_a, profile=three[0], confidence=0.8)
+    s2 = TagSuggestion.objects.create(tag=tag_b, profile=three[1], confidence=0.6)
+    response = _act(client, "accept_suggestions", three[:1])
+    assert "Accept AI tag suggestions: 1 profiles changed." in _messages(response)
+    s1.refresh_from_db()
+    assert s1.status == "accepted" and s1.decided_by == analyst and tag_a in three[0].tags.all()
+    _act(client, "reject_suggestions", three[1:2])
+    s2.refresh_from_db()
+    assert s2.status == "rejected" and not three[1].tags.exists()
+
+
+def test_one_click_accept_from_the_detail_page(client_as, analyst, three):
+    suggestion = TagSuggestion.objects.create(tag=TagFactory(name="Vlog"), profile=three[0], confidence=0.77)
+    client = client_as(analyst)
+    page = client.get(reverse("admin:profiles_profile_change", args=[three[0].pk]))
+    assert "77%" in page.content.decode()
+    url = reverse("admin:profiles_tagsuggestion_decide", args=[suggestion.pk, "accept"])
+    assert url in page.content.decode()
+    assert client.get(url).status_code == 405
+    response = client.post(url, HTTP_REFERER="/admin/")
+    assert response.status_code == 302
+    suggestion.refresh_from_db()
+    assert suggestion.status == "accepted" and suggestion.tag in three[0].tags.all()
+
+
+def test_stranger_cannot_decide_suggestions(client_as, stranger, three):
+    suggestion = TagSuggestion.objects.create(tag=TagFactory(), profile=three[0], confidence=0.5)
+    response = client_as(stranger).post(reverse("admin:profiles_tagsuggestion_decide", args=[suggestion.pk, "accept"]))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    suggestion.refresh_from_db()
+    assert suggestion.status == "pending"
+
+
+def test_add_to_campaign(client_as, analyst, three):
+    campaign = CampaignFactory()
+    CampaignProfile.objects.create(campaign=campaign, profile=three[0])
+    response = _act(client_as(analyst), "add_to_campaign", three, campaign=campaign.pk)
+    assert "Add to campaign: 2 profiles changed." in _messages(response)
+    assert CampaignProfile.objects.filter(campaign=campaign).count() == 3
+
+
+def test_scrape_now_and_analyse_now_reach_the_broker(
+    client_as, analyst, three, broker, django_capture_on_commit_callbacks
+):
+    client = client_as(analyst)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _act(client, "scrape_now", three[:2])
+    assert "Queue a scrape: 2 profiles changed." in _messages(response)
+    sent = broker.messages("scraping")
+    assert sorted(m["args"][0] for m in sent) == sorted(p.pk for p in three[:2])
+    assert {m["task"] for m in sent} == {"scraping.tasks.scrape_profile"}
+    with django_capture_on_commit_callbacks(execute=True):
+        _act(client, "analyse_now", three[:1])
+    assert [m["args"] for m in broker.messages("ai")] == [[three[0].pk]]
+
+
+def test_export_csv_holds_only_the_filtered_rows(client_as, analyst, three):
+    three[0].tags.add(TagFactory(name="Tutorial"))
+    response = client_as(analyst).post(
+        reverse("admin:profiles_profile_export") + "?followers_count_to=60000", {"format": "0", "resource": "0"}
+    )
+    assert response.status_code == 200, response.content[:500]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert {row["handle"] for row in rows} == {"alpha", "beta"}
+    alpha = next(row for row in rows if row["handle"] == "alpha")
+    assert "Tutorial" in alpha["tags"] and alpha["engagement_rate"] == "1.5"
+    gamma_unknown = client_as(analyst).post(reverse("admin:profiles_profile_export"), {"format": "0", "resource": "0"})
+    gamma = next(
+        r for r in csv.DictReader(io.StringIO(gamma_unknown.content.decode("utf-8-sig"))) if r["handle"] == "gamma"
+    )
+    assert gamma["engagement_rate"] == ""  # unknown stays empty, not 0
+
+
+def test_export_xlsx(client_as, analyst, three):
+    response = client_as(analyst).post(reverse("admin:profiles_profile_export"), {"format": "1", "resource": "0"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    handles = {row[2] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert handles == {"alpha", "beta", "gamma"}
+
+
+def _import(client, text: str):
+    upload = SimpleUploadedFile("handles.csv", text.encode(), content_type="text/csv")
+    preview = client.post(
+        reverse("admin:profiles_profile_import"), {"import_file": upload, "format": "0", "resource": "1"}
+    )
+    assert preview.status_code == 200
+    confirm = preview.context.get("confirm_form")
+    if confirm is None:
+        return preview
+    return client.post(reverse("admin:profiles_profile_process_import"), confirm.initial, follow=True)
+
+
+def test_import_csv_of_handles_to_track(client_as, analyst, three):
+    three[1].niche = "Kept"
+    three[1].scrape_enabled = False
+    three[1].save()
+    response = _import(client_as(analyst), "platform,handle,niche\ninstagram,@newcomer,Food\ninstagram,BETA,\n")
+    assert response.status_code == 200
+    newcomer = Profile.objects.get(handle="newcomer")
+    assert newcomer.review_status == "watchlist" and newcomer.scrape_enabled and newcomer.niche == "Food"
+    beta = Profile.objects.get(handle="beta")
+    assert beta.scrape_enabled and beta.review_status == "approved" and beta.niche == "Kept"
+    assert Profile.objects.filter(handle__iexact="beta").count() == 1
+
+
+def test_import_rejects_bad_rows_without_writing_any(client_as, analyst, three):
+    response = _import(client_as(analyst), "platform,handle\ninstagram,fine_one\nmyspace,tom\n")
+    assert "platform must be one of" in response.content.decode()
+    assert not Profile.objects.filter(handle="fine_one").exists()
+
+
+def test_profile_detail_shows_analytics_posts_and_scrape_history(client_as, analyst, django_assert_max_num_queries):
+    from tests.factories import PostFactory, ProfileSnapshotFactory
+
+    profile = ProfileFactory(handle="detailed")
+    for _ in range(3):
+        ProfileSnapshotFactory(profile=profile)
+    for _ in range(5):
+        PostFactory(author=profile)
+    client = client_as(analyst)
+    with django_assert_max_num_queries(40):
+        response = client.get(reverse("admin:profiles_profile_change", args=[profile.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-chart="chart-growth-' in html and 'data-chart="chart-engagement-' in html
+    assert "Posting heatmap" in html and "Recent posts" in html and "Scrape history" in html
+    assert html.count('class="cs-post"') == 5
