@@ -121,6 +121,8 @@ class DownloadPolicy:
     backoff_max: float = 30.0
     allowed_ports: frozenset[int] = DEFAULT_ALLOWED_PORTS
     temp_dir: str | None = None
+    # PEM bundle to verify TLS with instead of the system's CAs (a private CA in front of MinIO).
+    ca_certs: str | None = None
 
     @classmethod
     def from_settings(cls) -> DownloadPolicy:
@@ -135,6 +137,7 @@ class DownloadPolicy:
             attempts=int(getattr(settings, "MEDIA_DOWNLOAD_ATTEMPTS", cls.attempts)),
             backoff_base=float(getattr(settings, "MEDIA_DOWNLOAD_BACKOFF", cls.backoff_base)),
             temp_dir=getattr(settings, "MEDIA_TEMP_DIR", None) or None,
+            ca_certs=getattr(settings, "MEDIA_DOWNLOAD_CA_BUNDLE", None) or None,
         )
 
     def host_is_allowed(self, host: str) -> bool:
@@ -353,6 +356,7 @@ def _pool(target: Target, policy: DownloadPolicy) -> urllib3.HTTPConnectionPool:
             retries=False,
             maxsize=1,
             cert_reqs="CERT_REQUIRED",
+            ca_certs=policy.ca_certs,
             server_hostname=target.host,
             assert_hostname=target.host,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
 
 import pytest
 
@@ -21,7 +22,7 @@ from media.download import (
     sniff,
 )
 from media.tests import samples
-from media.tests.upstream import Route
+from media.tests.upstream import FakeCDN, Route
 
 
 @pytest.fixture
@@ -300,3 +301,52 @@ def test_retry_after_on_429_is_honoured(cdn, policy, jpeg):
     with download(cdn.url("/limited.jpg"), policy, sleep=waits.append) as result:
         assert result.attempts == 2
     assert waits == [0.0]  # the fake CDN sends Retry-After: 0
+
+
+# --- TLS with a pinned address ------------------------------------------------------------------
+
+
+def make_tls(folder, name: str) -> tuple[str, str, str]:
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    openssl(
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=Test CA",
+        "-keyout", "ca.key", "-out", "ca.pem",
+    )  # fmt: skip
+    (folder / "san.ext").write_text(f"subjectAltName=DNS:{name}\n")
+    openssl(
+        "req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={name}", "-keyout", "leaf.key", "-out", "leaf.csr",
+    )  # fmt: skip
+    openssl(
+        "x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "1",
+        "-extfile", "san.ext", "-out", "leaf.pem",
+    )  # fmt: skip
+    return str(folder / "ca.pem"), str(folder / "leaf.pem"), str(folder / "leaf.key")
+
+
+@pytest.fixture(scope="module")
+def tls_cdn(tmp_path_factory):
+    ca, cert, key = make_tls(tmp_path_factory.mktemp("tls"), "media.example.test")
+    server = FakeCDN(tls=(cert, key)).start()
+    yield server, ca
+    server.stop()
+
+
+def test_https_connects_to_the_pinned_address_and_verifies_the_real_name(tls_cdn):
+    server, ca = tls_cdn
+    body = samples.jpeg_bytes(samples.photo(300, 200))
+    server.add("/tls.jpg", body=body)
+    policy = DownloadPolicy(allowed_hosts=("media.example.test",), ca_certs=ca)
+    url = f"https://media.example.test:{server.port}/tls.jpg"
+    with download(url, policy, resolver=lambda host, port: ["127.0.0.1"]) as result:
+        assert result.read_bytes() == body
+
+
+def test_https_certificate_for_another_name_is_a_permanent_failure(tls_cdn):
+    server, ca = tls_cdn
+    server.add("/other.jpg", body=b"\xff\xd8\xff")
+    policy = DownloadPolicy(allowed_hosts=("other.example.test",), ca_certs=ca)
+    with pytest.raises(DownloadError) as info:
+        download(f"https://other.example.test:{server.port}/other.jpg", policy, resolver=lambda h, p: ["127.0.0.1"])
+    assert info.value.permanent and "TLS" in str(info.value)

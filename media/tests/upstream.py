@@ -7,6 +7,7 @@ is counted, so tests can prove that a second fetch did not hit the network.
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections import Counter
@@ -35,7 +36,9 @@ class Route:
 class FakeCDN:
     """A threaded HTTP server on 127.0.0.1 with an ephemeral port."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: tuple[str, str] | None = None) -> None:
+        """``tls=(certfile, keyfile)`` serves HTTPS instead of HTTP."""
+        self.scheme = "https" if tls else "http"
         self.routes: dict[str, Route] = {}
         self.hits: Counter[str] = Counter()
         self.host_headers: list[str] = []
@@ -97,6 +100,10 @@ class FakeCDN:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        if tls:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -109,7 +116,7 @@ class FakeCDN:
         self.server.server_close()
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
+        return f"{self.scheme}://{host}:{self.port}{path}"
 
     def add(self, path: str, route: Route | None = None, **kwargs: object) -> str:
         """Register ``path`` and return its full URL."""
