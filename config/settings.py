@@ -13,7 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_float, env_int, env_json, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CREATORSCOPE_VAR_DIR", str(BASE_DIR / "var")))
@@ -371,6 +371,35 @@ INSTAGRAM_GRAPH_ACCESS_TOKEN = env_str("INSTAGRAM_GRAPH_ACCESS_TOKEN")
 # Graph API Business Discovery: 200 calls/hour per user token is the published floor.
 INSTAGRAM_REQUESTS_PER_MINUTE = env_int("INSTAGRAM_REQUESTS_PER_MINUTE", 200 // 60 + 1, minimum=1)
 SCRAPING_PROXIES = env_list("SCRAPING_PROXIES", [])
+# Token endpoint for app-only OAuth (client credentials); secrets may come from *_FILE.
+REDDIT_AUTH_URL = env_str("REDDIT_AUTH_URL", "https://www.reddit.com/api/v1/access_token")
+# Reddit asks for "<platform>:<app id>:<version> (by /u/<username>)" and throttles generic agents.
+REDDIT_USER_AGENT = env_str("REDDIT_USER_AGENT", "server:creatorscope:1.0 (self-hosted analytics)")
+# Provider auth headers as JSON, e.g. {"x-rapidapi-key": "...", "x-rapidapi-host": "..."}.
+INSTAGRAM_PROVIDER_HEADERS = env_json("INSTAGRAM_PROVIDER_HEADERS", {})
+# Where Instagram's JSON sits inside a provider's envelope, as a dotted path ("results.0.content"
+# for Decodo-style providers); empty when the provider passes Instagram's JSON through unchanged.
+INSTAGRAM_RESPONSE_ENVELOPE = env_str("INSTAGRAM_RESPONSE_ENVELOPE", "")
+# The Instagram business account (IG user id) that Business Discovery queries are made as.
+INSTAGRAM_GRAPH_USER_ID = env_str("INSTAGRAM_GRAPH_USER_ID")
+SCRAPING_USER_AGENT = env_str("SCRAPING_USER_AGENT", "Mozilla/5.0 (compatible; creatorscope/1.0)")
+# Connect and read timeouts in seconds, "connect,read".
+SCRAPING_TIMEOUTS = tuple(float(part) for part in env_list("SCRAPING_TIMEOUTS", ["5", "30"])[:2])
+SCRAPING_MAX_ATTEMPTS = env_int("SCRAPING_MAX_ATTEMPTS", 4, minimum=1)
+SCRAPING_BACKOFF_SECONDS = env_float("SCRAPING_BACKOFF_SECONDS", 1.0, minimum=0)
+# Waits longer than this (Retry-After, an empty budget) re-queue the task instead of blocking a worker.
+SCRAPING_MAX_WAIT_SECONDS = env_float("SCRAPING_MAX_WAIT_SECONDS", 60.0, minimum=0)
+SCRAPING_BREAKER_FAIL_MAX = env_int("SCRAPING_BREAKER_FAIL_MAX", 5, minimum=1)
+SCRAPING_BREAKER_RESET_SECONDS = env_int("SCRAPING_BREAKER_RESET_SECONDS", 60, minimum=1)
+# How often approved targets are refreshed, and how many are picked per beat tick.
+SCRAPING_COMMUNITY_INTERVAL_HOURS = env_float("SCRAPING_COMMUNITY_INTERVAL_HOURS", 6.0, minimum=0.01)
+SCRAPING_PROFILE_INTERVAL_HOURS = env_float("SCRAPING_PROFILE_INTERVAL_HOURS", 24.0, minimum=0.01)
+SCRAPING_DUE_BATCH = env_int("SCRAPING_DUE_BATCH", 50, minimum=1)
+# Posts fetched per target and scrape (Reddit listings stop at about 1,000 items anyway).
+SCRAPING_POSTS_PER_TARGET = env_int("SCRAPING_POSTS_PER_TARGET", 100, minimum=1)
+SCRAPING_HEARTBEAT_STALE_SECONDS = env_int("SCRAPING_HEARTBEAT_STALE_SECONDS", 300, minimum=10)
+# Estimated cost per API call in USD, per upstream (paid providers bill per request).
+SCRAPING_COST_PER_CALL = env_json("SCRAPING_COST_PER_CALL", {"reddit": 0, "instagram": 0.001})
 
 # --- Intelligence ---
 

@@ -43,6 +43,8 @@ logger = logging.getLogger(__name__)
 _CHALLENGE_MARKERS = ("challenge_required", "checkpoint_required", "consent_required", "login_required")
 # Instagram answers 401 "Please wait a few minutes before you try again." when it throttles: transient.
 _PLEASE_WAIT_MARKER = "please wait"
+# Graph API error codes for app/user/page throttling (Meta: "Rate Limiting" reference), sent as 400/403.
+_GRAPH_THROTTLE_CODES = {4, 17, 32, 613}
 
 
 @dataclass(frozen=True)
@@ -343,6 +345,13 @@ def classify(upstream: Upstream, status: int, headers: dict[str, str], raw: byte
     def fail(cls: type[UpstreamError], reason: str, message: str, retry_after: float | None = None) -> None:
         raise cls(message, upstream=upstream.name, status=status, reason=reason, retry_after=retry_after, body=data)
 
+    graph_code = (
+        data.get("error", {}).get("code") if isinstance(data, dict) and isinstance(data.get("error"), dict) else None
+    )
+    if graph_code in _GRAPH_THROTTLE_CODES:
+        fail(TransientError, "throttled", f"Graph API rate limit (code {graph_code})", 60.0)
+    if graph_code == 190:
+        fail(PermanentError, "unauthorized", "Graph API access token expired or invalid")
     if any(marker in text for marker in _CHALLENGE_MARKERS):
         fail(PermanentError, "challenge", "the upstream wants a challenge/checkpoint solved")
     if status == 429:
