@@ -54,16 +54,11 @@ class NewestFirstCursorPagination(pagination.CursorPagination):
     ordering = ("-posted_at", "-id")
     page_size_query_param = "page_size"
 
-    @property
-    def page_size(self) -> int:
-        return api_settings.PAGE_SIZE
-
-    @property
-    def max_page_size(self) -> int:
-        return settings.API_MAX_PAGE_SIZE
+    def __init__(self):
+        self.page_size = api_settings.PAGE_SIZE
 
     def get_page_size(self, request: Request) -> int:
-        return _page_size(request, self.page_size_query_param, api_settings.PAGE_SIZE, self.max_page_size)
+        return _page_size(request, self.page_size_query_param, api_settings.PAGE_SIZE, settings.API_MAX_PAGE_SIZE)
 
 
 # --- Throttling ---------------------------------------------------------------------------------
