@@ -6,23 +6,31 @@ import json
 
 import pytest
 import redis
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.test import Client
 
+from profiles.groups import apply_group_policy
 from tests.factories import UserFactory
 
 
 @pytest.fixture
-def analyst(db):
-    """Browses, reviews and tags (group created by profiles migration 0002)."""
+def groups(db):
+    """The groups migration 0002 creates; re-applied because a transactional test's flush drops them."""
+    apply_group_policy(django_apps)
+
+
+@pytest.fixture
+def analyst(groups):
+    """Browses, reviews and tags."""
     user = UserFactory(username="ana", is_staff=True)
     user.groups.add(Group.objects.get(name="Analyst"))
     return user
 
 
 @pytest.fixture
-def staff_member(db):
+def staff_member(groups):
     """Everything an analyst does, plus scrapers and schedules."""
     user = UserFactory(username="sam", is_staff=True)
     user.groups.add(Group.objects.get(name="Staff"))
