@@ -1,0 +1,626 @@
+"""Write what a scrape saw: idempotent bulk upserts, one transaction per batch, history appended.
+
+Rules (DESIGN §2):
+- Everything for one target (its row, its snapshot, its posts and media, the profiles and
+  communities they point at) is written in **one transaction**: a batch that fails halfway
+  leaves nothing behind.
+- Rows are upserted with PostgreSQL ``INSERT … ON CONFLICT … DO UPDATE`` (SQLite has the same
+  syntax) on the natural keys the models declare unique: ``(lower(handle), platform)`` for
+  profiles, ``lower(name)`` for communities, ``(platform, external_id)`` for posts and
+  ``(post, position)`` for media. Django's ``bulk_create(update_conflicts=True)`` cannot name the
+  expression indexes, so one small helper (``upsert``) builds the statement from the model's
+  own field definitions.
+- The ``DO UPDATE`` lists only scraped columns: analyst-owned fields (review status, niche, notes,
+  tags, primary category) and scrape settings (enabled, priority) are never in it.
+- Every scrape appends a ``ProfileSnapshot`` / ``CommunitySnapshot``.
+- Discovery: handles and subreddits seen in passing are inserted if new (``DO NOTHING``), as
+  unreviewed, with ``discovered_via`` saying how they were found; an existing row is not touched.
+- After commit: media downloads for new media rows and AI analysis for new or re-worded posts are
+  enqueued (``posts.tasks.download_post_media``, ``profiles.tasks.download_avatar``,
+  ``intelligence.tasks.analyze_posts``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from posts.models import Post, PostMedia
+from profiles.models import Community, CommunitySnapshot, Mention, Profile, ProfileSnapshot, RelatedProfile
+from scraping.schemas import REDDIT, CommunityData, PostData, ProfileData
+
+logger = logging.getLogger(__name__)
+
+# Columns a scrape writes on a profile; everything else (review_status, niche, notes, tags,
+# scrape_enabled, scrape_priority, cached metrics, AI aggregates) belongs to someone else.
+PROFILE_SCRAPED_FIELDS = [
+    "external_id",
+    "handle",
+    "full_name",
+    "bio",
+    "external_url",
+    "links",
+    "is_verified",
+    "is_private",
+    "is_business",
+    "category",
+    "avatar_url",
+    "followers_count",
+    "following_count",
+    "posts_count",
+    "link_karma",
+    "comment_karma",
+    "total_karma",
+    "account_created_at",
+    "scrape_status",
+    "last_error",
+    "last_scraped_at",
+    "updated_at",
+]
+COMMUNITY_SCRAPED_FIELDS = [
+    "name",
+    "external_id",
+    "title",
+    "description",
+    "public_description",
+    "subscribers",
+    "visitors",
+    "active_users",
+    "is_nsfw",
+    "created_utc",
+    "subreddit_type",
+    "rules",
+    "allowed_post_types",
+    "verification_required",
+    "icon_url",
+    "scrape_status",
+    "last_error",
+    "last_scraped_at",
+    "updated_at",
+]
+POST_SCRAPED_FIELDS = [
+    "shortcode",
+    "kind",
+    "caption",
+    "body",
+    "permalink",
+    "url",
+    "posted_at",
+    "likes_count",
+    "likes_hidden",
+    "score",
+    "comments_count",
+    "views_count",
+    "plays_count",
+    "shares_count",
+    "saves_count",
+    "upvote_ratio",
+    "is_nsfw",
+    "hashtags",
+    "mentions",
+    "is_sponsored",
+    "is_paid_partnership",
+    "sponsor_markers",
+    "last_scraped_at",
+    "updated_at",
+]
+
+
+@dataclass
+class IngestResult:
+    """What one ingest wrote; the scrape run and the command's JSON summary report it."""
+
+    created: int = 0
+    updated: int = 0
+    snapshots: int = 0
+    posts_created: int = 0
+    posts_updated: int = 0
+    discovered_profiles: int = 0
+    discovered_communities: int = 0
+    target_id: int | None = None
+    post_ids: list[int] = field(default_factory=list)
+    analysis_ids: list[int] = field(default_factory=list)
+    media_ids: list[int] = field(default_factory=list)
+    avatar_profile_ids: list[int] = field(default_factory=list)
+    author_ids: list[int] = field(default_factory=list)
+
+    @property
+    def items(self) -> int:
+        return self.created + self.updated
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "snapshots": self.snapshots,
+            "posts_created": self.posts_created,
+            "posts_updated": self.posts_updated,
+            "discovered_profiles": self.discovered_profiles,
+            "discovered_communities": self.discovered_communities,
+        }
+
+
+# --- The one upsert helper -------------------------------------------------------------------
+
+
+def _column_values(model: type[models.Model], obj: models.Model, fields: Sequence[models.Field]) -> list[Any]:
+    values = []
+    for f in fields:
+        value = f.pre_save(obj, add=True)
+        max_length = getattr(f, "max_length", None)
+        if isinstance(value, str) and max_length and len(value) > max_length:
+            # A URL cut short is a broken URL: drop it. Other text is clipped, not a failed batch.
+            logger.warning("%s.%s: %d characters, limit %d", model.__name__, f.name, len(value), max_length)
+            value = "" if isinstance(f, models.URLField) else value[:max_length]
+        values.append(f.get_db_prep_save(value, connection))
+    return values
+
+
+def upsert(
+    model: type[models.Model],
+    objs: Sequence[models.Model],
+    *,
+    conflict: str,
+    update_fields: Sequence[str] | None,
+    extra_set: str = "",
+    returning: str = "id",
+) -> list[tuple[Any, ...]]:
+    """``INSERT … ON CONFLICT (conflict) DO UPDATE SET <update_fields> RETURNING <returning>``.
+
+    ``update_fields=None`` means ``DO NOTHING`` (discovery: never touch an existing row); then
+    only inserted rows come back. Values go through each field's own ``get_db_prep_save`` so JSON,
+    dates and defaults are what ``Model.save()`` would write.
+    """
+    if not objs:
+        return []
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params: list[Any] = []
+    for obj in objs:
+        params.extend(_column_values(model, obj, fields))
+    if update_fields is None:
+        action = "DO NOTHING"
+    else:
+        columns_by_name = {f.name: f.column for f in fields}
+        sets = [f"{quote(columns_by_name[name])} = EXCLUDED.{quote(columns_by_name[name])}" for name in update_fields]
+        if extra_set:
+            sets.append(extra_set)
+        action = "DO UPDATE SET " + ", ".join(sets)
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} AS t ({columns}) VALUES {', '.join([row] * len(objs))} "
+        f"ON CONFLICT {conflict} {action} RETURNING {returning}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# --- Discovery helpers -----------------------------------------------------------------------
+
+
+def ensure_profiles(platform: str, handles: Iterable[str], *, discovered_via: str) -> tuple[dict[str, int], int]:
+    """Ids of these handles (lower-cased keys), inserting unknown ones as unreviewed discoveries."""
+    wanted: dict[str, str] = {}
+    for handle in handles:
+        if handle:
+            wanted.setdefault(handle.lower(), handle[:64])
+    if not wanted:
+        return {}, 0
+    now = timezone.now()
+    new_rows = [
+        Profile(platform=platform, handle=handle, discovered_via=discovered_via[:120], next_scrape_at=now)
+        for handle in wanted.values()
+    ]
+    inserted = upsert(Profile, new_rows, conflict='(lower("handle"), "platform")', update_fields=None)
+    ids = dict(
+        Profile.objects.filter(platform=platform)
+        .annotate(key=Lower("handle"))
+        .filter(key__in=list(wanted))
+        .values_list("key", "id")
+    )
+    return ids, len(inserted)
+
+
+def ensure_communities(names: Iterable[str], *, discovered_via: str) -> tuple[dict[str, int], int]:
+    """Ids of these subreddits (lower-cased keys), inserting unknown ones as unreviewed discoveries."""
+    wanted: dict[str, str] = {}
+    for name in names:
+        # "u_name" is a user's profile subreddit, not a community.
+        if name and not name.lower().startswith("u_"):
+            wanted.setdefault(name.lower(), name[:64])
+    if not wanted:
+        return {}, 0
+    now = timezone.now()
+    rows = [Community(name=name, discovered_via=discovered_via[:120], next_scrape_at=now) for name in wanted.values()]
+    inserted = upsert(Community, rows, conflict='(lower("name"))', update_fields=None)
+    ids = dict(Community.objects.annotate(key=Lower("name")).filter(key__in=list(wanted)).values_list("key", "id"))
+    return ids, len(inserted)
+
+
+# --- Targets ---------------------------------------------------------------------------------
+
+
+def _profile_row(data: ProfileData, now: datetime, discovered_via: str) -> Profile:
+    return Profile(
+        platform=data.platform,
+        handle=data.handle,
+        external_id=data.external_id,
+        full_name=data.full_name,
+        bio=data.bio,
+        external_url=data.external_url,
+        links=data.links,
+        is_verified=data.is_verified,
+        is_private=data.is_private,
+        is_business=data.is_business,
+        category=data.category,
+        avatar_url=data.avatar_url,
+        followers_count=data.followers_count,
+        following_count=data.following_count,
+        posts_count=data.posts_count,
+        link_karma=data.link_karma,
+        comment_karma=data.comment_karma,
+        total_karma=data.total_karma,
+        account_created_at=data.account_created_at,
+        scrape_status="private" if data.is_private else "ok",
+        last_error="",
+        last_scraped_at=now,
+        discovered_via=discovered_via,
+    )
+
+
+def upsert_profiles(
+    profiles: Sequence[ProfileData], *, now: datetime | None = None, discovered_via: str = ""
+) -> dict[str, tuple[int, bool]]:
+    """Upsert full profile rows; returns ``{lower(handle): (id, created)}``. Call inside a transaction."""
+    if not profiles:
+        return {}
+    now = now or timezone.now()
+    platform = profiles[0].platform
+    unique = {p.handle.lower(): p for p in profiles if p.handle}
+    existing = set(
+        Profile.objects.filter(platform=platform)
+        .annotate(key=Lower("handle"))
+        .filter(key__in=list(unique))
+        .values_list("key", flat=True)
+    )
+    rows = upsert(
+        Profile,
+        [_profile_row(p, now, discovered_via) for p in unique.values()],
+        conflict='(lower("handle"), "platform")',
+        update_fields=PROFILE_SCRAPED_FIELDS,
+        returning='id, lower("handle")',
+    )
+    return {key: (pk, key not in existing) for pk, key in rows}
+
+
+def _community_row(data: CommunityData, now: datetime, discovered_via: str) -> Community:
+    return Community(
+        name=data.name,
+        external_id=data.external_id,
+        title=data.title,
+        description=data.description,
+        public_description=data.public_description,
+        subscribers=data.subscribers,
+        visitors=data.visitors,
+        active_users=data.active_users,
+        is_nsfw=data.is_nsfw,
+        created_utc=data.created_utc,
+        subreddit_type=data.subreddit_type,
+        rules=data.rules,
+        allowed_post_types=data.allowed_post_types,
+        verification_required=data.verification_required,
+        icon_url=data.icon_url,
+        scrape_status="ok",
+        last_error="",
+        last_scraped_at=now,
+        discovered_via=discovered_via,
+    )
+
+
+def _post_row(data: PostData, now: datetime, author_id: int | None, community_id: int | None) -> Post:
+    return Post(
+        platform=data.platform,
+        external_id=data.external_id,
+        shortcode=data.shortcode,
+        author_id=author_id,
+        community_id=community_id,
+        kind=data.kind,
+        caption=data.caption,
+        body=data.body,
+        permalink=data.permalink,
+        url=data.url,
+        posted_at=data.posted_at,
+        likes_count=data.likes_count,
+        likes_hidden=data.likes_hidden,
+        score=data.score,
+        comments_count=data.comments_count,
+        views_count=data.views_count,
+        plays_count=data.plays_count,
+        shares_count=data.shares_count,
+        saves_count=data.saves_count,
+        upvote_ratio=data.upvote_ratio,
+        is_nsfw=data.is_nsfw,
+        hashtags=data.hashtags,
+        mentions=data.mentions,
+        is_sponsored=data.is_sponsored,
+        is_paid_partnership=data.is_paid_partnership,
+        sponsor_markers=data.sponsor_markers,
+        last_scraped_at=now,
+    )
+
+
+def upsert_posts(
+    posts: Sequence[PostData],
+    *,
+    now: datetime | None = None,
+    author_ids: dict[str, int] | None = None,
+    community_ids: dict[str, int] | None = None,
+    default_author_id: int | None = None,
+    default_community_id: int | None = None,
+) -> tuple[list[int], int, list[int]]:
+    """Upsert posts and their media. Returns (post ids, how many were new, ids needing analysis).
+
+    A re-scrape keeps the post's AI results unless its text changed; then ``ai_status`` goes
+    back to ``pending`` so the analyzers read the new words. An author or community the new
+    answer lacks does not erase the one already linked.
+    """
+    posts = [p for p in {p.external_id: p for p in posts if p.external_id and p.posted_at}.values()]
+    if not posts:
+        return [], 0, []
+    now = now or timezone.now()
+    author_ids = author_ids or {}
+    community_ids = community_ids or {}
+    platform = posts[0].platform
+    existing = set(
+        Post.objects.filter(platform=platform, external_id__in=[p.external_id for p in posts]).values_list(
+            "external_id", flat=True
+        )
+    )
+    rows = [
+        _post_row(
+            p,
+            now,
+            author_ids.get(p.author_handle.lower(), default_author_id),
+            community_ids.get(p.community_name.lower(), default_community_id),
+        )
+        for p in posts
+    ]
+    # Text changed → analysis again. "t" is the existing row, EXCLUDED the incoming one.
+    returned = upsert(
+        Post,
+        rows,
+        conflict='("platform", "external_id")',
+        update_fields=POST_SCRAPED_FIELDS,
+        extra_set=(
+            '"author_id" = COALESCE(EXCLUDED."author_id", t."author_id"), '
+            '"community_id" = COALESCE(EXCLUDED."community_id", t."community_id"), '
+            '"ai_status" = CASE WHEN t."caption" IS DISTINCT FROM EXCLUDED."caption" '
+            'OR t."body" IS DISTINCT FROM EXCLUDED."body" THEN \'pending\' ELSE t."ai_status" END'
+        ),
+        returning='id, "external_id", "ai_status"',
+    )
+    id_by_external = {external_id: pk for pk, external_id, _status in returned}
+    analysis = [pk for pk, _external_id, status in returned if status == "pending"]
+    media = [
+        PostMedia(post_id=id_by_external[p.external_id], position=position, kind=item.kind, source_url=item.url)
+        for p in posts
+        for position, item in enumerate(p.media)
+        if item.url
+    ]
+    # CDN URLs are signed and change on every fetch: refresh the URL, keep asset and status.
+    upsert(PostMedia, media, conflict='("post_id", "position")', update_fields=["source_url"])
+    created = sum(1 for p in posts if p.external_id not in existing)
+    return list(id_by_external.values()), created, analysis
+
+
+def _pending_media(post_ids: list[int]) -> list[int]:
+    return list(
+        PostMedia.objects.filter(post_id__in=post_ids, asset__isnull=True, status=PostMedia.Status.PENDING).values_list(
+            "id", flat=True
+        )
+    )
+
+
+def ingest_community(
+    data: CommunityData, posts: Sequence[PostData] = (), *, discovered_via: str = "", now: datetime | None = None
+) -> IngestResult:
+    """One subreddit scrape: the community row, a snapshot, its posts, and their authors discovered."""
+    now = now or timezone.now()
+    result = IngestResult()
+    with transaction.atomic():
+        existed = Community.objects.filter(name__iexact=data.name).exists()
+        ((community_id,),) = upsert(
+            Community,
+            [_community_row(data, now, discovered_via)],
+            conflict='(lower("name"))',
+            update_fields=COMMUNITY_SCRAPED_FIELDS,
+        )
+        result.target_id = community_id
+        result.created, result.updated = (0, 1) if existed else (1, 0)
+        CommunitySnapshot.objects.create(
+            community_id=community_id,
+            captured_at=now,
+            subscribers=data.subscribers,
+            visitors=data.visitors,
+            active_users=data.active_users,
+        )
+        result.snapshots = 1
+        if posts:
+            authors, result.discovered_profiles = ensure_profiles(
+                REDDIT, (p.author_handle for p in posts), discovered_via=f"r/{data.name} posts"
+            )
+            result.author_ids = sorted(set(authors.values()))
+            _add_posts(result, posts, now, author_ids=authors, default_community_id=community_id)
+        _after_commit(result)
+    return result
+
+
+def ingest_profile(
+    data: ProfileData, posts: Sequence[PostData] = (), *, discovered_via: str = "", now: datetime | None = None
+) -> IngestResult:
+    """One creator scrape: the profile row, a snapshot, its posts, and what they lead to.
+
+    Leads: @mentions in Instagram captions (``Mention`` rows plus unreviewed profiles), the
+    provider's related accounts, and on Reddit the communities the user posts in.
+    """
+    now = now or timezone.now()
+    result = IngestResult()
+    with transaction.atomic():
+        ((profile_id, created),) = upsert_profiles([data], now=now, discovered_via=discovered_via).values()
+        result.target_id = profile_id
+        result.created, result.updated = (1, 0) if created else (0, 1)
+        ProfileSnapshot.objects.create(
+            profile_id=profile_id,
+            captured_at=now,
+            followers_count=data.followers_count,
+            following_count=data.following_count,
+            posts_count=data.posts_count,
+            total_karma=data.total_karma,
+        )
+        result.snapshots = 1
+        community_ids: dict[str, int] = {}
+        if data.platform == REDDIT and posts:
+            community_ids, result.discovered_communities = ensure_communities(
+                (p.community_name for p in posts), discovered_via=f"u/{data.handle} posts in"
+            )
+        if posts:
+            _add_posts(result, posts, now, default_author_id=profile_id, community_ids=community_ids)
+            _record_mentions(result, data, profile_id, posts, now)
+        if data.related_handles:
+            related, found = ensure_profiles(
+                data.platform, data.related_handles, discovered_via=f"related to @{data.handle}"
+            )
+            result.discovered_profiles += found
+            RelatedProfile.objects.bulk_create(
+                [
+                    RelatedProfile(profile_id=profile_id, related_id=pk, source=RelatedProfile.Source.PROVIDER)
+                    for pk in related.values()
+                    if pk != profile_id
+                ],
+                ignore_conflicts=True,
+            )
+        if data.avatar_url:
+            result.avatar_profile_ids = [profile_id]
+        _after_commit(result)
+    return result
+
+
+def _add_posts(
+    result: IngestResult,
+    posts: Sequence[PostData],
+    now: datetime,
+    *,
+    author_ids: dict[str, int] | None = None,
+    community_ids: dict[str, int] | None = None,
+    default_author_id: int | None = None,
+    default_community_id: int | None = None,
+) -> None:
+    ids, created, analysis = upsert_posts(
+        posts,
+        now=now,
+        author_ids=author_ids,
+        community_ids=community_ids,
+        default_author_id=default_author_id,
+        default_community_id=default_community_id,
+    )
+    result.post_ids = ids
+    result.posts_created = created
+    result.posts_updated = len(ids) - created
+    result.created += created
+    result.updated += len(ids) - created
+    result.analysis_ids = analysis
+    result.media_ids = _pending_media(ids)
+
+
+def _record_mentions(
+    result: IngestResult, data: ProfileData, profile_id: int, posts: Sequence[PostData], now: datetime
+) -> None:
+    """@mentions across this scrape's posts → ``Mention`` rows and unreviewed profiles to look at."""
+    counts: dict[str, tuple[str, int]] = {}
+    for post in posts:
+        for handle in post.mentions:
+            if handle.lower() == data.handle.lower():
+                continue
+            original, times = counts.get(handle.lower(), (handle, 0))
+            counts[handle.lower()] = (original, times + 1)
+    if not counts:
+        return
+    ids, found = ensure_profiles(
+        data.platform, (original for original, _ in counts.values()), discovered_via=f"mentioned by @{data.handle}"
+    )
+    result.discovered_profiles += found
+    mentions = [
+        Mention(
+            profile_id=profile_id,
+            platform=data.platform,
+            mentioned_handle=original[:64],
+            mentioned_profile_id=ids.get(key),
+            times=times,
+            first_seen_at=now,
+            last_seen_at=now,
+        )
+        for key, (original, times) in counts.items()
+    ]
+    # "times" counts the mentions in the posts currently known, so a re-scrape of the same posts
+    # does not inflate it: it is replaced, not added to.
+    upsert(
+        Mention,
+        mentions,
+        conflict='(lower("mentioned_handle"), "profile_id")',
+        update_fields=["times", "last_seen_at", "mentioned_profile"],
+    )
+
+
+# --- Hand-offs after commit ------------------------------------------------------------------
+
+
+def _after_commit(result: IngestResult) -> None:
+    media_ids, analysis_ids, avatar_ids = (
+        list(result.media_ids),
+        list(result.analysis_ids),
+        list(result.avatar_profile_ids),
+    )
+    transaction.on_commit(
+        lambda: enqueue_follow_up(media_ids=media_ids, analysis_ids=analysis_ids, avatar_ids=avatar_ids)
+    )
+
+
+def enqueue_follow_up(*, media_ids: list[int], analysis_ids: list[int], avatar_ids: list[int]) -> dict[str, int]:
+    """Send the media and AI work a scrape created to their queues (called after commit).
+
+    The task modules belong to other apps; they are imported here, lazily, so a missing one is a
+    logged warning rather than a failed scrape.
+    """
+    sent = {"media": 0, "analysis": 0, "avatars": 0}
+    try:
+        from posts.tasks import download_post_media
+        from profiles.tasks import download_avatar
+    except ImportError as exc:
+        logger.warning("media download tasks unavailable (%s): %d media rows wait", exc, len(media_ids))
+    else:
+        # Batches of 50 keep one task short enough to be retried cheaply.
+        for start in range(0, len(media_ids), 50):
+            download_post_media.delay(media_ids[start : start + 50])
+            sent["media"] += 1
+        for profile_id in avatar_ids:
+            download_avatar.delay(profile_id)
+            sent["avatars"] += 1
+    try:
+        from intelligence.tasks import analyze_posts
+    except ImportError as exc:
+        logger.warning("intelligence.tasks.analyze_posts unavailable (%s): %d posts wait", exc, len(analysis_ids))
+    else:
+        for start in range(0, len(analysis_ids), 100):
+            analyze_posts.delay(analysis_ids[start : start + 100])
+            sent["analysis"] += 1
+    return sent
