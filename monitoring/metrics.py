@@ -24,6 +24,7 @@ combination is a time series.
 
 from __future__ import annotations
 
+import bisect
 import json
 import time
 from collections.abc import Iterable, Sequence
@@ -61,6 +62,8 @@ class _Metric:
         self.labelnames = tuple(labelnames)
         self.window = window
         self.daily = daily
+        self._key_cache: tuple[int, list[str]] = (-1, [])
+        self._children: dict[tuple[str, ...], object] = {}
         _REGISTRY[name] = self
 
     def _label_values(self, labels: dict[str, object]) -> tuple[str, ...]:
@@ -69,13 +72,24 @@ class _Metric:
         return tuple(str(labels[name]) for name in self.labelnames)
 
     def _keys(self) -> list[str]:
-        now = time.time()
-        keys = [store.total_key(self.name)]
-        if self.window:
-            keys.append(store.window_key(self.name, store.bucket_of(now)))
-        if self.daily:
-            keys.append(store.day_key(self.name, store.day_of(now)))
-        return keys
+        # Hot path (every request records two metrics): rebuild the key names once a second only.
+        second = int(time.time())
+        cached = self._key_cache
+        if cached[0] != second:
+            keys = [store.total_key(self.name)]
+            if self.window:
+                keys.append(store.window_key(self.name, store.bucket_of(second)))
+            if self.daily:
+                keys.append(store.day_key(self.name, store.day_of(second)))
+            cached = self._key_cache = (second, keys)
+        return cached[1]
+
+    def _child(self, factory, labels: dict[str, object]):
+        values = self._label_values(labels) if labels or self.labelnames else ()
+        child = self._children.get(values)
+        if child is None:
+            child = self._children[values] = factory(self, values)
+        return child
 
     def _unlabelled(self) -> tuple[str, ...]:
         if self.labelnames:
@@ -117,10 +131,11 @@ class Counter(_Metric):
     kind = "counter"
 
     def labels(self, **labels: object) -> _CounterChild:
-        return _CounterChild(self, self._label_values(labels))
+        return self._child(_CounterChild, labels)
 
     def inc(self, amount: float = 1) -> None:
-        _CounterChild(self, self._unlabelled()).inc(amount)
+        self._unlabelled()
+        self._child(_CounterChild, {}).inc(amount)
 
 
 class _GaugeChild:
@@ -138,10 +153,11 @@ class Gauge(_Metric):
     kind = "gauge"
 
     def labels(self, **labels: object) -> _GaugeChild:
-        return _GaugeChild(self, self._label_values(labels))
+        return self._child(_GaugeChild, labels)
 
     def set(self, value: float) -> None:
-        _GaugeChild(self, self._unlabelled()).set(value)
+        self._unlabelled()
+        self._child(_GaugeChild, {}).set(value)
 
     def values(self) -> dict[tuple[str, ...], float]:
         return _by_labels(store.read(store.gauge_key(self.name)))
@@ -154,14 +170,13 @@ DEFAULT_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0
 class _HistogramChild:
     def __init__(self, metric: Histogram, values: tuple[str, ...]) -> None:
         self._metric = metric
-        self._prefix = _field(values)
+        prefix = _field(values)
+        self._bucket_fields = [f"{prefix}|b{i}" for i in range(len(metric.buckets) + 1)]
+        self._sum, self._count = f"{prefix}|sum", f"{prefix}|count"
 
     def observe(self, value: float) -> None:
-        index = next((i for i, upper in enumerate(self._metric.buckets) if value <= upper), len(self._metric.buckets))
-        keys = self._metric._keys()
-        store.add(keys, f"{self._prefix}|b{index}", 1)
-        store.add(keys, f"{self._prefix}|sum", value)
-        store.add(keys, f"{self._prefix}|count", 1)
+        index = bisect.bisect_left(self._metric.buckets, value)
+        store.add_many(self._metric._keys(), {self._bucket_fields[index]: 1, self._sum: value, self._count: 1})
 
 
 class Histogram(_Metric):
@@ -174,10 +189,11 @@ class Histogram(_Metric):
         self.buckets = tuple(sorted(buckets))
 
     def labels(self, **labels: object) -> _HistogramChild:
-        return _HistogramChild(self, self._label_values(labels))
+        return self._child(_HistogramChild, labels)
 
     def observe(self, value: float) -> None:
-        _HistogramChild(self, self._unlabelled()).observe(value)
+        self._unlabelled()
+        self._child(_HistogramChild, {}).observe(value)
 
     def summarise(self, fields: dict[str, float]) -> dict[tuple[str, ...], HistogramData]:
         """Group stored fields into one ``HistogramData`` per label set."""

@@ -126,10 +126,15 @@ class _Buffer:
 
 _buffer = _Buffer()
 _buffer_guard = threading.Lock()
+# os.getpid() is a system call; the pid changes only at fork, when this hook updates it.
+_pid = [os.getpid()]
+os.register_at_fork(after_in_child=lambda: _pid.__setitem__(0, os.getpid()))
 
 
 def _current_buffer() -> _Buffer:
     global _buffer
+    if _buffer.thread is not None and _buffer.pid == _pid[0]:
+        return _buffer
     if _buffer.pid != os.getpid():
         with _buffer_guard:
             if _buffer.pid != os.getpid():
@@ -140,10 +145,16 @@ def _current_buffer() -> _Buffer:
 
 def add(keys: list[str], field: str, amount: float) -> None:
     """Add ``amount`` to ``field`` of every hash in ``keys`` at the next flush."""
+    add_many(keys, {field: amount})
+
+
+def add_many(keys: list[str], amounts: dict[str, float]) -> None:
     buf = _current_buffer()
     with buf.lock:
         for key in keys:
-            buf.increments[key][field] += amount
+            fields = buf.increments[key]
+            for field, amount in amounts.items():
+                fields[field] += amount
 
 
 def set_gauge(metric: str, field: str, value: float) -> None:
