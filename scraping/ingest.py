@@ -460,7 +460,19 @@ def ingest_community(
                 REDDIT, (p.author_handle for p in posts), discovered_via=f"r/{data.name} posts"
             )
             result.author_ids = sorted(set(authors.values()))
-            _add_posts(result, posts, now, author_ids=authors, default_community_id=community_id)
+            # r/popular and r/all list other subreddits' posts: those belong to (discovered) them.
+            others, result.discovered_communities = ensure_communities(
+                (p.community_name for p in posts if p.community_name.lower() != data.name.lower()),
+                discovered_via=f"seen in r/{data.name}",
+            )
+            _add_posts(
+                result,
+                posts,
+                now,
+                author_ids=authors,
+                community_ids={data.name.lower(): community_id, **others},
+                default_community_id=community_id,
+            )
         _after_commit(result)
     return result
 

@@ -44,7 +44,10 @@ def test_community_ingest_writes_row_snapshot_posts_and_discovers_authors():
     row = Community.objects.get(name="announcements")
     assert row.subscribers == 47456009 and len(row.rules) == 5
     assert result.created == 1 + 100 and result.updated == 0 and result.snapshots == 1
-    assert Post.objects.filter(community=row).count() == 100
+    # r/popular lists other subreddits' posts: each goes to its own (discovered) community.
+    assert Post.objects.filter(community__isnull=True).count() == 0
+    assert Post.objects.filter(community=row).count() == 0
+    assert result.discovered_communities == len({p.community_name.lower() for p in posts})
     assert CommunitySnapshot.objects.filter(community=row).count() == 1
     authors = {p.author_handle.lower() for p in posts if p.author_handle}
     assert Profile.objects.filter(platform="reddit").count() == len(authors) == result.discovered_profiles
