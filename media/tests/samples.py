@@ -99,17 +99,30 @@ def png_bomb(width: int = 50_000, height: int = 50_000) -> bytes:
 
 
 def make_video(
-    path: str, *, width: int, height: int, seconds: float, fps: int = 30, audio: bool = True, noise: bool = False
+    path: str,
+    *,
+    width: int,
+    height: int,
+    seconds: float,
+    fps: int = 30,
+    audio: bool = True,
+    noise: bool = False,
+    bitrate: str | None = None,
 ) -> str:
-    """Write an H.264 MP4 from ffmpeg's test sources (``testsrc2``; ``noise`` adds grain)."""
+    """Write an H.264 MP4 from ffmpeg's test sources (``testsrc2``; ``noise`` adds grain).
+
+    ``bitrate`` (e.g. "17M", what phones record 1080p30 at) caps the source like a camera would;
+    without it the source is CRF 18, which for grain means hundreds of MB.
+    """
     video = f"testsrc2=size={width}x{height}:rate={fps}:duration={seconds}"
     filters = ["format=yuv420p"]
     if noise:
-        filters.insert(0, "noise=alls=40:allf=t")
+        filters.insert(0, "noise=alls=20:allf=t")
     args = ["ffmpeg", "-hide_banner", "-nostdin", "-y", "-f", "lavfi", "-i", video]
     if audio:
         args += ["-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={seconds}"]
-    args += ["-vf", ",".join(filters), "-c:v", "libx264", "-preset", "ultrafast", "-crf", "18"]
+    args += ["-vf", ",".join(filters), "-c:v", "libx264", "-preset", "ultrafast"]
+    args += ["-b:v", bitrate, "-maxrate", bitrate, "-bufsize", bitrate] if bitrate else ["-crf", "18"]
     if audio:
         args += ["-c:a", "aac", "-b:a", "128k", "-shortest"]
     args.append(path)
