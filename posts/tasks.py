@@ -9,10 +9,19 @@ from posts.models import PostMedia
 # --- Media (routed to the "media" queue by CELERY_TASK_ROUTES) ---
 
 
-@shared_task(name="posts.tasks.download_post_media", ignore_result=True)
-def download_post_media(post_media_ids: list[int]) -> None:
+@shared_task(bind=True, name="posts.tasks.download_post_media", ignore_result=True, max_retries=5)
+def download_post_media(self, post_media_ids: list[int]) -> None:
     """Download, compress and attach the photos/videos of these PostMedia rows (missing ids are skipped)."""
     fetch_post_media(post_media_ids)
+    # Rows still pending had their URL claimed by another worker (same picture in two posts):
+    # look again in a minute, when that worker has stored it and the lookup is free.
+    waiting = list(
+        PostMedia.objects.filter(
+            pk__in=post_media_ids, status=PostMedia.Status.PENDING, asset__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    if waiting and not self.request.called_directly:
+        raise self.retry(args=[waiting], countdown=60)
 
 
 def fetch_post_media(post_media_ids: list[int], *, force: bool = False) -> dict[str, int]:
