@@ -13,6 +13,15 @@ BEAT_SCHEDULE: dict[str, dict] = {}
 
 # --- Media ---
 
+# Safety net for downloads that failed transiently (CDN hiccups, ffmpeg missing at the time):
+# hourly, bounded; ingest enqueues the first attempt itself.
+BEAT_SCHEDULE["media-backfill"] = {
+    "task": "media.tasks.backfill_missing",
+    "schedule": 3600.0,
+    "kwargs": {"limit": 200},
+    "options": {"expires": 3300},
+}
+
 # --- Monitoring ---
 
 from django.conf import settings as _settings  # noqa: E402
