@@ -61,6 +61,8 @@ def creator_search(request: HttpRequest) -> HttpResponse:
         .select_related("avatar_asset")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.select_related("category"))),
     )
+    # The shared FilterSet's tag choices print "Category: Tag": fetch the categories in the same query.
+    filterset.form.fields["tags"].queryset = Tag.objects.select_related("category")
     status = 200
     page = None
     if filterset.is_valid():
