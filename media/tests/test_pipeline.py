@@ -16,6 +16,7 @@ from PIL import Image
 
 from media.models import Asset, RemoteSource
 from media.pipeline import fetch, source_key
+from media.tasks import backfill_missing
 from media.tests import samples
 from media.tests.conftest import local_storages, s3_storages
 from posts.models import PostMedia
@@ -317,3 +318,26 @@ def test_fetch_command_fails_with_one_line_and_json_listing_the_failure(cdn, loc
 def test_backfill_command_rejects_bad_limit(local_storage):
     with pytest.raises(CommandError, match="--limit"):
         call_command("media", "backfill", "--limit", "0")
+
+
+def test_missing_ffmpeg_is_a_transient_failure_the_backfill_recovers(cdn, local_storage, media_settings, clip_1080p):
+    media_settings.FFMPEG_BINARY = "/nonexistent/ffmpeg"
+    url = cdn.add("/needs-ffmpeg.mp4", body=clip_1080p)
+    result = fetch(url)
+    assert not result.ok and not result.permanent and result.error_code == "ffmpeg_missing"
+    assert "FFMPEG_BINARY='/nonexistent/ffmpeg'" in result.error
+    assert Asset.objects.count() == 0 and not any(local_storage.rglob("*.mp4"))
+
+    media_settings.FFMPEG_BINARY = "ffmpeg"  # the operator installs it
+    backfill_missing()
+    source = RemoteSource.objects.get(url_key=source_key(url))
+    assert source.status == "done" and source.asset.kind == "video"
+
+
+def test_webp_setting_stores_webp_under_webp_keys(cdn, local_storage, media_settings, camera_jpeg):
+    media_settings.MEDIA_IMAGE_FORMAT = "webp"
+    asset = fetch(cdn.add("/w.jpg", body=camera_jpeg)).asset
+    assert asset.mime_type == "image/webp" and asset.file.name.endswith(".webp")
+    assert asset.thumbnail.name.endswith(".webp")
+    data = stored_bytes(asset.file.name)
+    assert data[8:12] == b"WEBP" and len(data) <= POST_MAX
