@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from posts.models import Post, PostKind, Sentiment
 from profiles.categories import CATEGORY_CHOICES
-from profiles.filters import StrictBooleanFilter
+from profiles.filters import DateTimeFilter, StrictBooleanFilter
 from profiles.models import Platform
 
 
@@ -29,8 +29,8 @@ class PostFilterSet(django_filters.FilterSet):
 
     platform = django_filters.ChoiceFilter(choices=Platform.choices)
     kind = django_filters.MultipleChoiceFilter(choices=PostKind.choices, distinct=False)
-    posted_after = django_filters.IsoDateTimeFilter(field_name="posted_at", lookup_expr="gte")
-    posted_before = django_filters.IsoDateTimeFilter(field_name="posted_at", lookup_expr="lte")
+    posted_after = DateTimeFilter(field_name="posted_at", lookup_expr="gte")
+    posted_before = DateTimeFilter(field_name="posted_at", lookup_expr="lte")
     sponsored = StrictBooleanFilter(field_name="is_sponsored")
     nsfw = StrictBooleanFilter(field_name="is_nsfw")
     sentiment = django_filters.MultipleChoiceFilter(

@@ -7,6 +7,7 @@ range whose minimum is above its maximum — which the API turns into a 400 with
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 import django_filters
@@ -40,6 +41,25 @@ class StrictBooleanField(forms.Field):
 
 class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
+
+
+class UTCDateTimeField(django_filters.fields.IsoDateTimeField):
+    """ISO 8601 date-time, normalised to UTC; an offset PostgreSQL cannot store is a form error."""
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        try:
+            return parsed.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError("Date-time out of range.", code="invalid") from None
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    """The one date-time filter of every FilterSet: ISO 8601, any real offset, compared in UTC."""
+
+    field_class = UTCDateTimeField
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
@@ -120,8 +140,8 @@ class ProfileFilterSet(django_filters.FilterSet):
         label="Tag slugs (any of); each result appears once",
     )
     review_status = django_filters.MultipleChoiceFilter(choices=ReviewStatus.choices, distinct=False)
-    last_scraped_after = django_filters.IsoDateTimeFilter(field_name="last_scraped_at", lookup_expr="gte")
-    last_scraped_before = django_filters.IsoDateTimeFilter(field_name="last_scraped_at", lookup_expr="lte")
+    last_scraped_after = DateTimeFilter(field_name="last_scraped_at", lookup_expr="gte")
+    last_scraped_before = DateTimeFilter(field_name="last_scraped_at", lookup_expr="lte")
     ordering = NullsLastOrderingFilter(
         fields={
             "followers_count": "followers",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
+from profiles.filters import DateTimeFilter
 from scraping.models import ScrapeRun, SystemLog
 
 LEVELS = [level for level, _ in SystemLog.Level.choices]
@@ -24,8 +25,8 @@ class ScrapeRunFilterSet(django_filters.FilterSet):
     kind = django_filters.CharFilter(max_length=32)
     scraper = django_filters.CharFilter(field_name="scraper__name", max_length=64, label="Scraper name")
     target = django_filters.CharFilter(lookup_expr="icontains", max_length=200)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lte")
 
     class Meta:
         model = ScrapeRun
@@ -43,8 +44,8 @@ class SystemLogFilterSet(django_filters.FilterSet):
         field_name="message", lookup_expr="icontains", max_length=200, label="Text in message"
     )
     scrape_run = django_filters.NumberFilter(field_name="scrape_run_id", min_value=1)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+    created_after = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = DateTimeFilter(field_name="created_at", lookup_expr="lte")
 
     class Meta:
         model = SystemLog
