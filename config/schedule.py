@@ -9,6 +9,36 @@ BEAT_SCHEDULE: dict[str, dict] = {}
 
 # --- Scraping ---
 
+# Due targets are picked every 10-15 min in bounded batches (SCRAPING_DUE_BATCH); how often one
+# target is refreshed is SCRAPING_*_INTERVAL_HOURS. SystemLog retention is the monitoring entry below.
+BEAT_SCHEDULE["scraping-refresh-communities"] = {
+    "task": "scraping.tasks.refresh_due_communities",
+    "schedule": 600.0,
+    "options": {"expires": 540},
+}
+BEAT_SCHEDULE["scraping-refresh-instagram-creators"] = {
+    "task": "scraping.tasks.refresh_due_profiles",
+    "schedule": 900.0,
+    "args": ["instagram"],
+    "options": {"expires": 840},
+}
+BEAT_SCHEDULE["scraping-refresh-reddit-users"] = {
+    "task": "scraping.tasks.refresh_due_profiles",
+    "schedule": 900.0,
+    "args": ["reddit"],
+    "options": {"expires": 840},
+}
+BEAT_SCHEDULE["scraping-discovery"] = {
+    "task": "scraping.tasks.discover",
+    "schedule": 3600.0,
+    "options": {"expires": 3300},
+}
+BEAT_SCHEDULE["scraping-watchdog"] = {
+    "task": "scraping.tasks.watchdog",
+    "schedule": 120.0,
+    "options": {"expires": 100},
+}
+
 # --- Intelligence ---
 
 # --- Media ---

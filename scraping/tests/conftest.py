@@ -48,3 +48,45 @@ def upstream(redis_url: str) -> Iterator[http.Upstream]:
     )
     yield up
     http.reset_state(up)
+
+
+@pytest.fixture
+def scrape_settings(settings, fake_upstream):
+    """Point every upstream at the fake server, with a budget and retry policy fit for tests."""
+    settings.REDDIT_BASE_URL = fake_upstream.url
+    settings.REDDIT_OAUTH_BASE_URL = fake_upstream.url + "/oauth"
+    settings.REDDIT_AUTH_URL = fake_upstream.url + "/api/v1/access_token"
+    settings.REDDIT_CLIENT_ID = ""
+    settings.REDDIT_CLIENT_SECRET = ""
+    settings.REDDIT_REQUESTS_PER_MINUTE = 60_000
+    settings.INSTAGRAM_PROVIDER = "web"
+    settings.INSTAGRAM_BASE_URL = fake_upstream.url
+    settings.INSTAGRAM_GRAPH_BASE_URL = fake_upstream.url + "/graph"
+    settings.INSTAGRAM_REQUESTS_PER_MINUTE = 60_000
+    settings.INSTAGRAM_RESPONSE_ENVELOPE = ""
+    settings.INSTAGRAM_PROVIDER_HEADERS = {}
+    settings.SCRAPING_TIMEOUTS = (1.0, 1.0)
+    settings.SCRAPING_BACKOFF_SECONDS = 0.01
+    settings.SCRAPING_MAX_ATTEMPTS = 3
+    settings.SCRAPING_BREAKER_FAIL_MAX = 5
+    settings.SCRAPING_BREAKER_RESET_SECONDS = 2
+    upstreams = [
+        http.Upstream.from_settings(name, requests_per_minute=1) for name in ("reddit", "instagram", "instagram-graph")
+    ]
+    for up in upstreams:
+        http.reset_state(up)
+    yield settings
+    for up in upstreams:
+        http.reset_state(up)
+
+
+def serve_subreddit(server: FakeUpstream, name: str = "announcements") -> None:
+    """The three calls of a full subreddit scrape, answered with recorded bodies."""
+
+    def rename(body):
+        body["data"]["display_name"] = name
+        return body
+
+    server.serve(f"/r/{name}/about", "reddit/subreddit_about__announcements.json", transform=rename)
+    server.serve(f"/r/{name}/about/rules", "reddit/subreddit_rules.json")
+    server.serve(f"/r/{name}/hot", "reddit/subreddit_hot__popular_2026.json")

@@ -1,0 +1,380 @@
+"""One target's scrape from start to finish, and the loops that work through due and discovered targets.
+
+``scrape(kind, target)`` is what the ``scrape`` command and the per-target tasks run: it opens a
+``ScrapeRun``, calls the upstream's client, ingests in one transaction, recomputes the target's
+metrics, schedules the next visit, and closes the run with its counts, API calls, estimated cost
+and duration (``SystemLog`` lines at start and end). Upstream failures are recorded, not raised:
+permanent ones mark the target (private, not found, banned), transient ones leave it due again
+soon and tell the caller how long to wait.
+
+Targets found by discovery (``discovered_via`` other than "manual") are scraped for metadata only
+until an analyst approves them (profiles: approved or watchlist; communities: ok).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from posts.metrics import compute_community_metrics, compute_profile_metrics
+from profiles.models import Community, Profile
+from scraping import control, http, ingest
+from scraping.errors import CircuitOpenError, RateLimitExceeded, TransientError, UpstreamError
+from scraping.instagram import get_provider
+from scraping.models import Scraper, ScrapeRun
+from scraping.reddit import RedditClient
+from scraping.schemas import INSTAGRAM, REDDIT, PostData
+
+logger = logging.getLogger(__name__)
+
+KINDS = ("subreddit", "reddit-user", "instagram")
+UPSTREAM_OF = {"subreddit": "reddit", "reddit-user": "reddit", "instagram": "instagram"}
+MANUAL = "manual"
+# A claimed target is not handed to another worker for this long (a scrape takes seconds).
+CLAIM_LEASE = timedelta(minutes=30)
+# After a transient failure try again soon; after a permanent one (private, gone) much later.
+RETRY_TRANSIENT = timedelta(hours=1)
+RETRY_PERMANENT = timedelta(days=7)
+_NAMES = {
+    # Subreddit names: 2-21 letters, digits, underscores (Reddit's own rule).
+    "subreddit": re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]{1,20}$"),
+    # Reddit usernames: 3-20 letters, digits, '_' and '-'.
+    "reddit-user": re.compile(r"^[A-Za-z0-9_-]{3,20}$"),
+    # Instagram usernames: up to 30 letters, digits, '.', '_'.
+    "instagram": re.compile(r"^[A-Za-z0-9._]{1,30}$"),
+}
+_SCRAPE_STATUS = {"private": "private", "not_found": "not_found", "banned": "banned"}
+
+
+def normalise_target(kind: str, target: str) -> str:
+    """``r/Python`` → ``Python``, ``@name`` → ``name``; raises ValueError with one clear line."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}: expected one of {', '.join(KINDS)}")
+    cleaned = target.strip().removeprefix("/").removeprefix("r/").removeprefix("u/").removeprefix("@").strip("/")
+    if not _NAMES[kind].match(cleaned):
+        raise ValueError(f"{target!r} is not a valid {kind} name")
+    return cleaned
+
+
+@dataclass
+class ScrapeOutcome:
+    """What one scrape did; ``summary()`` is the command's JSON line."""
+
+    run: ScrapeRun
+    result: ingest.IngestResult | None
+    stats: http.CallStats
+    error: UpstreamError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def retry_after(self) -> float | None:
+        """Seconds to wait before trying again, when the failure was transient."""
+        if isinstance(self.error, TransientError):
+            return self.error.retry_after if self.error.retry_after is not None else 60.0
+        return None
+
+    def summary(self) -> dict[str, Any]:
+        counts = self.result.as_dict() if self.result else ingest.IngestResult().as_dict()
+        return {
+            "status": self.run.status,
+            "kind": self.run.kind,
+            "target": self.run.target,
+            "run_id": self.run.pk,
+            **counts,
+            "posts": len(self.result.post_ids) if self.result else 0,
+            "api_calls": self.stats.api_calls,
+            "errors": self.stats.errors,
+            "retries": self.stats.retries,
+            "duration_seconds": round(self.run.duration_seconds or 0.0, 3),
+            "error": str(self.error) if self.error else "",
+        }
+
+
+def _wants_posts(row: Profile | Community | None) -> bool:
+    """Full scrape for targets staff named or approved; metadata only for unreviewed discoveries."""
+    if row is None or row.discovered_via in ("", MANUAL):
+        return True
+    if isinstance(row, Profile):
+        return row.review_status in ("approved", "watchlist")
+    return row.review_status == "ok"
+
+
+def _next_visit(base_hours: float, priority: int = 5) -> Any:
+    # Priority 5 (the default) is the base interval; 1 is five times as often, 9 nearly twice as rarely.
+    return timezone.now() + timedelta(hours=base_hours * priority / 5)
+
+
+def _collect_subreddit(name: str, stats: http.CallStats, discovered_via: str) -> ingest.IngestResult:
+    client = RedditClient.from_settings(stats)
+    existing = Community.objects.filter(name__iexact=name).first()
+    data = client.subreddit(name)
+    posts: list[PostData] = []
+    if _wants_posts(existing):
+        posts = client.listing(data.name, "hot", max_items=settings.SCRAPING_POSTS_PER_TARGET)
+    result = ingest.ingest_community(data, posts, discovered_via=discovered_via)
+    compute_community_metrics(result.target_id)
+    Community.objects.filter(pk=result.target_id).update(
+        next_scrape_at=_next_visit(settings.SCRAPING_COMMUNITY_INTERVAL_HOURS)
+    )
+    return result
+
+
+def _collect_reddit_user(name: str, stats: http.CallStats, discovered_via: str) -> ingest.IngestResult:
+    client = RedditClient.from_settings(stats)
+    existing = Profile.objects.filter(platform=REDDIT, handle__iexact=name).first()
+    user = client.user_about(name)
+    posts: list[PostData] = []
+    if _wants_posts(existing):
+        posts = client.user_submitted(user.handle, max_items=settings.SCRAPING_POSTS_PER_TARGET)
+    return _finish_profile(ingest.ingest_profile(user, posts, discovered_via=discovered_via))
+
+
+def _collect_instagram(username: str, stats: http.CallStats, discovered_via: str) -> ingest.IngestResult:
+    provider = get_provider(stats)
+    existing = Profile.objects.filter(platform=INSTAGRAM, handle__iexact=username).first()
+    profile, page = provider.profile(username)
+    posts: list[PostData] = []
+    if _wants_posts(existing) and not profile.is_private:
+        posts = list(page.items) or list(provider.posts(profile).items)
+        # Reels carry play counts the feed lacks; merge them into the same posts by id.
+        by_id = {p.external_id: p for p in posts}
+        for reel in provider.reels(profile).items:
+            known = by_id.get(reel.external_id)
+            if known is None:
+                posts.append(reel)
+            else:
+                known.plays_count = known.plays_count or reel.plays_count
+                known.views_count = known.views_count or reel.views_count
+    return _finish_profile(ingest.ingest_profile(profile, posts, discovered_via=discovered_via))
+
+
+def _finish_profile(result: ingest.IngestResult) -> ingest.IngestResult:
+    profile = compute_profile_metrics(result.target_id)
+    Profile.objects.filter(pk=result.target_id).update(
+        next_scrape_at=_next_visit(settings.SCRAPING_PROFILE_INTERVAL_HOURS, profile.scrape_priority)
+    )
+    return result
+
+
+COLLECTORS: dict[str, Callable[[str, http.CallStats, str], ingest.IngestResult]] = {
+    "subreddit": _collect_subreddit,
+    "reddit-user": _collect_reddit_user,
+    "instagram": _collect_instagram,
+}
+
+
+def _target_rows(kind: str, target: str):
+    if kind == "subreddit":
+        return Community.objects.filter(name__iexact=target)
+    return Profile.objects.filter(platform=UPSTREAM_OF[kind], handle__iexact=target)
+
+
+def _mark_failed(kind: str, target: str, error: UpstreamError) -> None:
+    status = _SCRAPE_STATUS.get(error.reason, "failed")
+    delay = RETRY_PERMANENT if error.permanent else RETRY_TRANSIENT
+    _target_rows(kind, target).update(
+        scrape_status=status, last_error=str(error)[:2000], next_scrape_at=timezone.now() + delay
+    )
+
+
+def scrape(kind: str, target: str, *, scraper: Scraper | None = None, discovered_via: str = MANUAL) -> ScrapeOutcome:
+    """Scrape one target now, synchronously, with its own ``ScrapeRun``."""
+    target = normalise_target(kind, target)
+    source = f"scraping.{UPSTREAM_OF[kind]}"
+    stats = http.CallStats()
+    started = time.monotonic()
+    run = ScrapeRun.objects.create(
+        scraper=scraper,
+        kind=kind,
+        target=target,
+        status=ScrapeRun.Status.RUNNING,
+        started_at=timezone.now(),
+        targets_total=1,
+    )
+    control.log("info", source, f"scrape {kind} {target} started", run=run)
+    outcome = ScrapeOutcome(run=run, result=None, stats=stats)
+    try:
+        outcome.result = COLLECTORS[kind](target, stats, discovered_via)
+        run.status = ScrapeRun.Status.SUCCEEDED
+    except UpstreamError as exc:
+        outcome.error = exc
+        run.status = ScrapeRun.Status.FAILED
+        run.error_message = str(exc)[:2000]
+        _mark_failed(kind, target, exc)
+    except Exception as exc:
+        # A bug, not an upstream problem: record it on the run, then let it surface.
+        _close(run, outcome, started, source, error=f"{type(exc).__name__}: {exc}")
+        raise
+    _close(run, outcome, started, source)
+    return outcome
+
+
+def _close(run: ScrapeRun, outcome: ScrapeOutcome, started: float, source: str, error: str = "") -> None:
+    stats, result = outcome.stats, outcome.result
+    if error:
+        run.status, run.error_message = ScrapeRun.Status.FAILED, error[:2000]
+    run.finished_at = timezone.now()
+    run.duration_seconds = time.monotonic() - started
+    run.api_calls = stats.api_calls
+    run.errors = stats.errors
+    cost_per_call = Decimal(str(settings.SCRAPING_COST_PER_CALL.get(UPSTREAM_OF[run.kind], 0)))
+    run.estimated_cost = cost_per_call * stats.api_calls
+    if result is not None:
+        run.items_scraped = result.items
+        run.created, run.updated, run.snapshots = result.created, result.updated, result.snapshots
+    run.save()
+    level = "info" if run.status == ScrapeRun.Status.SUCCEEDED else "warning"
+    control.log(
+        level,
+        source,
+        f"scrape {run.kind} {run.target} {run.status} in {run.duration_seconds:.1f}s: "
+        f"{run.created} created, {run.updated} updated, {run.api_calls} API calls"
+        + (f" — {run.error_message}" if run.error_message else ""),
+        run=run,
+        api_calls=stats.api_calls,
+        retries=stats.retries,
+        waited_seconds=round(stats.waited_seconds, 3),
+    )
+
+
+# --- Loops over many targets -----------------------------------------------------------------
+
+
+def _claim(queryset, limit: int) -> list[Any]:
+    """Take up to ``limit`` due rows; a conditional UPDATE per row makes a second worker skip them."""
+    now = timezone.now()
+    claimed = []
+    for row in queryset[:limit]:
+        due = Q(next_scrape_at__isnull=True) | Q(next_scrape_at__lte=now)
+        if type(row).objects.filter(due, pk=row.pk).update(next_scrape_at=now + CLAIM_LEASE):
+            claimed.append(row)
+    return claimed
+
+
+def run_targets(scraper_name: str, kind: str, rows: list[Any], *, batch_kind: str) -> ScrapeRun:
+    """Scrape claimed rows one by one under a scraper's control, as one batch ``ScrapeRun``.
+
+    Before each target the scraper's row is polled (``control.checkpoint``): a stop ends the
+    batch there; targets not reached are released (due again at once). An open circuit or an
+    empty request budget ends the batch too: the rest would fail the same way.
+    """
+    scraper = control.get_scraper(scraper_name)
+    batch = ScrapeRun.objects.create(
+        scraper=scraper,
+        kind=batch_kind,
+        target=f"{len(rows)} targets",
+        status=ScrapeRun.Status.RUNNING,
+        started_at=timezone.now(),
+        targets_total=len(rows),
+    )
+    started = time.monotonic()
+    done = 0
+    failed = 0
+    try:
+        control.begin(scraper, batch)
+        for row in rows:
+            control.checkpoint(scraper)
+            name = row.name if isinstance(row, Community) else row.handle
+            done += 1
+            try:
+                outcome = scrape(kind, name, scraper=scraper, discovered_via=row.discovered_via or MANUAL)
+            except ValueError as exc:
+                # A discovered name the platform could never serve: switch it off, say why.
+                type(row).objects.filter(pk=row.pk).update(
+                    scrape_enabled=False, scrape_status="failed", last_error=str(exc)
+                )
+                failed += 1
+                continue
+            batch.api_calls += outcome.stats.api_calls
+            batch.errors += outcome.stats.errors
+            batch.estimated_cost += outcome.run.estimated_cost
+            if outcome.result:
+                batch.items_scraped += outcome.result.items
+                batch.created += outcome.result.created
+                batch.updated += outcome.result.updated
+                batch.snapshots += outcome.result.snapshots
+            if not outcome.ok:
+                failed += 1
+                if isinstance(outcome.error, CircuitOpenError | RateLimitExceeded):
+                    batch.error_message = f"stopped early: {outcome.error}"
+                    break
+        batch.status = ScrapeRun.Status.SUCCEEDED if not failed else ScrapeRun.Status.PARTIAL
+        if failed == done and done:
+            batch.status = ScrapeRun.Status.FAILED
+    except control.ScraperStopped:
+        batch.status = ScrapeRun.Status.CANCELLED
+        batch.error_message = f"scraper {scraper_name} stopped by staff after {done} of {len(rows)} targets"
+        control.log("info", f"scraping.{scraper_name}", batch.error_message, run=batch)
+    finally:
+        not_reached = [row.pk for row in rows[done:]]
+        if not_reached:
+            type(rows[0]).objects.filter(pk__in=not_reached).update(next_scrape_at=timezone.now())
+        batch.finished_at = timezone.now()
+        batch.duration_seconds = time.monotonic() - started
+        batch.save()
+        control.finish(scraper)
+    return batch
+
+
+def refresh_due_communities(limit: int | None = None) -> ScrapeRun:
+    """Beat: subreddits whose ``next_scrape_at`` passed (banned ones excluded)."""
+    rows = _claim(Community.objects.due_for_scrape(), limit or settings.SCRAPING_DUE_BATCH)
+    return run_targets("reddit", "subreddit", rows, batch_kind="refresh-communities")
+
+
+def refresh_due_profiles(platform: str, limit: int | None = None) -> ScrapeRun:
+    """Beat: approved creators by priority and ``next_scrape_at``."""
+    rows = _claim(Profile.objects.filter(platform=platform).due_for_scrape(), limit or settings.SCRAPING_DUE_BATCH)
+    kind = "instagram" if platform == INSTAGRAM else "reddit-user"
+    return run_targets(UPSTREAM_OF[kind], kind, rows, batch_kind=f"refresh-{platform}-profiles")
+
+
+def discover(limit: int | None = None) -> dict[str, int]:
+    """Beat: fetch metadata (no posts) for discovered targets never looked at yet.
+
+    Subreddits come 100 per call from ``/api/info``; users and creators one call each. They stay
+    unreviewed; an analyst decides whether they are worth a full scrape.
+    """
+    limit = limit or settings.SCRAPING_DUE_BATCH
+    found = {"communities": 0, "profiles": 0}
+    discovered = ~Q(discovered_via__in=["", MANUAL])
+    pending = list(
+        Community.objects.filter(discovered, scrape_status="never", scrape_enabled=True).order_by("id")[:limit]
+    )
+    if pending:
+        stats = http.CallStats()
+        try:
+            datas = RedditClient.from_settings(stats).subreddits_info([c.name for c in pending])
+        except UpstreamError as exc:
+            control.log("warning", "scraping.reddit", f"discovery lookup failed: {exc}")
+            datas = []
+        for data in datas:
+            ingest.ingest_community(data, [])
+            found["communities"] += 1
+        seen = {d.name.lower() for d in datas}
+        missing = [c.pk for c in pending if c.name.lower() not in seen]
+        if datas and missing:
+            Community.objects.filter(pk__in=missing).update(scrape_status="not_found")
+    for platform, scraper_name, kind in ((REDDIT, "reddit", "reddit-user"), (INSTAGRAM, "instagram", "instagram")):
+        rows = list(
+            Profile.objects.filter(discovered, platform=platform, scrape_status="never", scrape_enabled=True)
+            .exclude(review_status="rejected")
+            .order_by("id")[:limit]
+        )
+        if rows:
+            batch = run_targets(scraper_name, kind, rows, batch_kind="discovery")
+            found["profiles"] += batch.snapshots
+    return found

@@ -1,0 +1,69 @@
+"""Scraping tasks, on the ``scraping`` queue (``CELERY_TASK_ROUTES``): thin wrappers over ``collect``.
+
+Per-target tasks take an id, return quietly when the row is gone, and re-queue themselves with the
+upstream's requested wait when the failure was transient (429, 5xx, open circuit, empty budget).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from scraping import collect, control
+
+logger = logging.getLogger(__name__)
+
+
+def _retry_or_return(task, outcome: collect.ScrapeOutcome) -> None:
+    if outcome.retry_after is not None and task.request.retries < task.max_retries:
+        raise task.retry(countdown=max(1.0, outcome.retry_after))
+
+
+@shared_task(name="scraping.tasks.scrape_community", bind=True, max_retries=3, ignore_result=True)
+def scrape_community(self, community_id: int) -> None:
+    """Scrape one subreddit now."""
+    from profiles.models import Community
+
+    row = Community.objects.filter(pk=community_id).values_list("name", "discovered_via").first()
+    if row is None:
+        logger.info("community %s no longer exists; skipping", community_id)
+        return
+    _retry_or_return(self, collect.scrape("subreddit", row[0], discovered_via=row[1] or collect.MANUAL))
+
+
+@shared_task(name="scraping.tasks.scrape_profile", bind=True, max_retries=3, ignore_result=True)
+def scrape_profile(self, profile_id: int) -> None:
+    """Scrape one creator or Reddit user now."""
+    from profiles.models import Profile
+
+    row = Profile.objects.filter(pk=profile_id).values_list("platform", "handle", "discovered_via").first()
+    if row is None:
+        logger.info("profile %s no longer exists; skipping", profile_id)
+        return
+    kind = "instagram" if row[0] == "instagram" else "reddit-user"
+    _retry_or_return(self, collect.scrape(kind, row[1], discovered_via=row[2] or collect.MANUAL))
+
+
+@shared_task(name="scraping.tasks.refresh_due_communities", ignore_result=True)
+def refresh_due_communities() -> None:
+    """Beat: scrape the subreddits that are due."""
+    collect.refresh_due_communities()
+
+
+@shared_task(name="scraping.tasks.refresh_due_profiles", ignore_result=True)
+def refresh_due_profiles(platform: str) -> None:
+    """Beat: scrape the approved creators that are due, by priority."""
+    collect.refresh_due_profiles(platform)
+
+
+@shared_task(name="scraping.tasks.discover", ignore_result=True)
+def discover() -> None:
+    """Beat: metadata for newly discovered subreddits, users and creators."""
+    collect.discover()
+
+
+@shared_task(name="scraping.tasks.watchdog", ignore_result=True)
+def watchdog() -> None:
+    """Beat: mark scrapers whose heartbeat went stale as stalled."""
+    control.watchdog()
