@@ -163,7 +163,11 @@ def measure(name: str, args: argparse.Namespace, env: dict[str, str], token: str
                 )
         finally:
             process.terminate()
-            process.wait(30)
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:  # daphne waits for open connections to drain
+                process.kill()
+                process.wait(15)
     return results
 
 

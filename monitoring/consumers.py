@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -12,6 +13,7 @@ from django.conf import settings
 
 from monitoring import collector
 from monitoring.access import is_staff_still
+from monitoring.events import JOURNAL_POLL_SECONDS, read_journal, uses_journal
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,7 @@ class MonitorConsumer(AsyncJsonWebsocketConsumer):
 
     groups = []  # joined in connect(), after the check
     ticker: asyncio.Task | None = None
+    journal_reader: asyncio.Task | None = None
 
     async def connect(self) -> None:
         if not await self._allowed():
@@ -40,12 +43,15 @@ class MonitorConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(GROUP, self.channel_name)
         await self.accept()
         self.ticker = asyncio.create_task(self._tick())
+        if uses_journal():
+            self.journal_reader = asyncio.create_task(self._read_journal())
 
     async def disconnect(self, code: int) -> None:
         from monitoring.events import GROUP
 
-        if self.ticker:
-            self.ticker.cancel()
+        for task in (self.ticker, self.journal_reader):
+            if task:
+                task.cancel()
         await self.channel_layer.group_discard(GROUP, self.channel_name)
 
     async def _allowed(self) -> bool:
@@ -70,6 +76,15 @@ class MonitorConsumer(AsyncJsonWebsocketConsumer):
         except Exception:
             logger.exception("monitor metrics loop stopped")
             await self.close(code=1011)
+
+    async def _read_journal(self) -> None:
+        """Embedded default only: forward events other processes wrote to the journal."""
+        seen = time.time_ns()
+        while True:
+            await asyncio.sleep(JOURNAL_POLL_SECONDS)
+            for entry in await database_sync_to_async(read_journal)(seen):
+                seen = entry["seq"]
+                await self.monitor_event(entry)
 
     async def monitor_event(self, message: dict[str, Any]) -> None:
         await self._send_checked({"type": message["event"], "at": message["at"], "data": message["data"]})

@@ -11,10 +11,12 @@ Event types in use: ``scrape_run.started``, ``scrape_run.finished``, ``ai_batch.
 ``scraper.changed``. Websocket clients receive ``{"type": <event type>, "at": <ISO time>, "data":
 <payload>}``.
 
-The payload must be JSON-serialisable (datetimes, decimals and UUIDs are converted). The message
-goes through the channel layer (Redis in production, in-memory on the embedded default) to the
-``monitor`` group, so any web process holding a staff socket forwards it. Publishing never raises:
-a monitor that is down must not fail a scrape.
+The payload must be JSON-serialisable (datetimes, decimals and UUIDs are converted). With Redis
+the message goes through the channel layer to the ``monitor`` group, so any web process holding a
+staff socket forwards it. The embedded default's in-memory layer cannot cross processes (the
+worker that finished a scrape is not the web process), so there events go to a short journal in
+the shared file cache instead, which the monitors poll twice a second. Publishing never raises: a
+monitor that is down must not fail a scrape.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from typing import Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -43,13 +46,51 @@ def build_message(event_type: str, payload: dict[str, Any] | None) -> dict[str, 
     return {"type": MESSAGE_TYPE, "event": event_type, "at": timezone.now().isoformat(), "data": data}
 
 
+JOURNAL_KEY = "monitoring:events:journal"
+JOURNAL_LENGTH = 200
+JOURNAL_POLL_SECONDS = 0.5
+
+
+def uses_journal() -> bool:
+    """True on the in-memory channel layer, whose groups do not reach other processes."""
+    from channels.layers import InMemoryChannelLayer
+
+    return isinstance(get_channel_layer(), InMemoryChannelLayer)
+
+
+def _append_to_journal(message: dict[str, Any]) -> None:
+    from django.core.cache import cache
+
+    from monitoring.cache import uncounted
+
+    # Read-modify-write without a lock: fine for the embedded default's few local processes.
+    with uncounted():
+        journal = cache.get(JOURNAL_KEY) or []
+        journal.append({**message, "seq": time.time_ns()})
+        cache.set(JOURNAL_KEY, journal[-JOURNAL_LENGTH:], None)
+
+
+def read_journal(after: int) -> list[dict[str, Any]]:
+    """Journal entries newer than ``after`` (a ``seq``), oldest first."""
+    from django.core.cache import cache
+
+    from monitoring.cache import uncounted
+
+    with uncounted():
+        return [entry for entry in cache.get(JOURNAL_KEY) or [] if entry["seq"] > after]
+
+
 async def apublish(event_type: str, payload: dict[str, Any] | None = None) -> None:
     """``publish`` for async code (consumers, async views)."""
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        await layer.group_send(GROUP, build_message(event_type, payload))
+        message = build_message(event_type, payload)
+        if uses_journal():
+            await sync_to_async(_append_to_journal)(message)
+        else:
+            await layer.group_send(GROUP, message)
     except Exception as exc:
         logger.warning("monitor event %s not published: %s", event_type, exc)
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,7 +17,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 
 from monitoring import collector
 from monitoring.access import is_staff_still
-from monitoring.events import GROUP
+from monitoring.events import GROUP, JOURNAL_POLL_SECONDS, read_journal, uses_journal
 
 
 def _sse(event: str, data: dict[str, Any]) -> str:
@@ -54,35 +56,40 @@ async def metrics_stream(request: HttpRequest) -> HttpResponse:
 
     async def events() -> AsyncIterator[str]:
         layer = get_channel_layer()
-        channel = await layer.new_channel() if layer else None
+        journal = uses_journal()
+        channel = await layer.new_channel() if layer and not journal else None
         if channel:
             await layer.group_add(GROUP, channel)
         loop = asyncio.get_running_loop()
+        seen = time.time_ns()
         try:
             # Reconnect after the push interval, not the browser's default 3 s.
             yield f"retry: {int(settings.MONITORING_PUSH_INTERVAL * 1000)}\n\n"
             next_tick = loop.time()
             while True:
+                messages = []
                 wait = next_tick - loop.time()
-                message = None
-                if wait > 0:
-                    try:
-                        if channel:
-                            message = await asyncio.wait_for(layer.receive(channel), timeout=wait)
-                        else:
-                            await asyncio.sleep(wait)
-                    except TimeoutError:
-                        pass
+                if wait > 0 and journal:
+                    await asyncio.sleep(min(wait, JOURNAL_POLL_SECONDS))
+                    messages = await sync_to_async(read_journal)(seen)
+                    seen = messages[-1]["seq"] if messages else seen
+                elif wait > 0 and channel:
+                    with contextlib.suppress(TimeoutError):
+                        messages = [await asyncio.wait_for(layer.receive(channel), timeout=wait)]
+                elif wait > 0:
+                    await asyncio.sleep(wait)
+                if not messages and loop.time() < next_tick:
+                    continue
                 if not await sync_to_async(is_staff_still)(user, session):
                     yield _sse("close", {"reason": "forbidden"})
                     return
-                if message is not None:
+                for message in messages:
                     yield _sse(
                         message["event"], {"type": message["event"], "at": message["at"], "data": message["data"]}
                     )
-                    continue
-                yield _sse("metrics", await sync_to_async(collector.current_snapshot)())
-                next_tick = loop.time() + settings.MONITORING_PUSH_INTERVAL
+                if not messages:
+                    yield _sse("metrics", await sync_to_async(collector.current_snapshot)())
+                    next_tick = loop.time() + settings.MONITORING_PUSH_INTERVAL
         finally:
             if channel:
                 await layer.group_discard(GROUP, channel)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
+import uuid
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -51,9 +53,16 @@ def webhook(settings):
 
 @pytest.fixture
 def layer(settings):
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # A private prefix on this run's Redis: group messages from other tests never arrive here.
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [os.environ["REDIS_URL"]], "prefix": f"asgi-alerts-{uuid.uuid4().hex[:8]}"},
+        }
+    }
     layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
+    # A plain (not process-specific) channel name: each drain below runs in a new event loop.
+    channel = f"monitoring-alerts-test-{uuid.uuid4().hex}"
     async_to_sync(layer.group_add)(GROUP, channel)
 
     def drain() -> list[dict]:
