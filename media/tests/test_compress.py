@@ -246,3 +246,20 @@ def test_missing_ffmpeg_is_reported_clearly():
     with pytest.raises(FFmpegMissing, match="FFMPEG_BINARY='/nonexistent/ffmpeg'.*install-system-packages"):
         FFmpeg.find("/nonexistent/ffmpeg")
     assert not FFmpegMissing.permanent
+
+
+def test_rotation_metadata_is_applied(videos, tmp_path, cleanup):
+    # Phones store portrait video as landscape pixels plus a display matrix; players rotate it.
+    rotated = str(tmp_path / "rotated.mp4")
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-y", "-i", videos["vertical"], "-c", "copy", "-metadata:s:v", "rotate=90", rotated],
+        check=True,
+        capture_output=True,
+    )
+    assert probe(rotated).rotation in (90, -90)
+    result = compress_video(rotated, max_bytes=VIDEO_MAX)
+    cleanup(result.path)
+    # 1080x1920 pixels turned by 90° display as 1920x1080: stored upright as 1280x720, no matrix left.
+    info = probe(result.path)
+    assert (info.width, info.height, info.rotation) == (1280, 720, 0)
+    assert decoded(result.poster).size == (1280, 720)
