@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import threading
 
 import pytest
@@ -179,3 +181,23 @@ def test_events_travel_through_a_real_redis_channel_layer(bob, fast_push, settin
         return event
 
     assert run(scenario)["data"] == {"id": 9, "status": "succeeded"}
+
+
+def test_embedded_default_delivers_events_published_by_another_process(bob, fast_push, settings, tmp_path):
+    # Given the embedded default: no Redis, a file cache shared by the local processes, in-memory layer
+    settings.CACHES = {"default": {"BACKEND": "monitoring.cache.FileBasedCache", "LOCATION": str(tmp_path / "cache")}}
+    env = os.environ | {"REDIS_URL": "", "CREATORSCOPE_VAR_DIR": str(tmp_path), "CELERY_BROKER_URL": "memory://"}
+    script = "import django; django.setup(); from monitoring.events import publish; publish('scrape_run.finished', {'id': 77})"
+
+    async def scenario():
+        communicator, connected = await connect(bob)
+        assert connected
+        await receive_type(communicator, "metrics")
+        # When a worker process (not this one) publishes
+        worker = await asyncio.create_subprocess_exec(sys.executable, "-c", script, env=env)
+        assert await worker.wait() == 0
+        event = await receive_type(communicator, "scrape_run.finished", timeout=10)
+        await communicator.disconnect()
+        return event
+
+    assert run(scenario)["data"] == {"id": 77}
