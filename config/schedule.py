@@ -41,6 +41,29 @@ BEAT_SCHEDULE["scraping-watchdog"] = {
 
 # --- Intelligence ---
 
+# The pending-post backlog every 5 minutes (the task re-queues itself while work remains).
+BEAT_SCHEDULE["intelligence-analyze-pending"] = {
+    "task": "intelligence.tasks.analyze_pending",
+    "schedule": 300.0,
+    "options": {"expires": 240},
+}
+# Aggregates drift as posts age out of the 60-post window: hourly, least recently aggregated first.
+BEAT_SCHEDULE["intelligence-reaggregate-profiles"] = {
+    "task": "intelligence.tasks.reaggregate_profiles",
+    "schedule": 3600.0,
+    "options": {"expires": 3300},
+}
+BEAT_SCHEDULE["intelligence-suggest-tags"] = {
+    "task": "intelligence.tasks.suggest_tags",
+    "schedule": 24 * 3600.0,
+    "options": {"expires": 23 * 3600},
+}
+BEAT_SCHEDULE["intelligence-refresh-lookalikes"] = {
+    "task": "intelligence.tasks.refresh_lookalikes",
+    "schedule": 24 * 3600.0,
+    "options": {"expires": 23 * 3600},
+}
+
 # --- Media ---
 
 # Safety net for downloads that failed transiently (CDN hiccups, ffmpeg missing at the time):

@@ -404,6 +404,24 @@ SCRAPING_COST_PER_CALL = env_json("SCRAPING_COST_PER_CALL", {"reddit": 0, "insta
 # --- Intelligence ---
 
 AI_BACKEND = env_choice("AI_BACKEND", "embedded", ("embedded", "transformers", "rules"))
+# Folder of transformers models (``org/name`` sub-folders or a hub cache); never downloaded into.
+AI_MODELS_CACHE_DIR = env_str("AI_MODELS_CACHE_DIR", str(VAR_DIR / "models"))
+# Trained heads and their training data, keyed by recipe version (intelligence/analyzers/sentiment_head.py).
+AI_ARTIFACTS_DIR = env_str("AI_ARTIFACTS_DIR", str(VAR_DIR / "ai"))
+AI_BATCH_SIZE = env_int("AI_BATCH_SIZE", 32, minimum=1)
+AI_DEVICE = env_choice("AI_DEVICE", "cpu", ("cpu", "cuda", "auto"))
+AI_QUANTIZE = env_bool("AI_QUANTIZE", False)
+# torch threads per worker process: 2 on a 2-core box shared with the web process and other workers.
+AI_TORCH_THREADS = env_int("AI_TORCH_THREADS", 2, minimum=1)
+AI_SENTIMENT_MODEL = env_str("AI_SENTIMENT_MODEL", "cardiffnlp/twitter-roberta-base-sentiment-latest")
+AI_LANGUAGE_MODEL = env_str("AI_LANGUAGE_MODEL", "papluca/xlm-roberta-base-language-detection")
+AI_CATEGORY_MODEL = env_str("AI_CATEGORY_MODEL", "facebook/bart-large-mnli")
+AI_TAG_SUGGESTION_THRESHOLD = env_float("AI_TAG_SUGGESTION_THRESHOLD", 0.75, minimum=0.0)
+# Posts claimed by one analyse task; the task re-queues itself while more are pending.
+AI_PIPELINE_BATCH = env_int("AI_PIPELINE_BATCH", 256, minimum=1)
+# A claim older than this is taken to be from a dead worker and may be claimed again.
+AI_CLAIM_TIMEOUT = env_int("AI_CLAIM_TIMEOUT", 900, minimum=60)
+AI_LOOKALIKES = env_int("AI_LOOKALIKES", 10, minimum=0)
 
 # --- Media ---
 

@@ -152,6 +152,7 @@ def reset() -> None:
     """Forget loaded models (tests, or a settings change in a long-lived shell)."""
     with _lock:
         _cache.clear()
+        _encoders.clear()
 
 
 def _categories(config: AIConfig) -> dict[str, str]:
@@ -182,23 +183,36 @@ def _load(config: AIConfig) -> AnalyzerSet:
     return _load_transformers(config, categories, rules)
 
 
-def _encoder(config: AIConfig, path: str):
+_encoders: dict[tuple, object] = {}
+
+
+def content_embeddings(config: AIConfig):
+    """The process's MiniLM encoder (an ``EmbeddingCache``), shared by the embedded analyzers,
+    profile content vectors, lookalikes and tag suggestions whatever the backend."""
+    from . import embedded
     from .torch_models import TextEncoder, configure_threads
 
-    configure_threads(config.num_threads)
-    return TextEncoder(path, device=config.device, quantize=config.quantize)
+    key = (config.device, config.quantize, config.num_threads, config.batch_size)
+    cached = _encoders.get(key)
+    if cached is not None:
+        return cached
+    with _encoder_lock:
+        if key not in _encoders:
+            configure_threads(config.num_threads)
+            encoder = TextEncoder(embedded.minilm_path(), device=config.device, quantize=config.quantize)
+            _encoders[key] = embedded.EmbeddingCache(encoder, config.batch_size)
+        return _encoders[key]
+
+
+_encoder_lock = threading.Lock()
 
 
 def _load_embedded(config: AIConfig, categories: dict[str, str], rules: AnalyzerSet) -> AnalyzerSet:
     from . import embedded
     from .sentiment_head import SentimentHead, build_head, head_file
 
-    cache: list[embedded.EmbeddingCache] = []
-
     def embeddings() -> embedded.EmbeddingCache:
-        if not cache:
-            cache.append(embedded.EmbeddingCache(_encoder(config, embedded.minilm_path()), config.batch_size))
-        return cache[0]
+        return content_embeddings(config)
 
     def sentiment() -> SentimentAnalyzer:
         path = head_file(Path(config.artifacts_dir), embedded.MINILM_NAME)

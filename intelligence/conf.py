@@ -1,0 +1,30 @@
+"""Settings → the analyzers' plain config (the analyzers themselves never read Django settings)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from intelligence.analyzers.registry import AIConfig, AnalyzerSet, get_analyzers
+from profiles.categories import CONTENT_CATEGORIES
+
+
+def ai_config(backend: str | None = None) -> AIConfig:
+    """The AIConfig for ``backend`` (default: ``AI_BACKEND``) from the ``AI_*`` settings."""
+    return AIConfig(
+        backend=backend or settings.AI_BACKEND,
+        models_cache_dir=settings.AI_MODELS_CACHE_DIR,
+        artifacts_dir=settings.AI_ARTIFACTS_DIR,
+        batch_size=settings.AI_BATCH_SIZE,
+        device=settings.AI_DEVICE,
+        quantize=settings.AI_QUANTIZE,
+        num_threads=settings.AI_TORCH_THREADS,
+        sentiment_model=settings.AI_SENTIMENT_MODEL,
+        language_model=settings.AI_LANGUAGE_MODEL,
+        category_model=settings.AI_CATEGORY_MODEL,
+        categories=tuple(CONTENT_CATEGORIES.items()),
+    )
+
+
+def analyzers(backend: str | None = None) -> AnalyzerSet:
+    """This process's analyzers (loaded on first use, then shared)."""
+    return get_analyzers(ai_config(backend))

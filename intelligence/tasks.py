@@ -1,0 +1,109 @@
+"""Celery tasks of the ``ai`` queue (routed in settings): thin — ids in, call a function, return.
+
+Heavy imports (torch, transformers) happen inside the functions they call, in the worker only.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(ignore_result=True)
+def analyze_posts(post_ids: list[int]) -> None:
+    """Analyse these posts (those still pending); re-queue while some remain claimable."""
+    from intelligence.pipeline import run_batch
+
+    batch, more = run_batch(post_ids)
+    if more and batch.processed + batch.failed:
+        analyze_posts.delay(post_ids)
+
+
+@shared_task(ignore_result=True)
+def analyze_pending() -> None:
+    """Analyse the pending-post backlog in bounded batches, re-queueing while work remains.
+
+    Posts analysed by an older model version are put back in the backlog first.
+    """
+    from intelligence.conf import analyzers
+    from intelligence.pipeline import queue_outdated, run_batch
+
+    queue_outdated(analyzers().model_version)
+    batch, more = run_batch()
+    if not batch.requested:
+        batch.delete()  # nothing to do: no row for an empty run every few minutes
+        return
+    if more:
+        analyze_pending.delay()
+
+
+@shared_task(ignore_result=True)
+def analyze_profile_posts(profile_id: int) -> None:
+    """Re-analyse one creator's posts, then aggregate, refresh lookalikes and suggest tags."""
+    from intelligence.jobs import analyze_profile
+
+    if analyze_profile(profile_id) is None:
+        logger.info("profile %s no longer exists; skipping", profile_id)
+
+
+@shared_task(ignore_result=True)
+def analyze_comments(post_id: int, comments: list[dict]) -> None:
+    """Score comments ``[{external_id, text, author_handle?, posted_at?}]`` of one post."""
+    from django.utils.dateparse import parse_datetime
+
+    from intelligence.comments import CommentIn
+    from intelligence.comments import analyze_comments as run
+    from intelligence.conf import analyzers
+    from posts.models import Post
+
+    post = Post.objects.filter(pk=post_id).first()
+    if post is None:
+        logger.info("post %s no longer exists; skipping", post_id)
+        return
+    items = [
+        CommentIn(
+            str(c.get("external_id", "")),
+            str(c.get("text", "")),
+            str(c.get("author_handle", "")),
+            parse_datetime(c["posted_at"]) if c.get("posted_at") else None,
+        )
+        for c in comments
+    ]
+    run(post, items, analyzers())
+
+
+@shared_task(ignore_result=True)
+def categorize_communities(community_ids: list[int]) -> None:
+    """Suggest a category and taxonomy tags for these communities."""
+    from intelligence.jobs import categorize_communities as run
+
+    run(community_ids)
+
+
+@shared_task(ignore_result=True)
+def suggest_tags() -> None:
+    """Nightly: suggest tags for approved creators and OK communities that have none."""
+    from intelligence.jobs import nightly_tag_suggestions
+
+    nightly_tag_suggestions()
+
+
+@shared_task(ignore_result=True)
+def reaggregate_profiles() -> None:
+    """Recompute creators' AI aggregates (primary category, languages, sentiment, quality score)."""
+    from intelligence.jobs import reaggregate_profiles as run
+
+    run()
+
+
+@shared_task(ignore_result=True)
+def refresh_lookalikes() -> None:
+    """Nightly: refresh content vectors and lookalikes of creators with analysed posts."""
+    from intelligence.jobs import refresh_profiles
+    from profiles.models import Profile
+
+    ids = list(Profile.objects.filter(posts__ai_status="done").distinct().values_list("id", flat=True)[:5000])
+    refresh_profiles(ids)
