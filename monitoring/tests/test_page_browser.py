@@ -40,21 +40,26 @@ def asgi_server(tmp_path):
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if requests.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((tmp_path / "daphne.log").read_text()[-3000:])
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
         try:
-            if requests.get(f"{base}/health", timeout=1).status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
+            process.wait(15)
+        except subprocess.TimeoutExpired:  # daphne waits for open websockets to close
             process.kill()
-            raise RuntimeError((tmp_path / "daphne.log").read_text()[-3000:])
-        time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(30)
-    log.close()
+            process.wait(10)
+        log.close()
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium (scripts/install-system-packages.sh)")

@@ -60,15 +60,20 @@ def worker(tmp_path):
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 90
-    while not celery_app.control.ping(destination=[name], timeout=0.5):
-        if process.poll() is not None or time.monotonic() > deadline:
+    try:
+        deadline = time.monotonic() + 120
+        while not celery_app.control.ping(destination=[name], timeout=0.5):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"worker did not start:\n{(tmp_path / 'worker.log').read_text()[-3000:]}")
+        yield queue
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
             process.kill()
-            raise RuntimeError(f"worker did not start:\n{(tmp_path / 'worker.log').read_text()[-3000:]}")
-    yield queue
-    process.terminate()
-    process.wait(30)
-    log.close()
+            process.wait(10)
+        log.close()
 
 
 def test_task_run_by_a_real_worker_pushes_an_alert_to_a_connected_socket(bob, worker, settings):
