@@ -141,6 +141,10 @@ def measure(name: str, args: argparse.Namespace, env: dict[str, str], token: str
     """Start one server, load each path, stop it; the server's output is shown if it fails to start."""
     port = free_port()
     cmd = [part.format(port=port) for part in SERVERS[name]]
+    if "(ASGI)" in name:
+        # As deployed (deploy/): under ASGI each request runs in its own thread, and persistent
+        # connections would leave one idle PostgreSQL connection per thread ("too many clients").
+        env = env | {"DATABASE_CONN_MAX_AGE": "0"}
     base = f"http://127.0.0.1:{port}"
     results = []
     with tempfile.NamedTemporaryFile("w+", prefix="bench-web-", suffix=".log") as log:
