@@ -88,7 +88,11 @@ def conditions(
                 )
             )
     ai = traffic["ai"]
-    if ai["analysed"] >= enough and ai["failure_rate"] is not None and ai["failure_rate"] > s.MONITORING_ALERT_AI_FAILURE_RATE:
+    if (
+        ai["analysed"] >= enough
+        and ai["failure_rate"] is not None
+        and ai["failure_rate"] > s.MONITORING_ALERT_AI_FAILURE_RATE
+    ):
         out.append(
             Condition(
                 "ai_failures",

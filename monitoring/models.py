@@ -47,7 +47,9 @@ class Alert(models.Model):
     class Meta:
         ordering = ["-started_at"]
         constraints = [
-            models.UniqueConstraint(fields=["key"], condition=Q(resolved_at__isnull=True), name="alert_one_open_per_key")
+            models.UniqueConstraint(
+                fields=["key"], condition=Q(resolved_at__isnull=True), name="alert_one_open_per_key"
+            )
         ]
         indexes = [models.Index(fields=["-started_at"], name="alert_recent")]
 
