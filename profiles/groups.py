@@ -29,6 +29,7 @@ ANALYST_POLICY: list[tuple[str, str, tuple[str, ...]]] = [
 STAFF_EXTRA_POLICY: list[tuple[str, str, tuple[str, ...]]] = [
     ("scraping", "*", ("view",)),
     ("scraping", "scraper", ("change",)),
+    ("monitoring", "*", ("view",)),
     ("django_celery_beat", "*", ("view", "add", "change", "delete")),
 ]
 
