@@ -6,10 +6,5 @@ urlpatterns = [
     path("health", views.health, name="health"),
     path("ready", views.ReadyView.as_view(), name="ready"),
     path("monitoring/", views.dashboard, name="monitoring-dashboard"),
-    path(
-        "monitoring/scrapers/<int:pk>/<str:action>",
-        views.scraper_toggle,
-        name="monitoring-scraper-toggle",
-    ),
     path("", include("django_prometheus.urls")),
 ]

@@ -6,16 +6,15 @@ import asyncio
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 from health_check import Database, Storage
 from health_check.views import HealthCheckView
 
 from monitoring import collector
 from monitoring.checks import Broker, ChannelLayer, UncountedCache
-from monitoring.events import publish
 
 
 @never_cache
@@ -86,26 +85,3 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "push_interval": settings.MONITORING_PUSH_INTERVAL,
     }
     return render(request, "monitoring/dashboard.html", context)
-
-
-@staff_member_required
-@require_POST
-def scraper_toggle(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Start (enable) or stop (disable) a scraper from its card; workers poll ``enabled``."""
-    from scraping.models import Scraper
-
-    if action not in ("start", "stop"):
-        raise Http404("action must be start or stop")
-    scraper = get_object_or_404(Scraper, pk=pk)
-    enabled = action == "start"
-    fields = {"enabled": enabled}
-    if not enabled and scraper.status != Scraper.Status.RUNNING:
-        fields["status"] = Scraper.Status.STOPPED
-    elif enabled and scraper.status == Scraper.Status.STOPPED:
-        fields["status"] = Scraper.Status.IDLE
-    Scraper.objects.filter(pk=pk).update(**fields)
-    collector.forget_snapshot()
-    publish("scraper.changed", {"id": pk, "name": scraper.name, "enabled": enabled, "by": request.user.get_username()})
-    if request.headers.get("Accept", "").startswith("application/json"):
-        return JsonResponse({"id": pk, "enabled": enabled})
-    return redirect("monitoring-dashboard")

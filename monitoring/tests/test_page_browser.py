@@ -16,6 +16,7 @@ from monitoring import metrics, store
 from monitoring.events import publish
 from monitoring.tests.conftest import free_port
 from monitoring.tests.test_worker import database_url
+from scraping.models import Scraper
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser, pytest.mark.slow]
 
@@ -66,6 +67,7 @@ def asgi_server(tmp_path):
 def test_monitoring_page_shows_live_numbers_and_events(bob, asgi_server):
     from playwright.sync_api import expect, sync_playwright
 
+    scraper = Scraper.objects.create(name="reddit-hot", upstream="reddit", status="idle")
     client = Client()
     client.force_login(bob)
     with sync_playwright() as pw:
@@ -92,4 +94,13 @@ def test_monitoring_page_shows_live_numbers_and_events(bob, asgi_server):
 
         # The charts were drawn with Chart.js (vendored), one point per metrics message
         page.wait_for_function("Chart.getChart('chart-requests').data.labels.length >= 3", timeout=10_000)
+
+        # Stopping a scraper from its card goes through the operations API and shows at once
+        card = page.locator(f'[data-scraper="{scraper.pk}"]')
+        card.get_by_role("button", name="Stop").click()
+        expect(card.locator('[data-field="status"]')).to_have_text("stopped", timeout=10_000)
+        expect(card.get_by_role("button", name="Start")).to_be_visible()
         browser.close()
+    # (after the browser: Playwright's sync API runs an event loop, where Django refuses queries)
+    scraper.refresh_from_db()
+    assert scraper.enabled is False

@@ -69,6 +69,10 @@
       card.classList.toggle("mon-stale", s.stale);
       card.querySelector('[data-field="status"]').textContent = s.status;
       card.querySelector('[data-field="heartbeat_age_s"]').textContent = s.heartbeat_age_s === null ? "never" : s.heartbeat_age_s;
+      const toggle = card.querySelector('[data-field="toggle"]');
+      toggle.dataset.enabled = s.enabled ? "1" : "0";
+      toggle.textContent = s.enabled ? "Stop" : "Start";
+      toggle.classList.toggle("cs-btn-no", s.enabled);
     });
     drawAlerts(m.alerts);
     const t = new Date(m.at).toLocaleTimeString();
@@ -116,10 +120,23 @@
     connection.textContent = state;
   }
 
+  let socket = null;
+  root.addEventListener("click", async (e) => {
+    const button = e.target.closest('[data-field="toggle"]');
+    if (!button) return;
+    button.disabled = true;
+    const url = button.dataset.enabled === "1" ? button.dataset.stop : button.dataset.start;
+    const response = await fetch(url, { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": root.dataset.csrf } });
+    button.disabled = false;
+    if (!response.ok) { button.textContent = "failed (" + response.status + ")"; return; }
+    // Fresh numbers at once rather than at the next tick.
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ type: "refresh" }));
+  });
+
   let retry = 1000;
   function connectSocket() {
     const scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    const ws = new WebSocket(scheme + location.host + root.dataset.wsPath);
+    const ws = (socket = new WebSocket(scheme + location.host + root.dataset.wsPath));
     let opened = false;
     ws.onopen = () => { opened = true; retry = 1000; setState("live (websocket)"); };
     ws.onmessage = (e) => handle(JSON.parse(e.data));
