@@ -1,0 +1,247 @@
+"""API throughput and latency on the production-style stack: gunicorn + PostgreSQL + Redis, via wrk.
+
+Measures requests/s and p50/p95/p99 for: a DRF hello-world (``/api/v1/auth/me/``, the ceiling),
+cached creator report, uncached creator report, creator search with text and two filters
+(uncached and cached). The report and search rotate over many distinct URLs, every request
+authenticated with a token, throttling on (rate set high enough not to trigger).
+
+Run (bench data lives in its own database, never the test or dev one):
+
+    apt-get install -y wrk          # once; the test suite does not need it
+    psql -h 127.0.0.1 -U postgres -c 'create database cs_bench'
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cs_bench REDIS_URL=redis://127.0.0.1:6379/4 \\
+        .venv/bin/python bench/bench_api.py --profiles 100000 --posts 1000000
+
+It migrates, tops the data up with ``manage.py demo_scale`` (a few minutes the first time), starts
+gunicorn on 127.0.0.1 and drives it with wrk on the same machine. Prints one table and a JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = ROOT / ".venv" / "bin" / "python"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+
+LUA = r"""
+local paths = {}
+for line in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = line end
+local header = {["Authorization"] = "Token " .. os.getenv("BENCH_TOKEN")}
+local i = math.random(#paths)
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i], header)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH {"requests": %d, "seconds": %.3f, "socket_errors": %d, "non_2xx": %d, "p50_ms": %.2f, "p95_ms": %.2f, "p99_ms": %.2f}\n',
+    summary.requests, summary.duration / 1e6, e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+def prepare(profiles: int, posts: int, sample: int) -> tuple[str, list[str], list[str]]:
+    """Migrate, scale the data, make the bench user's token; return it and the URLs to rotate over."""
+    subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True)
+    subprocess.run(
+        [PY, "manage.py", "demo_scale", "--profiles", str(profiles), "--posts", str(posts), "--json"],
+        cwd=ROOT,
+        check=True,
+    )
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from profiles.models import Profile, ProfileAccess
+
+    user, _ = get_user_model().objects.get_or_create(username="bench")
+    token, _ = Token.objects.get_or_create(user=user)
+    chosen = list(
+        Profile.objects.filter(platform="instagram", discovered_via="demo_scale")
+        .order_by("?")
+        .values_list("id", "handle")[:sample]
+    )
+    # Open the reports beforehand: the bench measures reading a report, not the first-view grant.
+    now = timezone.now()
+    ProfileAccess.objects.bulk_create(
+        [
+            ProfileAccess(user=user, profile_id=pk, granted_at=now, expires_at=now + ProfileAccess.period())
+            for pk, _ in chosen
+        ],
+        update_conflicts=True,
+        unique_fields=["user", "profile"],
+        update_fields=["granted_at", "expires_at"],
+    )
+    details = [f"/api/v1/profiles/instagram/{handle}/" for _, handle in chosen]
+    rng = random.Random(7)
+    words = [
+        "sun",
+        "lisbon",
+        "food",
+        "travel",
+        "vegan",
+        "coffee",
+        "street",
+        "style",
+        "fitness",
+        "yoga",
+        "tech",
+        "music",
+        "art",
+        "beauty",
+    ]
+    searches = [
+        f"/api/v1/profiles/?q={rng.choice(words)}&followers_min={rng.choice([1000, 10000, 50000])}"
+        f"&engagement_min={rng.choice([1, 2, 3])}"
+        for _ in range(sample)
+    ]
+    return token.key, details, searches
+
+
+class Server:
+    """gunicorn with sync workers on loopback, like production behind a proxy."""
+
+    def __init__(self, port: int, workers: int, env: dict[str, str]):
+        self.port = port
+        environment = {
+            **os.environ,
+            "DJANGO_DEBUG": "0",
+            "LOG_LEVEL": "warning",  # no per-request access line: we measure the API, not stdout
+            "API_THROTTLE_USER": "100000000/min",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            **env,
+        }
+        self.process = subprocess.Popen(
+            [GUNICORN, "config.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
+            cwd=ROOT,
+            env=environment,
+            start_new_session=True,
+        )
+        for _ in range(120):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.5)
+        self.stop()
+        raise RuntimeError("gunicorn did not start")
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def wrk(port: int, token: str, paths: list[str], seconds: int, connections: int, script: Path) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as handle:
+        handle.write("\n".join(paths))
+    env = {**os.environ, "BENCH_PATHS": handle.name, "BENCH_TOKEN": token}
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script), f"http://127.0.0.1:{port}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(handle.name)
+    result = json.loads(next(line for line in out.splitlines() if line.startswith("BENCH "))[6:])
+    result["rps"] = round(result["requests"] / result["seconds"], 1)
+    return result
+
+
+def check(port: int, token: str, path: str) -> None:
+    """One request before the load: a scenario that does not answer 200 stops the bench, with the reason."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Authorization": f"Token {token}"})
+    try:
+        urllib.request.urlopen(request, timeout=30).read()
+    except urllib.error.HTTPError as exc:
+        raise SystemExit(f"bench_api: {path} answered {exc.code}: {exc.read()[:300]!r}") from None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--profiles", type=int, default=100_000)
+    parser.add_argument("--posts", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=int, default=15, help="per scenario")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=5, help="gunicorn sync workers")
+    parser.add_argument("--sample", type=int, default=500, help="distinct profiles / searches rotated over")
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
+    args = parser.parse_args()
+
+    if not shutil.which("wrk"):
+        sys.exit("bench_api: wrk is not installed (apt-get install -y wrk)")
+    database = os.environ.get("DATABASE_URL", "")
+    if not database.startswith("postgres") or not database.rstrip("/").endswith("cs_bench"):
+        sys.exit("bench_api: set DATABASE_URL=postgres://…/cs_bench (bench data never goes into another database)")
+    if not os.environ.get("REDIS_URL"):
+        sys.exit("bench_api: set REDIS_URL (the cache and throttles under test live in Redis)")
+    # Keys of their own, so the bench never reads or evicts anyone else's cache entries.
+    os.environ["CACHE_KEY_PREFIX"] = "bench"
+
+    if not args.port:
+        with socket.socket() as probe:  # a port nobody else is serving on
+            probe.bind(("127.0.0.1", 0))
+            args.port = probe.getsockname()[1]
+    token, details, searches = prepare(args.profiles, args.posts, args.sample)
+    script = Path(tempfile.mkdtemp()) / "rotate.lua"
+    script.write_text(LUA)
+    results: dict[str, dict] = {}
+
+    def run(name: str, paths: list[str], warm: bool = False) -> None:
+        check(args.port, token, paths[0])
+        if warm:  # one pass so every rotated URL is in the cache
+            wrk(args.port, token, paths, max(3, len(paths) // 400), 4, script)
+        results[name] = wrk(args.port, token, paths, args.seconds, args.connections, script)
+        print(f"{name}: {results[name]}", flush=True)
+        if results[name]["non_2xx"] or results[name]["socket_errors"]:
+            raise SystemExit(f"bench_api: {name} had failed requests; the numbers would be meaningless")
+
+    server = Server(args.port, args.workers, {})
+    try:
+        run("hello_world", ["/api/v1/auth/me/"])
+        run("detail_cached", details, warm=True)
+        run("search_cached", searches, warm=True)
+    finally:
+        server.stop()
+    server = Server(args.port, args.workers, {"API_DETAIL_CACHE_TTL": "0", "API_SEARCH_CACHE_TTL": "0"})
+    try:
+        run("detail_uncached", details)
+        run("search_uncached", searches)
+    finally:
+        server.stop()
+
+    ceiling = results["hello_world"]["rps"]
+    print(f"\n{'scenario':<18}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'of ceiling':>12}{'non-2xx':>9}")
+    for name, r in results.items():
+        share = f"{100 * r['rps'] / ceiling:.0f} %"
+        print(
+            f"{name:<18}{r['rps']:>10}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['p99_ms']:>10}{share:>12}{r['non_2xx']:>9}"
+        )
+    print(json.dumps({"profiles": args.profiles, "posts": args.posts, "workers": args.workers, **results}))
+
+
+if __name__ == "__main__":
+    main()
