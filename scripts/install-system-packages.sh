@@ -40,7 +40,11 @@ for package in "${missing[@]}"; do
         break
     fi
 done
-$SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+if ! $SUDO apt-get install -y --no-install-recommends "${missing[@]}"; then
+    # The index named versions the mirror no longer serves (404s): refresh it once and retry.
+    $SUDO apt-get update
+    $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+fi
 
 command -v ffmpeg >/dev/null 2>&1 || {
     echo "install-system-packages: apt-get finished but ffmpeg is still not on PATH" >&2
