@@ -89,6 +89,19 @@ class CampaignProfileResource(resources.ModelResource):
         return super().get_queryset().select_related("campaign", "profile")
 
 
+@admin.register(CampaignPost)
+class CampaignPostAdmin(ModelAdmin):
+    list_display = ["campaign", "post", "author", "added_at"]
+    list_filter = ["campaign"]
+    search_fields = ["campaign__name", "post__author__handle", "post__external_id"]
+    raw_id_fields = ["campaign", "post"]
+    list_select_related = ["campaign", "post__author"]
+
+    @display(description="creator")
+    def author(self, obj):
+        return obj.post.author or "—"
+
+
 @admin.register(CampaignProfile)
 class CampaignProfileAdmin(ExportImportMixin, ModelAdmin):
     resource_classes = [CampaignProfileResource]

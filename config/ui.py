@@ -88,6 +88,14 @@ def sidebar(request: HttpRequest) -> list[dict]:
                 _item("Scrapers", "travel_explore", "admin:scraping_scraper_changelist", "scraping.view_scraper"),
                 _item("Scrape runs", "history", "admin:scraping_scraperun_changelist", "scraping.view_scraperun"),
                 _item("System log", "receipt_long", "admin:scraping_systemlog_changelist", "scraping.view_systemlog"),
+                _item("Alerts", "notifications", "admin:monitoring_alert_changelist", "monitoring.view_alert"),
+                _item(
+                    "AI batches",
+                    "psychology",
+                    "admin:intelligence_analysisbatch_changelist",
+                    "intelligence.view_analysisbatch",
+                ),
+                _item("Media downloads", "download", "admin:media_remotesource_changelist", "media.view_remotesource"),
                 _item(
                     "Scheduled jobs",
                     "schedule",

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
-from media.models import Asset
+from media.models import Asset, RemoteSource
 
 
 def _url(asset: Asset, name: str) -> str:
@@ -52,3 +52,29 @@ class AssetAdmin(ModelAdmin):
         if not obj.bytes_original or obj.bytes_stored is None:
             return "—"
         return f"{100 * (1 - obj.bytes_stored / obj.bytes_original):.0f} %"
+
+
+@admin.register(RemoteSource)
+class RemoteSourceAdmin(ModelAdmin):
+    """Every remote URL the media worker was asked to fetch: failures, retries and what they became."""
+
+    list_display = ["short_url", "purpose", "state", "attempts", "error_code", "permanent", "asset", "last_attempt_at"]
+    list_filter = ["status", "purpose", "permanent", "error_code"]
+    search_fields = ["url", "url_key", "error"]
+    list_select_related = ["asset"]
+    readonly_fields = [f.name for f in RemoteSource._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @display(description="url")
+    def short_url(self, obj):
+        return obj.url if len(obj.url) <= 80 else obj.url[:77] + "…"
+
+    @display(description="status", ordering="status", label={"done": "success", "pending": "info", "failed": "danger"})
+    def state(self, obj):
+        return obj.status

@@ -31,6 +31,8 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import display
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
+from monitoring.models import Alert
+
 for model in (PeriodicTask, IntervalSchedule, CrontabSchedule, SolarSchedule, ClockedSchedule):
     admin.site.unregister(model)
 
@@ -165,3 +167,34 @@ class SolarScheduleAdmin(ScheduleAdmin):
 @admin.register(ClockedSchedule)
 class ClockedScheduleAdmin(ScheduleAdmin):
     list_display = ["clocked_time"]
+
+
+@admin.register(Alert)
+class AlertAdmin(ModelAdmin):
+    """Incidents raised by the alert rules (read-only: the evaluator opens and resolves them)."""
+
+    list_display = [
+        "message",
+        "level",
+        "rule",
+        "subject",
+        "value",
+        "threshold",
+        "started_at",
+        "resolved_at",
+        "notified_at",
+    ]
+    list_filter = ["severity", "rule", ("resolved_at", admin.EmptyFieldListFilter)]
+    search_fields = ["key", "message"]
+    readonly_fields = [f.name for f in Alert._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @display(description="severity", ordering="severity", label={"warning": "warning", "critical": "danger"})
+    def level(self, obj):
+        return obj.severity

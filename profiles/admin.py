@@ -595,6 +595,8 @@ class SnapshotInline(TabularInline):
     readonly_fields = fields
     verbose_name = "scrape"
     verbose_name_plural = "Scrape history (latest 20)"
+    collapsible = True
+    hide_title = True
 
     def get_queryset(self, request):
         return super().get_queryset(request).order_by("-captured_at")

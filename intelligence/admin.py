@@ -1,0 +1,65 @@
+"""AI bookkeeping in admin: every analysis batch with its counts, backend, errors and speed (read-only)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from unfold.admin import ModelAdmin
+from unfold.contrib.filters.admin import ChoicesDropdownFilter
+from unfold.decorators import display
+
+from intelligence.models import AnalysisBatch, ProfileEmbedding
+
+
+class ReadOnly(ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(AnalysisBatch)
+class AnalysisBatchAdmin(ReadOnly):
+    list_display = [
+        "id",
+        "kind",
+        "state",
+        "backend",
+        "model_version",
+        "requested",
+        "processed",
+        "failed",
+        "skipped",
+        "speed",
+        "started_at",
+    ]
+    list_filter = [("status", ChoicesDropdownFilter), ("kind", ChoicesDropdownFilter), "backend"]
+    search_fields = ["model_version"]
+    show_full_result_count = False
+    date_hierarchy = "started_at"
+
+    @display(
+        description="status",
+        ordering="status",
+        label={"running": "info", "done": "success", "partial": "warning", "failed": "danger"},
+    )
+    def state(self, obj):
+        return obj.status
+
+    @display(description="items/s")
+    def speed(self, obj):
+        rate = obj.items_per_second
+        return f"{rate:.1f}" if rate is not None else "—"
+
+
+@admin.register(ProfileEmbedding)
+class ProfileEmbeddingAdmin(ReadOnly):
+    list_display = ["profile", "model_name", "dim", "posts_count", "updated_at"]
+    list_filter = ["model_name"]
+    search_fields = ["profile__handle"]
+    list_select_related = ["profile"]
+    exclude = ["vector"]
+    show_full_result_count = False
