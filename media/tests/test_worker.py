@@ -1,7 +1,8 @@
-"""The download tasks through a real Celery worker that listens only on the ``media`` queue."""
+"""Real processes: a Celery worker that listens only on the `media` queue, and `manage.py media` as operators run it."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -84,3 +85,32 @@ def test_tasks_run_on_the_media_queue_worker(cdn, media_worker):
     assert item.asset_id == profile.avatar_asset_id
     assert (media_worker / item.asset.file.name).stat().st_size == item.asset.bytes_stored <= 300_000
     assert cdn.hits["/w.jpg"] == cdn.hits["/w-avatar.jpg"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fetch_command_as_a_process_prints_json_last_and_exits_1_on_failure(cdn, tmp_path):
+    good = cdn.add("/cli.jpg", body=samples.jpeg_bytes(samples.photo(1600, 1200)))
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "MEDIA_STORAGE": "local",
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "MEDIA_ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "warning",
+    }
+    command = [sys.executable, "manage.py", "media", "fetch", "--json"]
+    ok = subprocess.run([*command, good], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout.strip().splitlines()[-1])["created"] == 1
+
+    bad = subprocess.run(
+        [*command, good, "http://169.254.169.254/latest/meta-data/"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 1
+    summary = json.loads(bad.stdout.strip().splitlines()[-1])
+    assert (summary["reused"], summary["failed"]) == (1, 1)
+    assert bad.stderr.strip().splitlines()[-1] == "CommandError: 1 of 2 URLs failed; see the lines above"
