@@ -22,12 +22,15 @@ Rules (DESIGN §2):
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from django.db import connection, models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -150,17 +153,44 @@ class IngestResult:
 # --- The one upsert helper -------------------------------------------------------------------
 
 
-def _column_values(model: type[models.Model], obj: models.Model, fields: Sequence[models.Field]) -> list[Any]:
-    values = []
-    for f in fields:
-        value = f.pre_save(obj, add=True)
-        max_length = getattr(f, "max_length", None)
-        if isinstance(value, str) and max_length and len(value) > max_length:
-            # A URL cut short is a broken URL: drop it. Other text is clipped, not a failed batch.
-            logger.warning("%s.%s: %d characters, limit %d", model.__name__, f.name, len(value), max_length)
-            value = "" if isinstance(f, models.URLField) else value[:max_length]
-        values.append(f.get_db_prep_save(value, connection))
-    return values
+@dataclass(frozen=True)
+class _Column:
+    field: models.Field
+    column: str
+    auto: bool  # auto_now / auto_now_add: the value comes from pre_save()
+    json: bool
+    max_length: int | None
+    is_url: bool
+
+
+@functools.cache
+def _columns(model: type[models.Model]) -> tuple[_Column, ...]:
+    return tuple(
+        _Column(
+            field=f,
+            column=f.column,
+            auto=bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)),
+            json=isinstance(f, models.JSONField),
+            max_length=getattr(f, "max_length", None),
+            is_url=isinstance(f, models.URLField),
+        )
+        for f in model._meta.concrete_fields
+        if not f.primary_key
+    )
+
+
+def _value(model: type[models.Model], obj: models.Model, col: _Column) -> Any:
+    value = col.field.pre_save(obj, add=True) if col.auto else getattr(obj, col.field.attname)
+    if col.max_length and isinstance(value, str) and len(value) > col.max_length:
+        # A URL cut short is a broken URL: drop it. Other text is clipped, not a failed batch.
+        logger.warning("%s.%s: %d characters, limit %d", model.__name__, col.field.name, len(value), col.max_length)
+        value = "" if col.is_url else value[: col.max_length]
+    return value
+
+
+def _column_values(model: type[models.Model], obj: models.Model) -> list[Any]:
+    """One row as ``Model.save()`` would write it (each field's ``get_db_prep_save``)."""
+    return [col.field.get_db_prep_save(_value(model, obj, col), connection) for col in _columns(model)]
 
 
 def upsert(
@@ -175,31 +205,51 @@ def upsert(
     """``INSERT … ON CONFLICT (conflict) DO UPDATE SET <update_fields> RETURNING <returning>``.
 
     ``update_fields=None`` means ``DO NOTHING`` (discovery: never touch an existing row); then
-    only inserted rows come back. Values go through each field's own ``get_db_prep_save`` so JSON,
-    dates and defaults are what ``Model.save()`` would write.
+    only inserted rows come back. On PostgreSQL the rows travel as one array per column through
+    ``unnest()``: 40 parameters instead of 40 per row, which is what makes a 1,000-row batch cheap
+    to send (the per-row VALUES form spent more time splitting the query than the server did
+    writing it). Elsewhere (SQLite) it is a plain multi-row VALUES.
     """
     if not objs:
         return []
-    meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    columns = _columns(model)
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    params: list[Any] = []
-    for obj in objs:
-        params.extend(_column_values(model, obj, fields))
+    names = ", ".join(quote(col.column) for col in columns)
     if update_fields is None:
         action = "DO NOTHING"
     else:
-        columns_by_name = {f.name: f.column for f in fields}
-        sets = [f"{quote(columns_by_name[name])} = EXCLUDED.{quote(columns_by_name[name])}" for name in update_fields]
+        by_name = {col.field.name: col.column for col in columns}
+        sets = [f"{quote(by_name[name])} = EXCLUDED.{quote(by_name[name])}" for name in update_fields]
         if extra_set:
             sets.append(extra_set)
         action = "DO UPDATE SET " + ", ".join(sets)
+    if connection.vendor == "postgresql":
+        arrays = []
+        params: list[Any] = []
+        for col in columns:
+            values = [_value(model, obj, col) for obj in objs]
+            if col.json:
+                values = [None if v is None else json.dumps(v, cls=col.field.encoder) for v in values]
+            params.append(values)
+            arrays.append(f"%s::{'text' if col.json else col.field.db_type(connection)}[]")
+        select = ", ".join(f"u.{quote(col.column)}{'::jsonb' if col.json else ''}" for col in columns)
+        source = f"SELECT {select} FROM unnest({', '.join(arrays)}) AS u({names})"
+    else:
+        row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        params = [value for obj in objs for value in _column_values(model, obj)]
+        source = "VALUES " + ", ".join([row] * len(objs))
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} AS t ({columns}) VALUES {', '.join([row] * len(objs))} "
+        f"INSERT INTO {quote(model._meta.db_table)} AS t ({names}) {source} "
         f"ON CONFLICT {conflict} {action} RETURNING {returning}"
     )
+    if connection.vendor == "postgresql":
+        # Server-side binding for this one statement (Django's cursors bind client-side, which
+        # means quoting every array element into the SQL text in Python). Same connection, same
+        # transaction.
+        connection.ensure_connection()
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, params, binary=True)
+            return cursor.fetchall()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

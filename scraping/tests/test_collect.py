@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connections
 from django.utils import timezone
 
 from posts.models import Post
@@ -251,9 +252,13 @@ def test_stopping_a_running_scraper_takes_effect_before_the_next_target(scrape_s
         Community.objects.create(name=name, discovered_via="manual")
     rows = list(Community.objects.due_for_scrape())
     assert len(rows) == 4
-    worker = threading.Thread(
-        target=collect.run_targets, args=("reddit", "subreddit", rows), kwargs={"batch_kind": "refresh-communities"}
-    )
+    def batch() -> None:
+        try:
+            collect.run_targets("reddit", "subreddit", rows, batch_kind="refresh-communities")
+        finally:
+            connections.close_all()  # the worker thread's own connection
+
+    worker = threading.Thread(target=batch)
     worker.start()
     deadline = time.monotonic() + 20
     while not ScrapeRun.objects.filter(kind="subreddit", status="succeeded").exists():
