@@ -252,6 +252,7 @@ def test_stopping_a_running_scraper_takes_effect_before_the_next_target(scrape_s
         Community.objects.create(name=name, discovered_via="manual")
     rows = list(Community.objects.due_for_scrape())
     assert len(rows) == 4
+
     def batch() -> None:
         try:
             collect.run_targets("reddit", "subreddit", rows, batch_kind="refresh-communities")
