@@ -471,6 +471,9 @@ MONITORING_LOG_EVENT_LEVEL = env_choice(
     "MONITORING_LOG_EVENT_LEVEL", "error", ("debug", "info", "warning", "error", "critical")
 )
 MONITORING_ACCESS_LOG = env_bool("MONITORING_ACCESS_LOG", True)
+# The monitor re-checks the viewer before every message; one answer serves all of a user's sockets
+# in a process for this long (0: query for every message of every socket).
+MONITORING_AUTH_RECHECK_SECONDS = env_float("MONITORING_AUTH_RECHECK_SECONDS", 1.0, minimum=0)
 # Alert thresholds (the product brief's): p95 response time, 5xx share, CPU/memory/disk use,
 # AI failure share, cache hit rate; each over the last MONITORING_ALERT_WINDOW seconds.
 MONITORING_ALERT_WINDOW = env_int("MONITORING_ALERT_WINDOW", 300, minimum=10)

@@ -12,7 +12,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
 from monitoring import collector
-from monitoring.access import is_staff_still
+from monitoring.access import allowed_now
 from monitoring.events import JOURNAL_POLL_SECONDS, read_journal, uses_journal
 
 logger = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ class MonitorConsumer(AsyncJsonWebsocketConsumer):
 
     The user is checked on connect (anonymous and non-staff are refused at the handshake) and again
     before every message, so a staff member who is demoted, deactivated or logs out stops receiving
-    at the next message.
+    at the next message (answers are shared for MONITORING_AUTH_RECHECK_SECONDS, see access.py).
     """
 
     groups = []  # joined in connect(), after the check
@@ -55,7 +55,7 @@ class MonitorConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_discard(GROUP, self.channel_name)
 
     async def _allowed(self) -> bool:
-        return await database_sync_to_async(is_staff_still)(self.scope.get("user"), self.scope.get("session"))
+        return await allowed_now(self.scope.get("user"), self.scope.get("session"))
 
     async def _send_checked(self, message: dict[str, Any]) -> bool:
         if not await self._allowed():

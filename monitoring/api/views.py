@@ -16,7 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 
 from monitoring import collector
-from monitoring.access import is_staff_still
+from monitoring.access import allowed_now
 from monitoring.events import GROUP, JOURNAL_POLL_SECONDS, read_journal, uses_journal
 
 
@@ -51,7 +51,7 @@ async def metrics_stream(request: HttpRequest) -> HttpResponse:
     user, session = await _authenticate(request)
     if not getattr(user, "is_authenticated", False):
         return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
-    if not await sync_to_async(is_staff_still)(user, session):
+    if not await allowed_now(user, session):
         return JsonResponse({"detail": "Staff only."}, status=403)
 
     async def events() -> AsyncIterator[str]:
@@ -80,7 +80,7 @@ async def metrics_stream(request: HttpRequest) -> HttpResponse:
                     await asyncio.sleep(wait)
                 if not messages and loop.time() < next_tick:
                     continue
-                if not await sync_to_async(is_staff_still)(user, session):
+                if not await allowed_now(user, session):
                     yield _sse("close", {"reason": "forbidden"})
                     return
                 for message in messages:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from monitoring import collector, store
+from monitoring import access, collector, store
 
 
 @pytest.fixture(autouse=True)
@@ -20,6 +20,7 @@ def clean_monitoring_store() -> Iterator[None]:
     store.flush()
     store.delete_all()
     collector.forget_snapshot()
+    access._verdicts.clear()
     yield
     store.flush()
     store.delete_all()

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def in_memory_layer(settings):
     """The embedded default's layer; the Redis layer gets its own test below."""
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    settings.MONITORING_AUTH_RECHECK_SECONDS = 0  # strict: query before every message
 
 
 def run(coro_fn):
@@ -130,6 +131,25 @@ def test_staff_demoted_while_connected_is_disconnected_at_the_next_event(bob, fa
 
     closing = run(scenario)
     assert closing == {"type": "websocket.close", "code": FORBIDDEN}
+
+
+def test_a_shared_recheck_answer_still_stops_a_demoted_user_once_it_expires(bob, fast_push, settings):
+    settings.MONITORING_PUSH_INTERVAL = 60
+    settings.MONITORING_AUTH_RECHECK_SECONDS = 0.5
+
+    async def scenario():
+        communicator, connected = await connect(bob)
+        assert connected
+        await receive_type(communicator, "metrics")
+        bob.is_staff = False
+        await database_sync_to_async(bob.save)()
+        await asyncio.sleep(0.6)  # the answer given at connect has expired
+        await database_sync_to_async(publish)("ai_batch.finished", {"id": 1})
+        closing = await communicator.receive_output(timeout=5)
+        await communicator.disconnect()
+        return closing
+
+    assert run(scenario) == {"type": "websocket.close", "code": FORBIDDEN}
 
 
 def test_logged_out_session_is_disconnected_through_the_real_asgi_stack(bob, fast_push, settings):
