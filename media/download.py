@@ -135,8 +135,8 @@ class DownloadPolicy:
             read_timeout=float(getattr(settings, "MEDIA_DOWNLOAD_TIMEOUT", cls.read_timeout)),
             total_timeout=float(getattr(settings, "MEDIA_DOWNLOAD_TOTAL_TIMEOUT", cls.total_timeout)),
             attempts=int(getattr(settings, "MEDIA_DOWNLOAD_ATTEMPTS", cls.attempts)),
+            # Not an environment variable: only tests shorten the backoff (Django settings override).
             backoff_base=float(getattr(settings, "MEDIA_DOWNLOAD_BACKOFF", cls.backoff_base)),
-            temp_dir=getattr(settings, "MEDIA_TEMP_DIR", None) or None,
             ca_certs=getattr(settings, "MEDIA_DOWNLOAD_CA_BUNDLE", None) or None,
         )
 
