@@ -383,8 +383,11 @@ INSTAGRAM_RESPONSE_ENVELOPE = env_str("INSTAGRAM_RESPONSE_ENVELOPE", "")
 # The Instagram business account (IG user id) that Business Discovery queries are made as.
 INSTAGRAM_GRAPH_USER_ID = env_str("INSTAGRAM_GRAPH_USER_ID")
 SCRAPING_USER_AGENT = env_str("SCRAPING_USER_AGENT", "Mozilla/5.0 (compatible; creatorscope/1.0)")
-# Connect and read timeouts in seconds, "connect,read".
-SCRAPING_TIMEOUTS = tuple(float(part) for part in env_list("SCRAPING_TIMEOUTS", ["5", "30"])[:2])
+# Connect and read timeouts of every upstream call, in seconds.
+SCRAPING_TIMEOUTS = (
+    env_float("SCRAPING_CONNECT_TIMEOUT", 5.0, minimum=0.1),
+    env_float("SCRAPING_READ_TIMEOUT", 30.0, minimum=0.1),
+)
 SCRAPING_MAX_ATTEMPTS = env_int("SCRAPING_MAX_ATTEMPTS", 4, minimum=1)
 SCRAPING_BACKOFF_SECONDS = env_float("SCRAPING_BACKOFF_SECONDS", 1.0, minimum=0)
 # Waits longer than this (Retry-After, an empty budget) re-queue the task instead of blocking a worker.
@@ -397,7 +400,6 @@ SCRAPING_PROFILE_INTERVAL_HOURS = env_float("SCRAPING_PROFILE_INTERVAL_HOURS", 2
 SCRAPING_DUE_BATCH = env_int("SCRAPING_DUE_BATCH", 50, minimum=1)
 # Posts fetched per target and scrape (Reddit listings stop at about 1,000 items anyway).
 SCRAPING_POSTS_PER_TARGET = env_int("SCRAPING_POSTS_PER_TARGET", 100, minimum=1)
-SCRAPING_HEARTBEAT_STALE_SECONDS = env_int("SCRAPING_HEARTBEAT_STALE_SECONDS", 300, minimum=10)
 # Estimated cost per API call in USD, per upstream (paid providers bill per request).
 SCRAPING_COST_PER_CALL = env_json("SCRAPING_COST_PER_CALL", {"reddit": 0, "instagram": 0.001})
 

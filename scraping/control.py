@@ -81,9 +81,12 @@ def finish(scraper: Scraper) -> None:
 
 
 def watchdog(now=None) -> list[str]:
-    """Mark running scrapers whose heartbeat is older than ``SCRAPING_HEARTBEAT_STALE_SECONDS`` stalled."""
+    """Mark running scrapers stalled when their heartbeat is older than ``MONITORING_HEARTBEAT_STALE_SECONDS``.
+
+    The same threshold the monitor alerts on, so the alert and the stalled state agree.
+    """
     now = now or timezone.now()
-    stale_before = now - timedelta(seconds=settings.SCRAPING_HEARTBEAT_STALE_SECONDS)
+    stale_before = now - timedelta(seconds=settings.MONITORING_HEARTBEAT_STALE_SECONDS)
     stalled = []
     for scraper in Scraper.objects.filter(status=Scraper.Status.RUNNING, heartbeat_at__lt=stale_before):
         with transaction.atomic():
