@@ -24,7 +24,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import warnings
 from dataclasses import dataclass
 
 from PIL import (  # noqa: F401 - the plugin imports register decoders named in IMAGE_FORMATS
@@ -112,15 +111,13 @@ def _srgb_profile() -> ImageCms.ImageCmsProfile:
 
 
 def _open_image(data: bytes, max_pixels: int) -> Image.Image:
+    # Image.open reads only the header. Pillow itself merely warns between its MAX_IMAGE_PIXELS
+    # and twice that (and raises above); we refuse at our own limit below, before any pixel is
+    # decoded, without touching Pillow's process-wide limit or the warnings filters (not
+    # thread-safe in a threaded worker).
     try:
-        # Pillow only warns between MAX_IMAGE_PIXELS and twice that; we refuse at our own limit
-        # by checking the header size before decoding instead of relying on that global.
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=IMAGE_FORMATS)
-    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
-        raise InvalidMedia(f"not a decodable image: {exc}") from exc
-    except (Image.DecompressionBombWarning, OSError, ValueError, SyntaxError) as exc:
+        image = Image.open(io.BytesIO(data), formats=IMAGE_FORMATS)
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError) as exc:
         raise InvalidMedia(f"not a decodable image: {exc}") from exc
     width, height = image.size
     if width <= 0 or height <= 0:
@@ -213,12 +210,10 @@ def compress_image(
             # Let libjpeg decode at 1/2, 1/4 or 1/8 scale when the picture is far bigger than
             # the output: a 24 MP photo decodes ~4x faster and needs a quarter of the memory.
             image.draft("RGB", (max_side, max_side))
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image.load()
+        image.load()
         image = ImageOps.exif_transpose(image)
         image = _to_srgb_rgb(image)
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombWarning) as exc:
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         # Truncated files raise OSError("image file is truncated") here.
         raise InvalidMedia(f"cannot decode image: {exc}") from exc
     if max(image.size) > max_side:
