@@ -450,6 +450,8 @@ MEDIA_VIDEO_PRESET = env_choice(
     "MEDIA_VIDEO_PRESET", "veryfast", ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow")
 )
 FFMPEG_BINARY = env_str("FFMPEG_BINARY", "ffmpeg")
+# A post-media task whose URL another worker is fetching re-queues itself this much later.
+MEDIA_BUSY_RETRY_SECONDS = env_int("MEDIA_BUSY_RETRY_SECONDS", 60, minimum=1)
 # Functions `manage.py media backfill` calls to retry what is missing in apps that reference
 # assets (dotted paths, so the media app itself imports none of them; DESIGN.md §1).
 MEDIA_BACKFILL_HANDLERS = ["posts.tasks.backfill_post_media", "profiles.tasks.backfill_avatars"]
