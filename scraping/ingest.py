@@ -223,6 +223,8 @@ def upsert(
         if extra_set:
             sets.append(extra_set)
         action = "DO UPDATE SET " + ", ".join(sets)
+    head = f"INSERT INTO {quote(model._meta.db_table)} AS t ({names})"
+    tail = f"ON CONFLICT {conflict} {action} RETURNING {returning}"
     if connection.vendor == "postgresql":
         arrays = []
         params: list[Any] = []
@@ -233,16 +235,7 @@ def upsert(
             params.append(values)
             arrays.append(f"%s::{'text' if col.json else col.field.db_type(connection)}[]")
         select = ", ".join(f"u.{quote(col.column)}{'::jsonb' if col.json else ''}" for col in columns)
-        source = f"SELECT {select} FROM unnest({', '.join(arrays)}) AS u({names})"
-    else:
-        row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        params = [value for obj in objs for value in _column_values(model, obj)]
-        source = "VALUES " + ", ".join([row] * len(objs))
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} AS t ({names}) {source} "
-        f"ON CONFLICT {conflict} {action} RETURNING {returning}"
-    )
-    if connection.vendor == "postgresql":
+        sql = f"{head} SELECT {select} FROM unnest({', '.join(arrays)}) AS u({names}) {tail}"
         # Server-side binding for this one statement (Django's cursors bind client-side, which
         # means quoting every array element into the SQL text in Python). Same connection, same
         # transaction.
@@ -250,9 +243,27 @@ def upsert(
         with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
             cursor.execute(sql, params, binary=True)
             return cursor.fetchall()
+    # SQLite allows 32,766 parameters per statement: chunk the rows below that.
+    per_chunk = max(1, 30_000 // len(columns))
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    returned: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+        for start in range(0, len(objs), per_chunk):
+            chunk = objs[start : start + per_chunk]
+            params = [value for obj in chunk for value in _column_values(model, obj)]
+            cursor.execute(f"{head} VALUES {', '.join([row] * len(chunk))} {tail}", params)
+            returned.extend(cursor.fetchall())
+    return returned
+
+
+def _reports_inserts() -> bool:
+    # PostgreSQL tells which rows an upsert inserted (a fresh row version has xmax = 0), which
+    # saves a look-up query per batch; other databases are asked beforehand.
+    return connection.vendor == "postgresql"
+
+
+def _inserted_column() -> str:
+    return "(t.xmax = 0)" if _reports_inserts() else "false"
 
 
 # --- Discovery helpers -----------------------------------------------------------------------
@@ -337,20 +348,24 @@ def upsert_profiles(
     now = now or timezone.now()
     platform = profiles[0].platform
     unique = {p.handle.lower(): p for p in profiles if p.handle}
-    existing = set(
-        Profile.objects.filter(platform=platform)
-        .annotate(key=Lower("handle"))
-        .filter(key__in=list(unique))
-        .values_list("key", flat=True)
+    existing = (
+        None
+        if _reports_inserts()
+        else set(
+            Profile.objects.filter(platform=platform)
+            .annotate(key=Lower("handle"))
+            .filter(key__in=list(unique))
+            .values_list("key", flat=True)
+        )
     )
     rows = upsert(
         Profile,
         [_profile_row(p, now, discovered_via) for p in unique.values()],
         conflict='(lower("handle"), "platform")',
         update_fields=PROFILE_SCRAPED_FIELDS,
-        returning='id, lower("handle")',
+        returning=f'id, lower("handle"), {_inserted_column()}',
     )
-    return {key: (pk, key not in existing) for pk, key in rows}
+    return {key: (pk, inserted if existing is None else key not in existing) for pk, key, inserted in rows}
 
 
 def _community_row(data: CommunityData, now: datetime, discovered_via: str) -> Community:
@@ -431,9 +446,13 @@ def upsert_posts(
     author_ids = author_ids or {}
     community_ids = community_ids or {}
     platform = posts[0].platform
-    existing = set(
-        Post.objects.filter(platform=platform, external_id__in=[p.external_id for p in posts]).values_list(
-            "external_id", flat=True
+    existing = (
+        None
+        if _reports_inserts()
+        else set(
+            Post.objects.filter(platform=platform, external_id__in=[p.external_id for p in posts]).values_list(
+                "external_id", flat=True
+            )
         )
     )
     rows = [
@@ -457,10 +476,10 @@ def upsert_posts(
             '"ai_status" = CASE WHEN t."caption" IS DISTINCT FROM EXCLUDED."caption" '
             'OR t."body" IS DISTINCT FROM EXCLUDED."body" THEN \'pending\' ELSE t."ai_status" END'
         ),
-        returning='id, "external_id", "ai_status"',
+        returning=f'id, "external_id", "ai_status", {_inserted_column()}',
     )
-    id_by_external = {external_id: pk for pk, external_id, _status in returned}
-    analysis = [pk for pk, _external_id, status in returned if status == "pending"]
+    id_by_external = {external_id: pk for pk, external_id, _status, _inserted in returned}
+    analysis = [pk for pk, _external_id, status, _inserted in returned if status == "pending"]
     media = [
         PostMedia(post_id=id_by_external[p.external_id], position=position, kind=item.kind, source_url=item.url)
         for p in posts
@@ -469,7 +488,10 @@ def upsert_posts(
     ]
     # CDN URLs are signed and change on every fetch: refresh the URL, keep asset and status.
     upsert(PostMedia, media, conflict='("post_id", "position")', update_fields=["source_url"])
-    created = sum(1 for p in posts if p.external_id not in existing)
+    if existing is None:
+        created = sum(1 for *_row, inserted in returned if inserted)
+    else:
+        created = sum(1 for p in posts if p.external_id not in existing)
     return list(id_by_external.values()), created, analysis
 
 
