@@ -28,7 +28,7 @@ import logging
 import random
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pybreaker
@@ -117,7 +117,6 @@ class Response:
     data: Any
     url: str = ""
     elapsed: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 # --- Redis and process-local state -----------------------------------------------------------
@@ -277,7 +276,7 @@ def get_breaker(upstream: Upstream) -> pybreaker.CircuitBreaker:
 
 
 def reset_state(upstream: Upstream) -> None:
-    """Forget the upstream's shared bucket and breaker (operators: `scrapers reset`; tests)."""
+    """Forget the upstream's shared bucket and breaker state (tests; an operator clearing a stuck breaker)."""
     if upstream.redis_url:
         client = get_redis(upstream.redis_url)
         keys = list(client.scan_iter(f"{breaker_namespace(upstream)}*")) + [rate_limit_key(upstream)]

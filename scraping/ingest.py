@@ -132,7 +132,6 @@ class IngestResult:
     analysis_ids: list[int] = field(default_factory=list)
     media_ids: list[int] = field(default_factory=list)
     avatar_profile_ids: list[int] = field(default_factory=list)
-    author_ids: list[int] = field(default_factory=list)
 
     @property
     def items(self) -> int:
@@ -531,7 +530,6 @@ def ingest_community(
             authors, result.discovered_profiles = ensure_profiles(
                 REDDIT, (p.author_handle for p in posts), discovered_via=f"r/{data.name} posts"
             )
-            result.author_ids = sorted(set(authors.values()))
             # r/popular and r/all list other subreddits' posts: those belong to (discovered) them.
             others, result.discovered_communities = ensure_communities(
                 (p.community_name for p in posts if p.community_name.lower() != data.name.lower()),
