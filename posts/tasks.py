@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from posts.models import PostMedia
 
@@ -14,14 +15,14 @@ def download_post_media(self, post_media_ids: list[int]) -> None:
     """Download, compress and attach the photos/videos of these PostMedia rows (missing ids are skipped)."""
     fetch_post_media(post_media_ids)
     # Rows still pending had their URL claimed by another worker (same picture in two posts):
-    # look again in a minute, when that worker has stored it and the lookup is free.
+    # look again shortly, when that worker has stored it and the lookup is free.
     waiting = list(
         PostMedia.objects.filter(
             pk__in=post_media_ids, status=PostMedia.Status.PENDING, asset__isnull=True
         ).values_list("pk", flat=True)
     )
     if waiting and not self.request.called_directly:
-        raise self.retry(args=[waiting], countdown=60)
+        raise self.retry(args=[waiting], countdown=settings.MEDIA_BUSY_RETRY_SECONDS)
 
 
 def fetch_post_media(post_media_ids: list[int], *, force: bool = False) -> dict[str, int]:

@@ -7,10 +7,14 @@ import os
 import subprocess
 import sys
 import time
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
+from media.models import RemoteSource
+from media.pipeline import source_key
 from media.tests import samples
 from posts.models import PostMedia
 from posts.tasks import download_post_media
@@ -37,6 +41,7 @@ def media_worker(tmp_path, cdn):
         "MEDIA_STORAGE": "local",
         "MEDIA_ROOT": str(tmp_path / "media"),
         "MEDIA_ALLOWED_HOSTS": "127.0.0.1",
+        "MEDIA_BUSY_RETRY_SECONDS": "1",
         "DJANGO_SECRET_KEY": "worker-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
     }
     process = subprocess.Popen(
@@ -85,6 +90,22 @@ def test_tasks_run_on_the_media_queue_worker(cdn, media_worker):
     assert item.asset_id == profile.avatar_asset_id
     assert (media_worker / item.asset.file.name).stat().st_size == item.asset.bytes_stored <= 300_000
     assert cdn.hits["/w.jpg"] == cdn.hits["/w-avatar.jpg"] == 1
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_post_media_whose_url_another_worker_holds_is_requeued_and_stored(cdn, media_worker):
+    url = cdn.add("/held.jpg", body=samples.jpeg_bytes(samples.photo(1200, 900)))
+    # Another worker claimed this URL a moment ago (the same picture in a second post).
+    RemoteSource.objects.create(url_key=source_key(url), url=url, claimed_until=timezone.now() + timedelta(seconds=3))
+    item = PostMedia.objects.create(post=PostFactory(), position=0, source_url=url)
+
+    download_post_media.delay([item.pk])
+
+    # First run finds the URL busy and leaves the row pending; the re-queued run (1 s later, up to
+    # five times) gets through once the claim has lapsed.
+    assert wait_for(lambda: PostMedia.objects.filter(pk=item.pk, status="done").exists(), timeout=60)
+    assert cdn.hits["/held.jpg"] == 1
 
 
 @pytest.mark.django_db(transaction=True)
