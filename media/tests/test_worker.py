@@ -10,6 +10,7 @@ import time
 from datetime import timedelta
 
 import pytest
+import redis
 from django.conf import settings
 from django.utils import timezone
 
@@ -34,6 +35,10 @@ def media_worker(tmp_path, cdn):
     """``celery worker -Q media`` against the test database, the same broker, and a temp media folder."""
     if not settings.CELERY_BROKER_URL.startswith("redis://"):
         pytest.skip("needs the Redis broker (REDIS_URL)")
+    # Messages other tests left in the queue (ingest enqueues downloads) would reach this worker
+    # first and point at rows of another test; start from an empty queue.
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker.delete("media")
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
@@ -53,6 +58,7 @@ def media_worker(tmp_path, cdn):
         cwd=settings.BASE_DIR,
     )
     yield tmp_path / "media"
+    broker.delete("media")
     process.terminate()
     try:
         output, _ = process.communicate(timeout=20)
