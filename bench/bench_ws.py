@@ -62,18 +62,26 @@ async def fan_out(port: int, sockets: int, events: int, cookie: str) -> dict:
     url = f"ws://127.0.0.1:{port}/ws/monitor/"
     conns = []
     for _ in range(sockets):
-        conn = await websockets.connect(url, additional_headers={"Cookie": cookie}, origin="http://127.0.0.1")
+        # No client keepalive pings: a client starved of CPU must not be what closes the socket.
+        conn = await websockets.connect(
+            url, additional_headers={"Cookie": cookie}, origin="http://127.0.0.1", ping_interval=None
+        )
         await asyncio.wait_for(conn.recv(), 60)  # the first metrics message
         conns.append(conn)
     latencies: list[float] = []
 
+    dropped: list[str] = []
+
     async def reader(conn):
         got = 0
-        while got < events:
-            message = json.loads(await asyncio.wait_for(conn.recv(), 120))
-            if message["type"] == "bench.tick":
-                latencies.append(time.time() - message["data"]["sent"])
-                got += 1
+        try:
+            while got < events:
+                message = json.loads(await asyncio.wait_for(conn.recv(), 120))
+                if message["type"] == "bench.tick":
+                    latencies.append(time.time() - message["data"]["sent"])
+                    got += 1
+        except websockets.ConnectionClosed as exc:
+            dropped.append(repr(exc))
 
     readers = [asyncio.create_task(reader(conn)) for conn in conns]
     started = time.perf_counter()
@@ -87,6 +95,7 @@ async def fan_out(port: int, sockets: int, events: int, cookie: str) -> dict:
     latencies.sort()
     return {
         "deliveries": len(latencies),
+        "dropped_sockets": len(dropped),
         "deliveries_per_s": round(len(latencies) / elapsed, 1),
         "p50_ms": round(statistics.median(latencies) * 1000, 1),
         "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 1),
@@ -128,6 +137,9 @@ def main() -> None:
                 try:
                     wait_ready(f"http://127.0.0.1:{port}", process)
                     measured = asyncio.run(fan_out(port, sockets, args.events, cookie))
+                    if measured["dropped_sockets"]:
+                        log.seek(0)
+                        print(log.read()[-2000:], file=sys.stderr)
                 finally:
                     process.terminate()
                     try:
@@ -138,7 +150,7 @@ def main() -> None:
             results.append({"server": name, "sockets": sockets, "events": args.events, **measured})
             print(
                 f"{name:8} {sockets:5} sockets  {args.events} events  {measured['deliveries_per_s']:8.1f} deliveries/s  "
-                f"p50 {measured['p50_ms']:7.1f} ms  p99 {measured['p99_ms']:7.1f} ms",
+                f"p50 {measured['p50_ms']:7.1f} ms  p99 {measured['p99_ms']:7.1f} ms  dropped {measured['dropped_sockets']}",
                 flush=True,
             )
     print(json.dumps({"results": results}))
