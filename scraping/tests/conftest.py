@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+import redis
 
 from scraping import http
 from scraping.tests.fake_upstream import FakeUpstream
@@ -78,6 +79,9 @@ def scrape_settings(settings, fake_upstream):
     yield settings
     for up in upstreams:
         http.reset_state(up)
+    if settings.CELERY_BROKER_URL.startswith("redis://"):
+        # Tests that commit queue real media/AI messages; leave the broker as it was found.
+        redis.Redis.from_url(settings.CELERY_BROKER_URL).delete("media", "ai")
 
 
 def serve_subreddit(server: FakeUpstream, name: str = "announcements") -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import dataclasses
 import json
@@ -12,7 +13,7 @@ from django.conf import settings
 from django.db import IntegrityError
 
 from posts.models import Post, PostMedia
-from profiles.models import Community, CommunitySnapshot, Mention, Profile, ProfileSnapshot
+from profiles.models import Community, CommunitySnapshot, Mention, Profile, ProfileSnapshot, RelatedProfile
 from scraping import ingest, reddit
 from scraping.instagram import parse as ig
 from scraping.tests.fake_upstream import load_fixture
@@ -144,6 +145,18 @@ def test_instagram_profile_ingest_records_mentions_and_hidden_likes():
     assert Mention.objects.get(pk=mention.pk).times == mention.times  # not doubled by a re-scrape
 
 
+def test_provider_related_accounts_become_unreviewed_related_profiles():
+    profile, _ = instagram_scrape()
+    profile.related_handles = ["marvelstudios", "robertdowneyjr", "MarvelStudios"]
+
+    result = ingest.ingest_profile(profile, [])
+
+    creator = Profile.objects.get(handle="robertdowneyjr")
+    related = RelatedProfile.objects.get(profile=creator)
+    assert related.related.handle == "marvelstudios" and related.source == "provider"
+    assert related.related.review_status == "unreviewed" and result.discovered_profiles == 1
+
+
 def test_rescrape_sends_reworded_posts_back_to_analysis_only():
     profile, posts = instagram_scrape()
     ingest.ingest_profile(profile, posts)
@@ -169,20 +182,24 @@ def test_reddit_user_posts_discover_their_communities():
 
 
 def test_follow_up_work_is_queued_on_the_broker_after_commit(django_capture_on_commit_callbacks):
-    # A real Redis broker, no eager mode: the message must be in the "media" queue.
+    # A real Redis broker, no eager mode: the messages must be in the "media" and "ai" queues.
     assert not settings.CELERY_TASK_ALWAYS_EAGER
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    broker.delete("media")
+    broker.delete("media", "ai")
     profile, posts = instagram_scrape()
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         result = ingest.ingest_profile(profile, posts)
-    assert broker.llen("media") == 0  # nothing leaves before the commit
+    assert broker.llen("media") == broker.llen("ai") == 0  # nothing leaves before the commit
     for callback in callbacks:
         callback()
 
-    messages = [json.loads(raw) for raw in broker.lrange("media", 0, -1)]
-    broker.delete("media")
-    tasks = [m["headers"]["task"] for m in messages]
+    media = [json.loads(raw) for raw in broker.lrange("media", 0, -1)]
+    ai = [json.loads(raw) for raw in broker.lrange("ai", 0, -1)]
+    broker.delete("media", "ai")
+    tasks = [m["headers"]["task"] for m in media]
     assert tasks.count("posts.tasks.download_post_media") == -(-len(result.media_ids) // 50)
     assert tasks.count("profiles.tasks.download_avatar") == 1
+    assert [m["headers"]["task"] for m in ai] == ["intelligence.tasks.analyze_posts"]
+    assert sorted(json.loads(base64.b64decode(ai[0]["body"]))[0][0]) == sorted(result.analysis_ids)
+    assert len(result.analysis_ids) == 12

@@ -8,6 +8,7 @@ import sys
 import time
 
 import pytest
+import redis
 from django.conf import settings
 
 from profiles.models import Community
@@ -60,6 +61,8 @@ def scraping_worker(fake_upstream):
         output, _ = process.communicate()
     print(output.decode(errors="replace")[-3000:])
     http.reset_state(reddit)
+    # The scrape queued real media/AI messages; leave the broker as it was found.
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete("media", "ai")
 
 
 def wait_for(condition, timeout: float = 90) -> bool:
