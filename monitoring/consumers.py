@@ -10,6 +10,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.db import DatabaseError
 
 from monitoring import collector
 from monitoring.access import allowed_now
@@ -58,24 +59,30 @@ class MonitorConsumer(AsyncJsonWebsocketConsumer):
         return await allowed_now(self.scope.get("user"), self.scope.get("session"))
 
     async def _send_checked(self, message: dict[str, Any]) -> bool:
-        if not await self._allowed():
+        """Send if the viewer may still watch; False once the socket is closed for that reason."""
+        try:
+            allowed = await self._allowed()
+        except DatabaseError as exc:
+            # Cannot verify now (database down or saturated): fail closed for this message only,
+            # and keep the socket, so the monitor resumes when the database answers again.
+            logger.warning("monitor: viewer check failed, message skipped: %s", exc)
+            return True
+        if not allowed:
             await self.close(code=FORBIDDEN)
             return False
         await self.send_json(message)
         return True
 
     async def _tick(self) -> None:
-        try:
-            while True:
+        while True:
+            try:
                 data = await database_sync_to_async(collector.current_snapshot)()
+            except DatabaseError as exc:
+                logger.warning("monitor: snapshot failed, skipped: %s", exc)
+            else:
                 if not await self._send_checked(data):
                     return
-                await asyncio.sleep(settings.MONITORING_PUSH_INTERVAL)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            logger.exception("monitor metrics loop stopped")
-            await self.close(code=1011)
+            await asyncio.sleep(settings.MONITORING_PUSH_INTERVAL)
 
     async def _read_journal(self) -> None:
         """Embedded default only: forward events other processes wrote to the journal."""

@@ -15,6 +15,7 @@
     if (value === null || value === undefined) return "–";
     if (kind === "percent") return (value * 100).toFixed(1) + "%";
     if (kind === "money") return Number(value).toFixed(2);
+    if (kind === "time") return new Date(value).toLocaleTimeString();
     return String(value);
   }
   function el(tag, attrs, text) {
@@ -106,7 +107,7 @@
     if ((body.dataset.level && body.dataset.level !== line.level) || (body.dataset.source && !line.source.startsWith(body.dataset.source))) return;
     body.querySelectorAll("[data-empty]").forEach((n) => n.remove());
     const row = el("tr", { class: "mon-" + line.level });
-    row.append(el("td", {}, line.created_at), el("td", {}, line.level), el("td", {}, line.source), el("td", {}, line.message));
+    row.append(el("td", {}, new Date(line.created_at).toLocaleString()), el("td", {}, line.level), el("td", {}, line.source), el("td", {}, line.message));
     body.prepend(row);
   }
 
