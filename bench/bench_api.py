@@ -119,6 +119,31 @@ def prepare(profiles: int, posts: int, sample: int) -> tuple[str, list[str], lis
     return token.key, details, searches
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds of each process (from /proc): steady even when others load the machine."""
+    found = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return found
+
+
+def database_backends() -> list[int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 class Server:
     """gunicorn with sync workers on loopback, like production behind a proxy."""
 
@@ -149,6 +174,10 @@ class Server:
         self.stop()
         raise RuntimeError("gunicorn did not start")
 
+    def workers(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        return [self.process.pid, *map(int, children)]
+
     def stop(self) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
         self.process.wait(timeout=30)
@@ -159,7 +188,18 @@ def wrk(port: int, token: str, paths: list[str], seconds: int, connections: int,
         handle.write("\n".join(paths))
     env = {**os.environ, "BENCH_PATHS": handle.name, "BENCH_TOKEN": token}
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script), f"http://127.0.0.1:{port}"],
+        # A 10 s timeout: on a loaded machine a slow answer is a latency to report, not a socket error.
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}",
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -214,7 +254,16 @@ def main() -> None:
         check(args.port, token, paths[0])
         if warm:  # one pass so every rotated URL is in the cache
             wrk(args.port, token, paths, max(3, len(paths) // 400), 4, script)
+        web_before = cpu_seconds(server.workers())
+        db_before = cpu_seconds(database_backends())
         results[name] = wrk(args.port, token, paths, args.seconds, args.connections, script)
+        web_after = cpu_seconds(server.workers())
+        db_after = cpu_seconds(database_backends())
+        requests = max(results[name]["requests"], 1)
+        web = sum(web_after.values()) - sum(web_before.get(pid, 0) for pid in web_after)
+        db = sum(db_after.values()) - sum(db_before.get(pid, 0) for pid in db_after)
+        results[name]["web_cpu_ms_per_request"] = round(1000 * web / requests, 2)
+        results[name]["db_cpu_ms_per_request"] = round(1000 * db / requests, 2)
         print(f"{name}: {results[name]}", flush=True)
         if results[name]["non_2xx"] or results[name]["socket_errors"]:
             raise SystemExit(f"bench_api: {name} had failed requests; the numbers would be meaningless")

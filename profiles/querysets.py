@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
+from django.apps import apps
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections, models
 from django.db.models.functions import Greatest, Lower
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 
 class SignedInQuerySet(models.QuerySet):
@@ -40,6 +44,36 @@ class ProfileQuerySet(SignedInQuerySet):
         ``UPPER(...)``) so the lookup uses the unique index on ``(LOWER(handle), platform)``.
         """
         return self.alias(handle_lower=Lower("handle")).filter(platform=platform, handle_lower=handle.lower())
+
+    def for_report(self, user, platform: str, handle: str):
+        """The profile a report shows, with the viewer's access expiry and favorite flag, or ``None``.
+
+        The hottest query of the API (every report view, cached or not), so it is written once as
+        SQL: building and compiling the equivalent ORM query (two correlated subqueries) cost
+        about 1.8 ms of CPU per request on our machines, ten times its execution. The handle
+        comparison uses the unique ``(LOWER(handle), platform)`` index.
+        """
+        if self.restrict(user).query.is_empty():
+            return None
+        access = apps.get_model("profiles", "ProfileAccess")._meta.db_table
+        favorite = apps.get_model("profiles", "Favorite")._meta.db_table
+        sql = (
+            f"SELECT p.*, "
+            f"(SELECT a.expires_at FROM {access} a WHERE a.user_id = %s AND a.profile_id = p.id) AS viewer_access_expires_at, "
+            f"EXISTS (SELECT 1 FROM {favorite} f WHERE f.user_id = %s AND f.profile_id = p.id) AS viewer_is_favorite "
+            f"FROM {self.model._meta.db_table} p WHERE p.platform = %s AND LOWER(p.handle) = %s"
+        )
+        profile = next(iter(self.model.objects.raw(sql, [user.pk, user.pk, platform, handle.lower()])), None)
+        if profile is not None:
+            # Raw annotations skip field converters: SQLite returns text and 0/1 here.
+            expires = profile.viewer_access_expires_at
+            if isinstance(expires, str):
+                expires = parse_datetime(expires)
+            if expires is not None and timezone.is_naive(expires):
+                expires = timezone.make_aware(expires, UTC)  # stored in UTC (USE_TZ)
+            profile.viewer_access_expires_at = expires
+            profile.viewer_is_favorite = bool(profile.viewer_is_favorite)
+        return profile
 
     def search(self, text: str) -> ProfileQuerySet:
         """Creators whose handle or name contains ``text``, or whose bio matches its words.

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef, Prefetch, Subquery, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -88,19 +88,7 @@ class ProfileReportMixin:
     def get_profile(self) -> Profile:
         platform, handle = self.kwargs["platform"], self.kwargs["handle"]
         validate_profile_path(platform, handle)
-        user = self.request.user
-        profile = (
-            Profile.objects.restrict(user)
-            .by_handle(platform, handle)
-            .annotate(
-                viewer_access_expires_at=Subquery(
-                    ProfileAccess.objects.filter(user=user, profile=OuterRef("pk")).values("expires_at")[:1]
-                ),
-                viewer_is_favorite=Exists(Favorite.objects.filter(user=user, profile=OuterRef("pk"))),
-            )
-            .order_by()
-            .first()
-        )
+        profile = Profile.objects.for_report(self.request.user, platform, handle)
         if profile is None:
             raise NotFound(f"No {platform} profile @{handle} has been collected.")
         return profile
