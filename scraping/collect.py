@@ -264,13 +264,17 @@ def _claim(queryset, limit: int) -> list[Any]:
     return claimed
 
 
-def run_targets(scraper_name: str, kind: str, rows: list[Any], *, batch_kind: str) -> ScrapeRun:
+def run_targets(scraper_name: str, kind: str, rows: list[Any], *, batch_kind: str) -> ScrapeRun | None:
     """Scrape claimed rows one by one under a scraper's control, as one batch ``ScrapeRun``.
+
+    Nothing due means no run row: a quiet beat tick every ten minutes is not a job anyone needs to see.
 
     Before each target the scraper's row is polled (``control.checkpoint``): a stop ends the
     batch there; targets not reached are released (due again at once). An open circuit or an
     empty request budget ends the batch too: the rest would fail the same way.
     """
+    if not rows:
+        return None
     scraper = control.get_scraper(scraper_name)
     batch = ScrapeRun.objects.create(
         scraper=scraper,
@@ -329,13 +333,18 @@ def run_targets(scraper_name: str, kind: str, rows: list[Any], *, batch_kind: st
     return batch
 
 
-def refresh_due_communities(limit: int | None = None) -> ScrapeRun:
-    """Beat: subreddits whose ``next_scrape_at`` passed (banned ones excluded)."""
-    rows = _claim(Community.objects.due_for_scrape(), limit or settings.SCRAPING_DUE_BATCH)
+def refresh_due_communities(limit: int | None = None) -> ScrapeRun | None:
+    """Beat: subreddits whose ``next_scrape_at`` passed (banned ones excluded).
+
+    Only subreddits staff added or approved: discovered ones get their metadata from ``discover()``
+    (100 per call) and wait for an analyst, instead of two calls each on every refresh.
+    """
+    wanted = Q(discovered_via__in=["", MANUAL]) | Q(review_status="ok")
+    rows = _claim(Community.objects.due_for_scrape().filter(wanted), limit or settings.SCRAPING_DUE_BATCH)
     return run_targets("reddit", "subreddit", rows, batch_kind="refresh-communities")
 
 
-def refresh_due_profiles(platform: str, limit: int | None = None) -> ScrapeRun:
+def refresh_due_profiles(platform: str, limit: int | None = None) -> ScrapeRun | None:
     """Beat: approved creators by priority and ``next_scrape_at``."""
     rows = _claim(Profile.objects.filter(platform=platform).due_for_scrape(), limit or settings.SCRAPING_DUE_BATCH)
     kind = "instagram" if platform == INSTAGRAM else "reddit-user"
@@ -374,7 +383,7 @@ def discover(limit: int | None = None) -> dict[str, int]:
             .exclude(review_status="rejected")
             .order_by("id")[:limit]
         )
-        if rows:
-            batch = run_targets(scraper_name, kind, rows, batch_kind="discovery")
+        batch = run_targets(scraper_name, kind, rows, batch_kind="discovery")
+        if batch is not None:
             found["profiles"] += batch.snapshots
     return found

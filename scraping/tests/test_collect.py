@@ -296,3 +296,19 @@ def test_open_breaker_ends_a_batch_early(scrape_settings, fake_upstream):
     assert batch.status == "failed" and "circuit open" in batch.error_message
     assert Community.objects.get(name="four").next_scrape_at <= timezone.now()
     assert ProfileSnapshot.objects.count() == 0
+
+
+def test_refresh_due_scrapes_due_targets_once(scrape_settings, fake_upstream):
+    serve_subreddit(fake_upstream, "one")
+    serve_subreddit(fake_upstream, "two")
+    Community.objects.create(name="one", discovered_via="manual")
+    Community.objects.create(name="two", discovered_via="manual", next_scrape_at=timezone.now() + timedelta(hours=1))
+
+    batch = collect.refresh_due_communities()
+
+    assert batch.status == "succeeded" and batch.targets_total == 1 and batch.snapshots == 1
+    assert Community.objects.get(name="one").next_scrape_at > timezone.now() + timedelta(hours=5)
+    assert fake_upstream.count("/r/two/about") == 0
+    assert collect.refresh_due_communities() is None  # nothing due: no run row
+    assert ScrapeRun.objects.filter(kind="refresh-communities").count() == 1
+    assert Scraper.objects.get(name="reddit").status == "idle"
