@@ -30,6 +30,7 @@ from config.api import (
     version_of,
     with_validators,
 )
+from config.api_defaults import CountInOneQueryPagination
 from profiles.access import AccessLimitReached, ensure_access
 from profiles.api import serializers as s
 from profiles.filters import ProfileFilterSet
@@ -151,6 +152,7 @@ class ProfileViewSet(ProfileReportMixin, ScopedViewSetMixin, viewsets.GenericVie
     queryset = Profile.objects.all()
     serializer_class = s.ProfileSummarySerializer
     filterset_class = ProfileFilterSet
+    pagination_class = CountInOneQueryPagination
 
     def list(self, request: Request) -> Response:
         queryset = self.filter_queryset(self.get_queryset())  # validates filters: 400 on bad input
