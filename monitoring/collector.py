@@ -14,7 +14,6 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Sum
 from django.utils import timezone
 
 from monitoring import metrics
@@ -146,22 +145,18 @@ def resources() -> dict[str, float]:
 
 
 def api_today() -> dict[str, Any]:
-    from scraping.models import ScrapeRun
-
-    calls = metrics.API_CALLS.today()
+    """Upstream calls and estimated cost since 00:00 UTC, from the shared counters the HTTP layer adds to."""
     by_upstream: dict[str, int] = {}
     errors = 0
-    for (upstream, status), value in calls.items():
+    for (upstream, status), value in metrics.API_CALLS.today().items():
         by_upstream[upstream] = by_upstream.get(upstream, 0) + int(value)
         if not status.startswith("2"):
             errors += int(value)
-    midnight = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
-    cost = ScrapeRun.objects.filter(created_at__gte=midnight).aggregate(total=Sum("estimated_cost"))["total"]
     return {
         "calls_today": sum(by_upstream.values()),
         "calls_today_by_upstream": by_upstream,
         "errors_today": errors,
-        "cost_today": float(cost or 0),
+        "cost_today": round(sum(metrics.API_COST.today().values()), 4),
     }
 
 

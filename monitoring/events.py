@@ -2,13 +2,13 @@
 
     from monitoring.events import publish, publish_on_commit
 
-    publish("scrape_run.started", {"id": run.id, "kind": run.kind, "target": run.target})
-    publish_on_commit("scrape_run.finished", {"id": run.id, "status": run.status, "items": 120})
     publish("ai_batch.finished", {"id": batch.id, "posts": 64, "failed": 1, "seconds": 3.2})
+    publish_on_commit("ai_batch.finished", {...})  # inside a transaction: only once it commits
 
-Event types in use: ``scrape_run.started``, ``scrape_run.finished``, ``ai_batch.finished``,
-``alert``, ``alert.resolved``, ``log`` (new error lines in the system log), ``breaker.changed``,
-``scraper.changed``. Websocket clients receive ``{"type": <event type>, "at": <ISO time>, "data":
+Event types in use: ``scrape_run.started``, ``scrape_run.finished`` (published by monitoring itself
+from ``ScrapeRun`` status changes: do not publish them again), ``ai_batch.finished``, ``alert``,
+``alert.resolved``, ``log`` (new error lines in the system log, also automatic),
+``breaker.changed``. Websocket clients receive ``{"type": <event type>, "at": <ISO time>, "data":
 <payload>}``.
 
 The payload must be JSON-serialisable (datetimes, decimals and UUIDs are converted). With Redis

@@ -6,6 +6,7 @@ The API is prometheus_client's, so it reads the way people expect::
 
     metrics.API_CALLS.labels(upstream="reddit", status="200").inc()        # every HTTP attempt
     metrics.API_CALLS.labels(upstream="instagram", status="timeout").inc()  # no status: error kind
+    metrics.API_COST.labels(upstream="instagram").inc(0.002)                # USD, when a call costs money
     metrics.ITEMS_SCRAPED.labels(upstream="reddit", kind="post").inc(25)    # after ingest
     metrics.AI_POSTS.labels(outcome="ok").inc(64)                           # posts analysed (ok|failed)
     metrics.AI_INFERENCES.labels(analyzer="sentiment", outcome="ok").inc(64)
@@ -274,6 +275,12 @@ ITEMS_SCRAPED = Counter(
     "Items ingested from upstreams (kind: profile, post, community, comment...).",
     ["upstream", "kind"],
     window=True,
+    daily=True,
+)
+API_COST = Counter(
+    "api_cost_usd",
+    "Estimated upstream cost in USD (provider pricing per call), by upstream; add it where the call is counted.",
+    ["upstream"],
     daily=True,
 )
 BREAKER_STATE = Gauge("breaker_state", "Circuit breaker per upstream: 0 closed, 1 half-open, 2 open.", ["name"])

@@ -71,8 +71,53 @@ def system_log_saved(sender, instance, created: bool, **kwargs) -> None:
     transaction.on_commit(lambda: publish("log", payload))
 
 
+_FINAL_RUN_STATES = {"succeeded", "partial", "failed", "cancelled"}
+
+
+def scrape_run_loaded(sender, instance, **kwargs) -> None:
+    instance._monitor_status = instance.status
+
+
+def scrape_run_saved(sender, instance, created: bool, **kwargs) -> None:
+    """``scrape_run.started`` / ``scrape_run.finished`` when a run's status moves (after commit).
+
+    Derived from the row, so every way of running a scrape (task, command, admin) is reported once.
+    """
+    before = None if created else getattr(instance, "_monitor_status", None)
+    instance._monitor_status = instance.status
+    if instance.status == before:
+        return
+    if instance.status == "running":
+        event = "scrape_run.started"
+    elif instance.status in _FINAL_RUN_STATES:
+        event = "scrape_run.finished"
+    else:
+        return
+    payload = {
+        "id": instance.pk,
+        "scraper": instance.scraper_id,
+        "kind": instance.kind,
+        "target": instance.target,
+        "status": instance.status,
+        "items_scraped": instance.items_scraped,
+        "created": instance.created,
+        "updated": instance.updated,
+        "errors": instance.errors,
+        "api_calls": instance.api_calls,
+        "estimated_cost": instance.estimated_cost,
+        "duration_seconds": instance.duration_seconds,
+        "error_message": instance.error_message[:300],
+    }
+    transaction.on_commit(lambda: publish(event, payload))
+
+
 def connect() -> None:
-    from scraping.models import SystemLog
+    from django.db.models.signals import post_init
+
+    from scraping.models import ScrapeRun, SystemLog
+
+    post_init.connect(scrape_run_loaded, sender=ScrapeRun, dispatch_uid="monitoring.scrape_run_loaded")
+    post_save.connect(scrape_run_saved, sender=ScrapeRun, dispatch_uid="monitoring.scrape_run_saved")
 
     celery_signals.task_prerun.connect(task_prerun, weak=False, dispatch_uid="monitoring.task_prerun")
     celery_signals.task_postrun.connect(task_postrun, weak=False, dispatch_uid="monitoring.task_postrun")

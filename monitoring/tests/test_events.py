@@ -80,3 +80,21 @@ def test_breaker_listener_records_state_and_pushes_the_change(listen):
     store.flush()
     assert metrics.BREAKER_STATE.values() == {("reddit",): 2.0}
     assert [(m["event"], m["data"]) for m in listen()] == [("breaker.changed", {"name": "reddit", "state": "open"})]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scrape_runs_announce_start_and_finish_once_each(listen):
+    from scraping.models import ScrapeRun
+
+    # Given a run created running (as scraping.collect does), saved with progress, then finished
+    run = ScrapeRun.objects.create(kind="subreddit", target="python", status="running")
+    run.items_scraped = 10
+    run.save()
+    run.status, run.api_calls = "succeeded", 3
+    run.save()
+    ScrapeRun.objects.get(pk=run.pk).save()  # re-saving a loaded, finished run says nothing new
+
+    messages = listen()
+    assert [m["event"] for m in messages] == ["scrape_run.started", "scrape_run.finished"]
+    assert messages[1]["data"]["status"] == "succeeded" and messages[1]["data"]["api_calls"] == 3
+    assert messages[1]["data"]["target"] == "python"
