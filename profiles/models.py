@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -206,6 +206,8 @@ class Profile(models.Model):
         indexes = [
             models.Index(fields=["platform", "external_id"], name="profile_platform_extid"),
             models.Index(fields=["platform", "-followers_count"], name="profile_platform_followers"),
+            # The default order of creator search (API and page): biggest first, unknown counts last.
+            models.Index(F("followers_count").desc(nulls_last=True), F("id").asc(), name="profile_followers_nl"),
             models.Index(fields=["engagement_rate"], name="profile_engagement"),
             models.Index(fields=["ai_primary_content_type"], name="profile_category"),
             models.Index(fields=["ai_primary_language"], name="profile_language"),
