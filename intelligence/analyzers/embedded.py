@@ -236,40 +236,54 @@ class FastTextLanguageAnalyzer(LanguageAnalyzer):
 # ---------------------------------------------------------------- category
 
 
-def category_prototypes(categories: dict[str, str]) -> dict[str, str]:
-    """The text each category is embedded as: its label and the words that describe it."""
-    return {
-        key: f"{label}: {', '.join(CATEGORY_KEYWORDS.get(key, ()))}".rstrip(": ") for key, label in categories.items()
-    }
+def category_phrases(categories: dict[str, str]) -> dict[str, list[str]]:
+    """Several short texts per category: its label and each of its describing words."""
+    return {key: [label, *CATEGORY_KEYWORDS.get(key, ())] for key, label in categories.items()}
 
 
 class EmbeddingCategoryAnalyzer(CategoryAnalyzer):
-    """Cosine similarity to category prototypes, sharpened by a softmax into a distribution.
+    """Similarity to each category's phrases (mean of the 3 best), softmaxed into a distribution.
 
-    Hashtags and keywords are added on top through the rule analyzer's counts, because a
-    ``#ootd`` says "fashion" more surely than the embedding of a short caption does.
+    Embedding each describing word separately and averaging the three closest beat one long
+    "label: word, word, …" prototype on our Reddit-title set (accuracy 0.30 → 0.36): a post about
+    sourdough is close to "baking", not to the average of everything food. Hashtags and keywords
+    are added on top through the rule analyzer's counts, because a ``#ootd`` says "fashion" more
+    surely than the embedding of a short caption does.
     """
 
     backend = "embedded"
-    model_version = "2"
+    model_version = "3"
     # A softmax temperature of 0.05 turns cosine gaps of ~0.1 into clear winners.
     temperature = 0.05
     keyword_weight = 0.5
+    top_phrases = 3
 
     def __init__(self, embeddings: EmbeddingCache, categories: dict[str, str], model_name: str = MINILM_NAME) -> None:
         super().__init__(categories)
         self.embeddings = embeddings
         self.model_name = model_name
         self.keys = list(self.categories)
-        prototypes = category_prototypes(self.categories)
-        self.prototypes = embeddings.encoder.encode([prototypes[k] for k in self.keys])
+        phrases = category_phrases(self.categories)
+        flat = [(i, phrase) for i, key in enumerate(self.keys) for phrase in phrases[key]]
+        self._owner = np.array([i for i, _ in flat])
+        self._phrases = embeddings.encoder.encode([phrase for _, phrase in flat])
         self._rules = RuleCategoryAnalyzer(self.categories)
+
+    def similarities(self, vectors: np.ndarray) -> np.ndarray:
+        """(texts × categories): mean of each category's ``top_phrases`` best phrase similarities."""
+        sims = vectors @ self._phrases.T
+        out = np.empty((len(vectors), len(self.keys)), dtype=np.float32)
+        for i in range(len(self.keys)):
+            own = sims[:, self._owner == i]
+            k = min(self.top_phrases, own.shape[1])
+            out[:, i] = np.sort(own, axis=1)[:, -k:].mean(axis=1)
+        return out
 
     def analyze(self, texts: Sequence[str]) -> list[CategoryResult]:
         if not texts:
             return []
         cleaned = [clean_for_sentiment(t) for t in texts]
-        sims = self.embeddings.encode(cleaned) @ self.prototypes.T
+        sims = self.similarities(self.embeddings.encode(cleaned))
         results = []
         for row, text, rule in zip(sims, texts, self._rules.analyze(texts), strict=True):
             logits = row / self.temperature

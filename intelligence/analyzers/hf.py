@@ -3,7 +3,7 @@
 Defaults are the seed's: cardiffnlp/twitter-roberta-base-sentiment-latest,
 papluca/xlm-roberta-base-language-detection and facebook/bart-large-mnli (zero-shot). A category
 model without an NLI head ("entailment" among its labels) is used as a sentence encoder instead,
-compared with the category prototypes like the embedded backend — far cheaper than one NLI pass
+compared with the category phrases like the embedded backend — far cheaper than one NLI pass
 per (post, category) pair. Nothing is ever downloaded: ``local_files_only=True`` everywhere.
 """
 
@@ -25,7 +25,7 @@ from .base import (
     SentimentAnalyzer,
     SentimentResult,
 )
-from .embedded import EmbeddingCache, EmbeddingCategoryAnalyzer, category_prototypes, probabilities_to_results
+from .embedded import EmbeddingCache, EmbeddingCategoryAnalyzer, probabilities_to_results
 from .text import clean_for_language, clean_for_sentiment
 
 if TYPE_CHECKING:
@@ -122,8 +122,7 @@ class ZeroShotCategoryAnalyzer(CategoryAnalyzer):
         self.entailment = lowered.index("entailment")
         self.contradiction = lowered.index("contradiction") if "contradiction" in lowered else None
         self.keys = list(self.categories)
-        prototypes = category_prototypes(self.categories)
-        self.hypotheses = [self.hypothesis.format(prototypes[k]) for k in self.keys]
+        self.hypotheses = [self.hypothesis.format(self.categories[k].lower()) for k in self.keys]
 
     def analyze(self, texts: Sequence[str]) -> list[CategoryResult]:
         if not texts:
