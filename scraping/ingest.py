@@ -152,11 +152,15 @@ class IngestResult:
 # --- The one upsert helper -------------------------------------------------------------------
 
 
+Row = dict[str, Any]
+
+
 @dataclass(frozen=True)
 class _Column:
     field: models.Field
+    attname: str
     column: str
-    auto: bool  # auto_now / auto_now_add: the value comes from pre_save()
+    auto: bool  # auto_now / auto_now_add: the write time
     json: bool
     max_length: int | None
     is_url: bool
@@ -167,6 +171,7 @@ def _columns(model: type[models.Model]) -> tuple[_Column, ...]:
     return tuple(
         _Column(
             field=f,
+            attname=f.attname,
             column=f.column,
             auto=bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)),
             json=isinstance(f, models.JSONField),
@@ -178,23 +183,34 @@ def _columns(model: type[models.Model]) -> tuple[_Column, ...]:
     )
 
 
-def _value(model: type[models.Model], obj: models.Model, col: _Column) -> Any:
-    value = col.field.pre_save(obj, add=True) if col.auto else getattr(obj, col.field.attname)
+def _clip(model: type[models.Model], col: _Column, value: Any) -> Any:
     if col.max_length and isinstance(value, str) and len(value) > col.max_length:
         # A URL cut short is a broken URL: drop it. Other text is clipped, not a failed batch.
         logger.warning("%s.%s: %d characters, limit %d", model.__name__, col.field.name, len(value), col.max_length)
-        value = "" if col.is_url else value[: col.max_length]
+        return "" if col.is_url else value[: col.max_length]
     return value
 
 
-def _column_values(model: type[models.Model], obj: models.Model) -> list[Any]:
-    """One row as ``Model.save()`` would write it (each field's ``get_db_prep_save``)."""
-    return [col.field.get_db_prep_save(_value(model, obj, col), connection) for col in _columns(model)]
+def column_values(model: type[models.Model], rows: Sequence[Row], now: datetime | None = None) -> list[list[Any]]:
+    """One list per column: the rows' values (keyed by attname), the field default where a row
+    has no key, and the write time for auto_now fields — what ``Model.save()`` would write,
+    without building a model instance per row."""
+    now = now or timezone.now()
+    keys = rows[0].keys()
+    values = []
+    for col in _columns(model):
+        if col.auto:
+            values.append([now] * len(rows))
+        elif col.attname in keys:
+            values.append([_clip(model, col, row[col.attname]) for row in rows])
+        else:
+            values.append([col.field.get_default()] * len(rows))
+    return values
 
 
 def upsert(
     model: type[models.Model],
-    objs: Sequence[models.Model],
+    rows: Sequence[Row],
     *,
     conflict: str,
     update_fields: Sequence[str] | None,
@@ -203,13 +219,14 @@ def upsert(
 ) -> list[tuple[Any, ...]]:
     """``INSERT … ON CONFLICT (conflict) DO UPDATE SET <update_fields> RETURNING <returning>``.
 
-    ``update_fields=None`` means ``DO NOTHING`` (discovery: never touch an existing row); then
-    only inserted rows come back. On PostgreSQL the rows travel as one array per column through
-    ``unnest()``: 40 parameters instead of 40 per row, which is what makes a 1,000-row batch cheap
-    to send (the per-row VALUES form spent more time splitting the query than the server did
-    writing it). Elsewhere (SQLite) it is a plain multi-row VALUES.
+    ``rows`` are dicts keyed by field attname (``author_id``), all with the same keys; missing
+    fields get their model default. ``update_fields=None`` means ``DO NOTHING`` (discovery: never
+    touch an existing row); then only inserted rows come back. On PostgreSQL the rows travel as
+    one array per column through ``unnest()``: 40 parameters instead of 40 per row, which is what
+    makes a 1,000-row batch cheap to send (the per-row VALUES form spent more time splitting the
+    query than the server did writing it). Elsewhere (SQLite) it is a plain multi-row VALUES.
     """
-    if not objs:
+    if not rows:
         return []
     columns = _columns(model)
     quote = connection.ops.quote_name
@@ -224,14 +241,12 @@ def upsert(
         action = "DO UPDATE SET " + ", ".join(sets)
     head = f"INSERT INTO {quote(model._meta.db_table)} AS t ({names})"
     tail = f"ON CONFLICT {conflict} {action} RETURNING {returning}"
+    values = column_values(model, rows)
     if connection.vendor == "postgresql":
         arrays = []
-        params: list[Any] = []
-        for col in columns:
-            values = [_value(model, obj, col) for obj in objs]
+        for col, column in zip(columns, values, strict=True):
             if col.json:
-                values = [None if v is None else json.dumps(v, cls=col.field.encoder) for v in values]
-            params.append(values)
+                column[:] = [None if v is None else json.dumps(v, cls=col.field.encoder) for v in column]
             arrays.append(f"%s::{'text' if col.json else col.field.db_type(connection)}[]")
         select = ", ".join(f"u.{quote(col.column)}{'::jsonb' if col.json else ''}" for col in columns)
         sql = f"{head} SELECT {select} FROM unnest({', '.join(arrays)}) AS u({names}) {tail}"
@@ -240,17 +255,20 @@ def upsert(
         # transaction.
         connection.ensure_connection()
         with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(sql, params, binary=True)
+            cursor.execute(sql, values, binary=True)
             return cursor.fetchall()
+    prepared = [
+        [col.field.get_db_prep_save(v, connection) for v in column] for col, column in zip(columns, values, strict=True)
+    ]
     # SQLite allows 32,766 parameters per statement: chunk the rows below that.
     per_chunk = max(1, 30_000 // len(columns))
-    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
     returned: list[tuple[Any, ...]] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(objs), per_chunk):
-            chunk = objs[start : start + per_chunk]
-            params = [value for obj in chunk for value in _column_values(model, obj)]
-            cursor.execute(f"{head} VALUES {', '.join([row] * len(chunk))} {tail}", params)
+        for start in range(0, len(rows), per_chunk):
+            stop = min(start + per_chunk, len(rows))
+            params = [column[i] for i in range(start, stop) for column in prepared]
+            cursor.execute(f"{head} VALUES {', '.join([placeholders] * (stop - start))} {tail}", params)
             returned.extend(cursor.fetchall())
     return returned
 
@@ -278,7 +296,7 @@ def ensure_profiles(platform: str, handles: Iterable[str], *, discovered_via: st
         return {}, 0
     now = timezone.now()
     new_rows = [
-        Profile(platform=platform, handle=handle, discovered_via=discovered_via[:120], next_scrape_at=now)
+        {"platform": platform, "handle": handle, "discovered_via": discovered_via[:120], "next_scrape_at": now}
         for handle in wanted.values()
     ]
     inserted = upsert(Profile, new_rows, conflict='(lower("handle"), "platform")', update_fields=None)
@@ -301,7 +319,7 @@ def ensure_communities(names: Iterable[str], *, discovered_via: str) -> tuple[di
     if not wanted:
         return {}, 0
     now = timezone.now()
-    rows = [Community(name=name, discovered_via=discovered_via[:120], next_scrape_at=now) for name in wanted.values()]
+    rows = [{"name": name, "discovered_via": discovered_via[:120], "next_scrape_at": now} for name in wanted.values()]
     inserted = upsert(Community, rows, conflict='(lower("name"))', update_fields=None)
     ids = dict(Community.objects.annotate(key=Lower("name")).filter(key__in=list(wanted)).values_list("key", "id"))
     return ids, len(inserted)
@@ -310,8 +328,8 @@ def ensure_communities(names: Iterable[str], *, discovered_via: str) -> tuple[di
 # --- Targets ---------------------------------------------------------------------------------
 
 
-def _profile_row(data: ProfileData, now: datetime, discovered_via: str) -> Profile:
-    return Profile(
+def _profile_row(data: ProfileData, now: datetime, discovered_via: str) -> Row:
+    return dict(
         platform=data.platform,
         handle=data.handle,
         external_id=data.external_id,
@@ -367,8 +385,8 @@ def upsert_profiles(
     return {key: (pk, inserted if existing is None else key not in existing) for pk, key, inserted in rows}
 
 
-def _community_row(data: CommunityData, now: datetime, discovered_via: str) -> Community:
-    return Community(
+def _community_row(data: CommunityData, now: datetime, discovered_via: str) -> Row:
+    return dict(
         name=data.name,
         external_id=data.external_id,
         title=data.title,
@@ -391,8 +409,8 @@ def _community_row(data: CommunityData, now: datetime, discovered_via: str) -> C
     )
 
 
-def _post_row(data: PostData, now: datetime, author_id: int | None, community_id: int | None) -> Post:
-    return Post(
+def _post_row(data: PostData, now: datetime, author_id: int | None, community_id: int | None) -> Row:
+    return dict(
         platform=data.platform,
         external_id=data.external_id,
         shortcode=data.shortcode,
@@ -480,7 +498,7 @@ def upsert_posts(
     id_by_external = {external_id: pk for pk, external_id, _status, _inserted in returned}
     analysis = [pk for pk, _external_id, status, _inserted in returned if status == "pending"]
     media = [
-        PostMedia(post_id=id_by_external[p.external_id], position=position, kind=item.kind, source_url=item.url)
+        {"post_id": id_by_external[p.external_id], "position": position, "kind": item.kind, "source_url": item.url}
         for p in posts
         for position, item in enumerate(p.media)
         if item.url
@@ -642,7 +660,7 @@ def _record_mentions(
     )
     result.discovered_profiles += found
     mentions = [
-        Mention(
+        dict(
             profile_id=profile_id,
             platform=data.platform,
             mentioned_handle=original[:64],
