@@ -251,14 +251,14 @@ def main() -> None:
     script.write_text(LUA)
     results: dict[str, dict] = {}
 
-    def run(name: str, paths: list[str], warm: bool = False) -> None:
+    def run(name: str, paths: list[str], warm: bool = False, connections: int | None = None) -> None:
         check(args.port, token, paths[0])
         if warm:  # request every rotated URL once, so the measured run reads only from the cache
             with ThreadPoolExecutor(4) as pool:
                 list(pool.map(lambda path: check(args.port, token, path), paths))
         web_before = cpu_seconds(server.workers())
         db_before = cpu_seconds(database_backends())
-        results[name] = wrk(args.port, token, paths, args.seconds, args.connections, script)
+        results[name] = wrk(args.port, token, paths, args.seconds, connections or args.connections, script)
         web_after = cpu_seconds(server.workers())
         db_after = cpu_seconds(database_backends())
         requests = max(results[name]["requests"], 1)
@@ -281,15 +281,17 @@ def main() -> None:
     try:
         run("detail_uncached", details)
         run("search_uncached", searches)
+        # One client at a time: the latency of a search itself, without queueing behind others.
+        run("search_uncached_1conn", searches, connections=1)
     finally:
         server.stop()
 
     ceiling = results["hello_world"]["rps"]
-    print(f"\n{'scenario':<18}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'of ceiling':>12}{'non-2xx':>9}")
+    print(f"\n{'scenario':<22}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'of ceiling':>12}{'non-2xx':>9}")
     for name, r in results.items():
         share = f"{100 * r['rps'] / ceiling:.0f} %"
         print(
-            f"{name:<18}{r['rps']:>10}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['p99_ms']:>10}{share:>12}{r['non_2xx']:>9}"
+            f"{name:<22}{r['rps']:>10}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['p99_ms']:>10}{share:>12}{r['non_2xx']:>9}"
         )
     print(json.dumps({"profiles": args.profiles, "posts": args.posts, "workers": args.workers, **results}))
 

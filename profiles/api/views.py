@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
+from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, viewsets
@@ -155,7 +156,11 @@ class ProfileViewSet(ProfileReportMixin, ScopedViewSetMixin, viewsets.GenericVie
     pagination_class = CountInOneQueryPagination
 
     def list(self, request: Request) -> Response:
-        queryset = self.filter_queryset(self.get_queryset())  # validates filters: 400 on bad input
+        # Validate first, build the query only on a cache miss: a hit then costs no query building.
+        filterset = self.filterset_class(request.query_params, queryset=self.get_queryset(), request=request)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        self.paginator.get_page_size(request)  # a bad page_size is a 400 before the cache is asked
         params = {key: sorted(request.query_params.getlist(key)) for key in request.query_params}
         ttl = settings.API_SEARCH_CACHE_TTL
         key = None
@@ -164,7 +169,7 @@ class ProfileViewSet(ProfileReportMixin, ScopedViewSetMixin, viewsets.GenericVie
             key = cache_key("search", params_digest(params), version_of(Profile.objects.data_generation()))
             body = cache.get(key)
         if body is None:
-            page = self.paginate_queryset(queryset)
+            page = self.paginate_queryset(filterset.qs)
             body = self.get_paginated_response(self.get_serializer(page, many=True).data).data
             if key:
                 cache.set(key, body, ttl)
