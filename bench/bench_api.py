@@ -287,12 +287,19 @@ def main() -> None:
         server.stop()
 
     ceiling = results["hello_world"]["rps"]
-    print(f"\n{'scenario':<22}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}{'of ceiling':>12}{'non-2xx':>9}")
+    header = ["scenario", "req/s", "p50 ms", "p95 ms", "p99 ms", "of ceiling", "web CPU ms/req", "db CPU ms/req"]
+    print("\n" + "".join(f"{h:>16}" if i else f"{h:<22}" for i, h in enumerate(header)))
     for name, r in results.items():
-        share = f"{100 * r['rps'] / ceiling:.0f} %"
-        print(
-            f"{name:<22}{r['rps']:>10}{r['p50_ms']:>10}{r['p95_ms']:>10}{r['p99_ms']:>10}{share:>12}{r['non_2xx']:>9}"
-        )
+        cells = [
+            r["rps"],
+            r["p50_ms"],
+            r["p95_ms"],
+            r["p99_ms"],
+            f"{100 * r['rps'] / ceiling:.0f} %",
+            r["web_cpu_ms_per_request"],
+            r["db_cpu_ms_per_request"],
+        ]
+        print(f"{name:<22}" + "".join(f"{cell:>16}" for cell in cells))
     print(json.dumps({"profiles": args.profiles, "posts": args.posts, "workers": args.workers, **results}))
 
 
