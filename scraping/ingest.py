@@ -247,15 +247,16 @@ def upsert(
         for col, column in zip(columns, values, strict=True):
             if col.json:
                 column[:] = [None if v is None else json.dumps(v, cls=col.field.encoder) for v in column]
-            arrays.append(f"%s::{'text' if col.json else col.field.db_type(connection)}[]")
+            arrays.append(f"%b::{'text' if col.json else col.field.db_type(connection)}[]")
         select = ", ".join(f"u.{quote(col.column)}{'::jsonb' if col.json else ''}" for col in columns)
         sql = f"{head} SELECT {select} FROM unnest({', '.join(arrays)}) AS u({names}) {tail}"
-        # Server-side binding for this one statement (Django's cursors bind client-side, which
-        # means quoting every array element into the SQL text in Python). Same connection, same
-        # transaction.
+        # Server-side binding with binary arrays (%b) for this one statement: Django's cursors
+        # bind client-side, quoting every array element into the SQL text in Python, and text
+        # arrays are escaped element by element; binary arrays cost a quarter of that. Same
+        # connection, same transaction.
         connection.ensure_connection()
         with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(sql, values, binary=True)
+            cursor.execute(sql, values)
             return cursor.fetchall()
     prepared = [
         [col.field.get_db_prep_save(v, connection) for v in column] for col, column in zip(columns, values, strict=True)
