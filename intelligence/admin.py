@@ -39,7 +39,6 @@ class AnalysisBatchAdmin(ReadOnly):
     list_filter = [("status", ChoicesDropdownFilter), ("kind", ChoicesDropdownFilter), "backend"]
     search_fields = ["model_version"]
     show_full_result_count = False
-    date_hierarchy = "started_at"
 
     @display(
         description="status",

@@ -12,7 +12,7 @@ from unfold.contrib.filters.admin import ChoicesDropdownFilter, RangeDateTimeFil
 from unfold.decorators import display
 
 from posts.models import CommentSentiment, Post, PostMedia
-from profiles.admin import ExportImportMixin
+from profiles.admin import EstimatedCountPaginator, ExportImportMixin, FastRowsMixin
 from profiles.templatetags.creatorscope import asset_url, compact
 
 ANALYSE_POSTS_TASK = "intelligence.tasks.analyze_posts"
@@ -79,7 +79,7 @@ class PostExportResource(resources.ModelResource):
 
 
 @admin.register(Post)
-class PostAdmin(ExportImportMixin, ModelAdmin):
+class PostAdmin(FastRowsMixin, ExportImportMixin, ModelAdmin):
     resource_classes = [PostExportResource]
     list_display = [
         "thumb",
@@ -114,10 +114,10 @@ class PostAdmin(ExportImportMixin, ModelAdmin):
     search_fields = ["external_id", "shortcode", "author__handle", "community__name"]
     list_select_related = ["author", "community"]
     list_per_page = 50
+    paginator = EstimatedCountPaginator
     show_full_result_count = False
     empty_value_display = "—"
     raw_id_fields = ["author", "community"]
-    date_hierarchy = "posted_at"
     inlines = [PostMediaInline, CommentSentimentInline]
     actions = ["analyse_now"]
 

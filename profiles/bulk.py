@@ -32,7 +32,40 @@ def set_review_status(queryset: models.QuerySet, user=None, *, status: str) -> i
     valid = {choice for choice, _ in queryset.model._meta.get_field("review_status").choices}
     if status not in valid:
         raise ValueError(f"unknown review status {status!r}")
-    return queryset.exclude(review_status=status).update(review_status=status, reviewed_at=timezone.now())
+    changed = queryset.exclude(review_status=status).update(review_status=status, reviewed_at=timezone.now())
+    if changed:
+        # Now for this request's next page, and after commit for anyone who read the old counts meanwhile.
+        forget_review_counts(queryset.model)
+        transaction.on_commit(lambda: forget_review_counts(queryset.model))
+    return changed
+
+
+# Counts per review status over the whole table: one GROUP BY over 100,000 rows is the slowest query of
+# a changelist, and the counts only move when someone reviews (which clears them) or a scrape discovers
+# new creators (then they lag by at most this long).
+REVIEW_COUNTS_TTL = 30
+
+
+def _counts_key(model) -> str:
+    return f"review-counts:{model._meta.label_lower}"
+
+
+def review_counts(model) -> dict[str, int]:
+    """{status: rows} for Profile or Community, cached for ``REVIEW_COUNTS_TTL`` seconds."""
+    counts = cache.get(_counts_key(model))
+    if counts is None:
+        counts = dict(
+            model.objects.order_by()
+            .values_list("review_status")
+            .annotate(n=models.Count("id"))
+            .values_list("review_status", "n")
+        )
+        cache.set(_counts_key(model), counts, REVIEW_COUNTS_TTL)
+    return counts
+
+
+def forget_review_counts(model) -> None:
+    cache.delete(_counts_key(model))
 
 
 def set_niche(queryset: models.QuerySet, user=None, *, niche: str) -> int:

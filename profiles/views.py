@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch
+from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -192,7 +192,7 @@ def add_to_campaign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _queue_counts() -> list[dict]:
-    counts = dict(Community.objects.order_by().values_list("review_status").annotate(n=Count("id")))
+    counts = bulk.review_counts(Community)
     return [
         {"value": value, "label": label, "count": counts.get(value, 0), "key": REVIEW_KEYS[value]}
         for value, label in CommunityReviewStatus.choices

@@ -13,6 +13,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RangeDateTimeFilter
 from unfold.decorators import display
 
+from profiles.admin import EstimatedCountPaginator
 from scraping.models import Scraper, ScrapeRun, SystemLog
 
 STATUS_LABELS = {
@@ -118,8 +119,8 @@ class ScrapeRunAdmin(ReadOnlyAdmin):
     list_filter_submit = True
     search_fields = ["target", "error_message"]
     list_select_related = ["scraper"]
+    paginator = EstimatedCountPaginator
     show_full_result_count = False
-    date_hierarchy = "created_at"
     inlines = [SystemLogInline]
 
     @display(description="status", ordering="status", label=STATUS_LABELS)
@@ -142,8 +143,8 @@ class SystemLogAdmin(ReadOnlyAdmin):
     list_filter_submit = True
     search_fields = ["message"]
     list_select_related = ["scrape_run"]
+    paginator = EstimatedCountPaginator
     show_full_result_count = False
-    date_hierarchy = "created_at"
 
     @display(description="level", ordering="level", label=LEVEL_LABELS)
     def severity(self, obj):
