@@ -130,6 +130,8 @@ class IngestResult:
     target_id: int | None = None
     post_ids: list[int] = field(default_factory=list)
     analysis_ids: list[int] = field(default_factory=list)
+    # post id → comments to score (intelligence.tasks.analyze_comments' payload).
+    comments: dict[int, list[dict[str, str]]] = field(default_factory=dict)
     media_ids: list[int] = field(default_factory=list)
     avatar_profile_ids: list[int] = field(default_factory=list)
 
@@ -450,8 +452,8 @@ def upsert_posts(
     community_ids: dict[str, int] | None = None,
     default_author_id: int | None = None,
     default_community_id: int | None = None,
-) -> tuple[list[int], int, list[int]]:
-    """Upsert posts and their media. Returns (post ids, how many were new, ids needing analysis).
+) -> tuple[dict[str, int], int, list[int]]:
+    """Upsert posts and their media. Returns ({external id: post id}, how many were new, ids needing analysis).
 
     A re-scrape keeps the post's AI results unless its text changed; then ``ai_status`` goes
     back to ``pending`` so the analyzers read the new words. An author or community the new
@@ -459,7 +461,7 @@ def upsert_posts(
     """
     posts = [p for p in {p.external_id: p for p in posts if p.external_id and p.posted_at}.values()]
     if not posts:
-        return [], 0, []
+        return {}, 0, []
     now = now or timezone.now()
     author_ids = author_ids or {}
     community_ids = community_ids or {}
@@ -510,7 +512,7 @@ def upsert_posts(
         created = sum(1 for *_row, inserted in returned if inserted)
     else:
         created = sum(1 for p in posts if p.external_id not in existing)
-    return list(id_by_external.values()), created, analysis
+    return id_by_external, created, analysis
 
 
 def _pending_media(post_ids: list[int]) -> list[int]:
@@ -626,7 +628,7 @@ def _add_posts(
     default_author_id: int | None = None,
     default_community_id: int | None = None,
 ) -> None:
-    ids, created, analysis = upsert_posts(
+    id_by_external, created, analysis = upsert_posts(
         posts,
         now=now,
         author_ids=author_ids,
@@ -634,7 +636,22 @@ def _add_posts(
         default_author_id=default_author_id,
         default_community_id=default_community_id,
     )
+    ids = list(id_by_external.values())
     result.post_ids = ids
+    result.comments = {
+        id_by_external[post.external_id]: [
+            {
+                "external_id": c.external_id,
+                "text": c.body,
+                "author_handle": c.author_handle,
+                "posted_at": c.posted_at.isoformat() if c.posted_at else "",
+            }
+            for c in post.comments
+            if c.body
+        ]
+        for post in posts
+        if post.comments and post.external_id in id_by_external
+    }
     result.posts_created = created
     result.posts_updated = len(ids) - created
     result.created += created
@@ -686,23 +703,32 @@ def _record_mentions(
 
 
 def _after_commit(result: IngestResult) -> None:
-    media_ids, analysis_ids, avatar_ids = (
+    media_ids, analysis_ids, avatar_ids, comments = (
         list(result.media_ids),
         list(result.analysis_ids),
         list(result.avatar_profile_ids),
+        dict(result.comments),
     )
     transaction.on_commit(
-        lambda: enqueue_follow_up(media_ids=media_ids, analysis_ids=analysis_ids, avatar_ids=avatar_ids)
+        lambda: enqueue_follow_up(
+            media_ids=media_ids, analysis_ids=analysis_ids, avatar_ids=avatar_ids, comments=comments
+        )
     )
 
 
-def enqueue_follow_up(*, media_ids: list[int], analysis_ids: list[int], avatar_ids: list[int]) -> dict[str, int]:
+def enqueue_follow_up(
+    *,
+    media_ids: list[int],
+    analysis_ids: list[int],
+    avatar_ids: list[int],
+    comments: dict[int, list[dict[str, str]]] | None = None,
+) -> dict[str, int]:
     """Send the media and AI work a scrape created to their queues (called after commit).
 
     The task modules belong to other apps; they are imported here, lazily, so a missing one is a
     logged warning rather than a failed scrape.
     """
-    sent = {"media": 0, "analysis": 0, "avatars": 0}
+    sent = {"media": 0, "analysis": 0, "avatars": 0, "comments": 0}
     try:
         from posts.tasks import download_post_media
         from profiles.tasks import download_avatar
@@ -717,11 +743,15 @@ def enqueue_follow_up(*, media_ids: list[int], analysis_ids: list[int], avatar_i
             download_avatar.delay(profile_id)
             sent["avatars"] += 1
     try:
-        from intelligence.tasks import analyze_posts
+        from intelligence.tasks import analyze_comments, analyze_posts
     except ImportError as exc:
-        logger.warning("intelligence.tasks.analyze_posts unavailable (%s): %d posts wait", exc, len(analysis_ids))
+        logger.warning("intelligence tasks unavailable (%s): %d posts wait", exc, len(analysis_ids))
     else:
         for start in range(0, len(analysis_ids), 100):
             analyze_posts.delay(analysis_ids[start : start + 100])
             sent["analysis"] += 1
+        for post_id, items in (comments or {}).items():
+            if items:
+                analyze_comments.delay(post_id, items)
+                sent["comments"] += 1
     return sent

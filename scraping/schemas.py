@@ -84,6 +84,8 @@ class PostData:
     is_paid_partnership: bool = False
     sponsor_markers: list[str] = field(default_factory=list)
     media: list[MediaData] = field(default_factory=list)
+    # Comments that came with the post at no extra call (Instagram's preview comments).
+    comments: list[CommentData] = field(default_factory=list)
 
     @property
     def is_sponsored(self) -> bool:

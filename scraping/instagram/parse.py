@@ -240,6 +240,7 @@ def parse_mobile_item(item: dict[str, Any]) -> PostData:
             item.get("is_paid_partnership") or (brand_tag.get("can_add_tag") is False and brand_tag.get("tags"))
         ),
         media=_mobile_media(item),
+        comments=parse_mobile_comments(item),
     )
     return _finish(post)
 

@@ -203,3 +203,25 @@ def test_follow_up_work_is_queued_on_the_broker_after_commit(django_capture_on_c
     assert [m["headers"]["task"] for m in ai] == ["intelligence.tasks.analyze_posts"]
     assert sorted(json.loads(base64.b64decode(ai[0]["body"]))[0][0]) == sorted(result.analysis_ids)
     assert len(result.analysis_ids) == 12
+
+
+def test_preview_comments_are_handed_to_comment_analysis(django_capture_on_commit_callbacks):
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker.delete("media", "ai")
+    body = load_fixture("instagram/web/media_detail__a1_carousel.json")
+    post = ig.parse_mobile_page(body).items[0]
+    owner = ig.parse_web_profile_page(load_fixture("instagram/web/web_profile_info__robertdowneyjr.json"))[0]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = ingest.ingest_profile(owner, [post])
+
+    ai = [json.loads(raw) for raw in broker.lrange("ai", 0, -1)]
+    broker.delete("media", "ai")
+    calls = [
+        json.loads(base64.b64decode(m["body"]))[0] for m in ai if m["headers"]["task"].endswith("analyze_comments")
+    ]
+    assert len(calls) == 1
+    post_id, comments = calls[0]
+    assert post_id == result.post_ids[0]
+    assert [c["external_id"] for c in comments] == [str(c["pk"]) for c in body["items"][0]["comments"]]
+    assert comments[0]["text"] == "❤️❤️❤️❤️ Yesssssssss" and comments[0]["author_handle"] == "johnrussophoto"
