@@ -7,7 +7,10 @@ file and so re-analyses posts):
   P(positive) = share ≥ +1, the rest neutral. A tweet that half the raters call neutral
   teaches "neutral" half as hard; this beat hard thresholds on the mean by several points;
 - model: multinomial logistic regression (scikit-learn, L2, C below), trained by replicating each
-  sentence once per class with the class share as its sample weight;
+  sentence once per class with the class share as its sample weight, re-weighted so the three
+  classes weigh the same in total (the training data is 45 % neutral; social posts are not);
+- the training sentences' embeddings are cached next to the head (keyed by encoder), so a new
+  recipe retrains in seconds instead of re-encoding 13,000 sentences;
 - the file is written atomically under the artifacts folder, named by recipe version and encoder,
   so a new recipe never reads an old head.
 
@@ -29,10 +32,12 @@ import numpy as np
 from .text import clean_for_sentiment
 from .training_data import RatedText, load_hutto
 
-RECIPE_VERSION = "1"
+RECIPE_VERSION = "2"
 HEAD_LABELS = ("negative", "neutral", "positive")
 TRAINING_SOURCES = ("tweets", "amazon", "nyt")
-REGULARISATION_C = 1.0
+# C and class balancing were picked among a handful of settings (C in 0.1/0.3/1/3, balanced or
+# not) by macro-F1 on shared/eval's English dev split — model selection only; never training data.
+REGULARISATION_C = 0.3
 
 
 @dataclass
@@ -100,6 +105,7 @@ def train_head(
 
     features = encode([clean_for_sentiment(r.text) for r in rows])
     shares = np.vstack([soft_labels(r.votes) for r in rows])
+    shares = shares * (shares.sum() / (len(HEAD_LABELS) * shares.sum(axis=0)))  # balance the classes
     n, k = shares.shape
     x = np.repeat(features, k, axis=0)
     y = np.tile(np.arange(k), n)
@@ -128,5 +134,23 @@ def build_head(
     if path.exists() and not force:
         return path
     rows = load_hutto(Path(artifacts_dir) / "training-data", TRAINING_SOURCES)
-    train_head(rows, encode, encoder_name).save(path)
+    cache = Path(artifacts_dir) / f"training-embeddings-{path.stem.split('-')[-1]}-{len(rows)}.npy"
+    train_head(rows, _cached_encode(encode, cache), encoder_name).save(path)
     return path
+
+
+def _cached_encode(encode: Callable[[list[str]], np.ndarray], cache: Path) -> Callable[[list[str]], np.ndarray]:
+    """Encode once per encoder and training set; later recipes reuse the vectors."""
+
+    def run(texts: list[str]) -> np.ndarray:
+        if cache.exists():
+            vectors = np.load(cache)
+            if len(vectors) == len(texts):
+                return vectors
+        vectors = encode(texts).astype(np.float32)
+        tmp = cache.with_suffix(".tmp.npy")
+        np.save(tmp, vectors)
+        os.replace(tmp, cache)
+        return vectors
+
+    return run
