@@ -192,7 +192,7 @@ def wrk(port: int, token: str, paths: list[str], seconds: int, connections: int,
         # A 10 s timeout: on a loaded machine a slow answer is a latency to report, not a socket error.
         [
             "wrk",
-            "-t2",
+            f"-t{min(2, connections)}",
             f"-c{connections}",
             f"-d{seconds}s",
             "--timeout",
