@@ -3,8 +3,9 @@
 Deterministic (seeded) and idempotent: every row is keyed by a stable handle or external id, so a
 second run adds nothing. Profiles get months of weekly snapshots that show growth (and the odd
 spike), posts spread over six months with per-category captions and hashtags, a few subreddits with
-real-looking rules, an analyst taxonomy, and a campaign. AI fields are left pending: the worker's
-analysis pipeline fills them, exactly as for scraped data.
+real-looking rules, an analyst taxonomy, and a campaign. Cached metrics (engagement, growth, viral
+flags…) are computed by the same code that runs after a scrape; AI fields are left pending for the
+worker's analysis pipeline, exactly as for scraped data.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from campaigns.models import Campaign, CampaignPost, CampaignProfile
+from posts.metrics import compute_community_metrics, compute_profile_metrics
 from posts.models import Post, PostKind
 from profiles.models import (
     Community,
@@ -249,7 +251,11 @@ def load_demo(instagram_profiles: int = 240, reddit_profiles: int = 80, months: 
         ProfileSnapshot.objects.bulk_create(snapshots)
         summary.snapshots += len(snapshots)
         summary.posts += _make_posts(rng, profile, niche, communities, now, months)
+        compute_profile_metrics(profile.pk)
 
+    if summary.posts:
+        for community in communities:
+            compute_community_metrics(community.pk)
     summary.campaigns += _make_campaign(random.Random(f"{SEED}-campaign"), now)
     return summary
 
@@ -275,8 +281,7 @@ def _make_posts(
         if profile.platform == Platform.INSTAGRAM:
             kind = rng.choice([PostKind.IMAGE, PostKind.IMAGE, PostKind.CAROUSEL, PostKind.REEL])
             likes = int(profile.followers_count * base_rate * rng.lognormvariate(0, 0.5))
-            viral = rng.random() < 0.02
-            if viral:
+            if rng.random() < 0.02:  # an outlier the viral-post metric should find
                 likes *= rng.randint(6, 15)
             hidden = rng.random() < 0.05
             posts.append(
@@ -298,7 +303,6 @@ def _make_posts(
                     is_sponsored=sponsored,
                     is_paid_partnership=sponsored and rng.random() < 0.5,
                     sponsor_markers=["#ad"] if sponsored else [],
-                    is_viral=viral,
                     last_scraped_at=now,
                 )
             )

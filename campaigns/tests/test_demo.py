@@ -28,6 +28,10 @@ def test_demo_fills_every_area_and_a_second_run_adds_nothing(capsys):
         if p.snapshots.earliest().followers_count != p.snapshots.latest().followers_count
     )
     assert grew >= 10
+    # Cached metrics come from the same code a scrape runs, not from the generator.
+    assert Profile.objects.filter(platform="instagram", engagement_rate__isnull=False).count() == 12
+    assert Profile.objects.filter(follower_growth_30d__isnull=False).count() >= 10
+    assert Community.objects.filter(avg_upvotes__isnull=False).exists()
 
     second = _demo(capsys)
     assert second == {**second, "profiles": 0, "posts": 0, "snapshots": 0, "communities": 0, "campaigns": 0}
