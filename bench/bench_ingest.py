@@ -14,8 +14,8 @@ measurement. Run::
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cs_scraping_bench \\
         .venv/bin/python bench/bench_ingest.py --rows 20000
 
-Prints one line per measurement and a JSON summary last. The machine is shared: compare ratios
-within one run.
+Each round runs every measurement once (interleaved); ``--repeat`` rounds (default 3) give the
+median and best per line, then a JSON summary. The machine is shared: compare ratios within one run.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import random
+import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -155,56 +156,56 @@ def bench_copy(posts, batch: int, author_id: int) -> float:
     return time.perf_counter() - started
 
 
+def one_round(args, posts, with_media, profiles) -> dict[str, float]:
+    """Every measurement once, interleaved, so load swings on the shared machine hit them alike."""
+    from profiles.models import Profile
+    from scraping.ingest import upsert_profiles
+
+    rates: dict[str, float] = {}
+
+    def author_id() -> int:
+        empty_tables()
+        return Profile.objects.create(platform="instagram", handle="bench_author").pk
+
+    first, again = bench_posts(posts, args.batch, author_id())
+    rates["posts inserted (upsert, new rows)"] = len(posts) / first
+    rates["posts upserted (re-scrape, all conflict)"] = len(posts) / again
+    rates["posts COPY (limit, same rows)"] = len(posts) / bench_copy(posts, args.batch, author_id())
+    first, again = bench_posts(with_media, args.batch, author_id())
+    rates["posts+1 media inserted"] = len(with_media) / first
+    rates["posts+1 media upserted (re-scrape)"] = len(with_media) / again
+    empty_tables()
+    rates["profiles inserted (upsert)"] = len(profiles) / timed_batches(profiles, args.batch, upsert_profiles)
+    rates["profiles upserted (re-scrape)"] = len(profiles) / timed_batches(profiles, args.batch, upsert_profiles)
+    empty_tables()
+    return rates
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=20_000, help="Posts (and profiles) per measurement.")
     parser.add_argument("--batch", type=int, default=1_000, help="Rows per transaction.")
+    parser.add_argument("--repeat", type=int, default=3, help="Rounds; the median and best are reported.")
     parser.add_argument(
         "--database-url", default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cs_scraping_bench")
     )
     args = parser.parse_args()
     setup(args.database_url)
 
-    from profiles.models import Profile
-    from scraping.ingest import upsert_profiles
-
-    results: dict[str, float] = {}
-
-    def report(label: str, rows: int, seconds: float) -> None:
-        results[label] = round(rows / seconds, 1)
-        print(f"{label:<40} {rows / seconds:>10,.0f} rows/s  ({rows} rows in {seconds:.2f} s)")
-
     posts = make_posts(args.rows, media=False)
-    empty_tables()
-    author = Profile.objects.create(platform="instagram", handle="bench_author")
-    first, again = bench_posts(posts, args.batch, author.pk)
-    report("posts inserted (upsert, new rows)", len(posts), first)
-    report("posts upserted (re-scrape, all conflict)", len(posts), again)
-
     with_media = make_posts(args.rows, media=True)
-    empty_tables()
-    author = Profile.objects.create(platform="instagram", handle="bench_author")
-    first, again = bench_posts(with_media, args.batch, author.pk)
-    report("posts+1 media inserted", len(with_media), first)
-    report("posts+1 media upserted (re-scrape)", len(with_media), again)
-
-    empty_tables()
-    author = Profile.objects.create(platform="instagram", handle="bench_author")
-    report("posts COPY (limit, same rows)", len(posts), bench_copy(posts, args.batch, author.pk))
-
     profiles = make_profiles(args.rows)
-    empty_tables()
+    rounds = [one_round(args, posts, with_media, profiles) for _ in range(args.repeat)]
 
-    def write_profiles(chunk):
-        upsert_profiles(chunk)
-
-    report("profiles inserted (upsert)", len(profiles), timed_batches(profiles, args.batch, write_profiles))
-    report("profiles upserted (re-scrape)", len(profiles), timed_batches(profiles, args.batch, write_profiles))
-    empty_tables()
-    results["upsert_vs_copy"] = round(
-        results["posts upserted (re-scrape, all conflict)"] / results["posts COPY (limit, same rows)"], 3
-    )
-    print(json.dumps({"rows": args.rows, "batch": args.batch, **results}))
+    summary: dict[str, dict[str, float]] = {}
+    print(f"{'rows/s, batches of ' + str(args.batch):<42} {'median':>10} {'best':>10}")
+    for label in rounds[0]:
+        values = [r[label] for r in rounds]
+        summary[label] = {"median": round(statistics.median(values)), "best": round(max(values))}
+        print(f"{label:<42} {summary[label]['median']:>10,} {summary[label]['best']:>10,}")
+    ratio = [r["posts upserted (re-scrape, all conflict)"] / r["posts COPY (limit, same rows)"] for r in rounds]
+    print(f"re-scrape upsert / COPY, per round: {', '.join(f'{x:.2f}' for x in ratio)}")
+    print(json.dumps({"rows": args.rows, "batch": args.batch, "repeat": args.repeat, **summary}))
 
 
 if __name__ == "__main__":
