@@ -236,6 +236,15 @@ def _close(run: ScrapeRun, outcome: ScrapeOutcome, started: float, source: str, 
         run.items_scraped = result.items
         run.created, run.updated, run.snapshots = result.created, result.updated, result.snapshots
     run.save()
+    metrics = http.monitor()
+    if metrics is not None:
+        upstream = UPSTREAM_OF[run.kind]
+        if result is not None:
+            target_kind = "community" if run.kind == "subreddit" else "profile"
+            metrics.ITEMS_SCRAPED.labels(upstream=upstream, kind=target_kind).inc(1)
+            metrics.ITEMS_SCRAPED.labels(upstream=upstream, kind="post").inc(len(result.post_ids))
+        if run.estimated_cost:
+            metrics.API_COST.labels(upstream=upstream).inc(float(run.estimated_cost))
     level = "info" if run.status == ScrapeRun.Status.SUCCEEDED else "warning"
     control.log(
         level,

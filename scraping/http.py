@@ -197,6 +197,20 @@ _sessions = threading.local()
 _warned_no_redis: set[str] = set()
 
 
+def monitor() -> Any:
+    """``monitoring.metrics`` (counters shared by all processes), or None outside a configured Django.
+
+    The transport also runs in bare processes (the two-process budget test); those count nothing.
+    """
+    from django.conf import settings
+
+    if not settings.configured:
+        return None
+    from monitoring import metrics
+
+    return metrics
+
+
 def rate_limit_key(upstream: Upstream) -> str:
     return f"scraping:ratelimit:{upstream.name}"
 
@@ -261,6 +275,7 @@ def get_breaker(upstream: Upstream) -> pybreaker.CircuitBreaker:
             else:
                 _warn_local(upstream)
                 storage = pybreaker.CircuitMemoryStorage(pybreaker.STATE_CLOSED)
+            metrics = monitor()
             breaker = pybreaker.CircuitBreaker(
                 fail_max=upstream.breaker_fail_max,
                 reset_timeout=upstream.breaker_reset_timeout,
@@ -270,6 +285,8 @@ def get_breaker(upstream: Upstream) -> pybreaker.CircuitBreaker:
                 # The call that trips the breaker raises its own error (a 502 says more than
                 # "circuit open"); CircuitBreakerError then only means "refused, nothing sent".
                 throw_new_error_on_trip=False,
+                # State changes reach the live monitor and /metrics (creatorscope_breaker_state).
+                listeners=[metrics.BreakerListener(upstream.name)] if metrics else [],
             )
             _breakers[key] = breaker
         return breaker
@@ -409,10 +426,13 @@ def _send_once(
         )
         raw = answer.content
     except requests.Timeout as exc:
+        _count_call(upstream, "timeout")
         raise TransientError(str(exc), upstream=upstream.name, reason="timeout") from exc
     except requests.RequestException as exc:
+        _count_call(upstream, "connection")
         # Connection refused/reset, truncated chunked bodies, proxy failures.
         raise TransientError(str(exc), upstream=upstream.name, reason="connection_error") from exc
+    _count_call(upstream, str(answer.status_code))
     response_headers = dict(answer.headers)
     parsed = classify(upstream, answer.status_code, response_headers, raw)
     return Response(
@@ -422,6 +442,12 @@ def _send_once(
         url=answer.url,
         elapsed=time.monotonic() - started,
     )
+
+
+def _count_call(upstream: Upstream, status: str) -> None:
+    metrics = monitor()
+    if metrics is not None:
+        metrics.API_CALLS.labels(upstream=upstream.name, status=status).inc()
 
 
 def backoff_delay(upstream: Upstream, attempt: int) -> float:
@@ -469,6 +495,7 @@ def request(
                 auth=auth,
             )
         except pybreaker.CircuitBreakerError as exc:
+            _count_call(upstream, "breaker_open")
             if stats is not None:
                 # Refused before any request left: it cost no upstream call.
                 stats.api_calls -= 1

@@ -225,3 +225,19 @@ def test_rate_limit_is_shared_by_two_worker_processes(fake_upstream, redis_url):
     assert times[-1] - times[0] >= 3.0 - 0.3
     # In no one-second window did the upstream see more than burst + rate requests.
     assert max(sum(1 for t in times if s <= t < s + 1.0) for s in times) <= 6 + 2
+
+
+@pytest.mark.django_db
+def test_every_attempt_is_counted_for_the_monitor(fake_upstream, upstream):
+    from monitoring import metrics, store
+
+    fake_upstream.serve(ABOUT, ABOUT_FIXTURE)
+    fake_upstream.fault(ABOUT, "server_error")
+    before = metrics.API_CALLS.totals()
+
+    get(upstream, fake_upstream)
+    store.flush()
+
+    after = metrics.API_CALLS.totals()
+    assert after.get((upstream.name, "500"), 0) - before.get((upstream.name, "500"), 0) == 1
+    assert after.get((upstream.name, "200"), 0) - before.get((upstream.name, "200"), 0) == 1
