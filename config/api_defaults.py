@@ -12,10 +12,8 @@ import views, viewsets or drf-spectacular (``config.api`` holds those parts).
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.paginator import Page
-from django.db.models import Count, Window
 from rest_framework import pagination, throttling
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
@@ -79,39 +77,3 @@ class UserThrottle(_RuntimeRate, throttling.UserRateThrottle):
 
 class AnonThrottle(_RuntimeRate, throttling.AnonRateThrottle):
     """Per client address for callers that are not signed in (token endpoint, schema)."""
-
-
-class CountInOneQueryPagination(PageNumberPagination):
-    """Page-number pages whose total comes from the page's own query (``COUNT(*) OVER ()``).
-
-    A creator search matches thousands of rows that the database reads to sort anyway; asking for
-    the total in a second query read them all again and doubled the search's database time. A page
-    past the end (no rows to carry the total) falls back to ``COUNT`` to answer 404.
-    """
-
-    def paginate_queryset(self, queryset, request: Request, view=None):
-        if queryset.query.distinct:
-            # The window runs before DISTINCT and would count duplicates.
-            return super().paginate_queryset(queryset, request, view)
-        self.request = request
-        size = self.get_page_size(request)
-        try:
-            number = int(request.query_params.get(self.page_query_param, 1))
-        except ValueError:
-            number = 0
-        if number < 1:
-            raise NotFound(self.invalid_page_message.format(page_number=number, message="Not a page number."))
-        offset = (number - 1) * size
-        rows = list(queryset.annotate(total_rows=Window(Count("pk")))[offset : offset + size])
-        if rows:
-            total = rows[0].total_rows
-        elif number == 1:
-            total = 0
-        else:
-            raise NotFound(
-                self.invalid_page_message.format(page_number=number, message="That page contains no results")
-            )
-        paginator = self.django_paginator_class(queryset, size)
-        paginator.count = total  # known already: no second query
-        self.page = Page(rows, number, paginator)
-        return rows

@@ -31,7 +31,6 @@ from config.api import (
     version_of,
     with_validators,
 )
-from config.api_defaults import CountInOneQueryPagination
 from profiles.access import AccessLimitReached, ensure_access
 from profiles.api import serializers as s
 from profiles.filters import ProfileFilterSet
@@ -153,7 +152,6 @@ class ProfileViewSet(ProfileReportMixin, ScopedViewSetMixin, viewsets.GenericVie
     queryset = Profile.objects.all()
     serializer_class = s.ProfileSummarySerializer
     filterset_class = ProfileFilterSet
-    pagination_class = CountInOneQueryPagination
 
     def list(self, request: Request) -> Response:
         # Validate first, build the query only on a cache miss: a hit then costs no query building.
