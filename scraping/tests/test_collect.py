@@ -245,10 +245,12 @@ def test_a_stopped_scraper_does_not_start(scrape_settings, fake_upstream):
 @pytest.mark.django_db(transaction=True)
 def test_stopping_a_running_scraper_takes_effect_before_the_next_target(scrape_settings, fake_upstream):
     names = ["one", "two", "three", "four"]
+    # Each rules call answers after 1.5 s (within the read timeout), so the batch is still on its
+    # next target when staff press stop, even on a loaded machine.
+    scrape_settings.SCRAPING_TIMEOUTS = (1.0, 5.0)
     for name in names:
         serve_subreddit(fake_upstream, name)
-        # Each rules call answers after 0.4 s, so the batch is still running when staff press stop.
-        fake_upstream.fault(f"/r/{name}/about/rules", "timeout", delay=0.4)
+        fake_upstream.fault(f"/r/{name}/about/rules", "timeout", delay=1.5)
         Community.objects.create(name=name, discovered_via="manual")
     rows = list(Community.objects.due_for_scrape())
     assert len(rows) == 4
