@@ -26,10 +26,19 @@ def on_private_redis(settings, private_redis):
     }
     previous = celery_app.conf.broker_url
     celery_app.conf.broker_url = private_redis.url
-    celery_app.pool.force_close_all()
+    drop_broker_connections()
     yield private_redis
     celery_app.conf.broker_url = previous
-    celery_app.pool.force_close_all()
+    drop_broker_connections()
+
+
+def drop_broker_connections() -> None:
+    """Make the app take a connection pool for the current broker_url at its next use.
+
+    What Celery itself does after a fork (``Celery._after_fork``). Closing the pool instead would
+    close kombu's process-wide pool for that URL, which the tests that follow would get back.
+    """
+    celery_app._after_fork()
 
 
 @pytest.mark.django_db
@@ -61,7 +70,6 @@ def test_ready_turns_503_naming_redis_backed_components_while_redis_is_down(clie
 
     # And when Redis is back on the same port, ready again
     on_private_redis.start()
-    celery_app.pool.force_close_all()
     response = client.get("/ready")
     assert response.status_code == 200, response.json()
 
