@@ -209,7 +209,7 @@ def test_rate_limit_is_shared_by_two_worker_processes(fake_upstream, redis_url):
     shared = http.Upstream(name=f"test-{uuid.uuid4().hex[:10]}", requests_per_minute=120, redis_url=redis_url)
     assert shared.burst == 6
     context = multiprocessing.get_context("spawn")
-    start_at = time.time() + 2.0
+    start_at = time.time() + 4.0  # spawn start-up on a loaded machine takes seconds
     workers = [context.Process(target=_worker, args=(shared, fake_upstream.url + ABOUT, 6, start_at)) for _ in range(2)]
     try:
         for worker in workers:
