@@ -39,6 +39,10 @@ def production_processes(tmp_path):
         "MEDIA_CONCURRENCY": "1",
         "MONITORING_PUSH_INTERVAL": "0.5",
     }
+    # Messages other tests left in these queues on this Redis would be run by the workers started here.
+    with celery_app.connection_for_write() as conn:
+        for queue in ("default", "scraping", "ai", "media"):
+            conn.default_channel.queue_purge(queue)
     log = (tmp_path / "honcho.log").open("w")
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("honcho")), "-f", "deploy/Procfile.production", "-d", str(ROOT), "start"],
