@@ -186,6 +186,7 @@ class AlertAdmin(ModelAdmin):
     ]
     list_filter = ["severity", "rule", ("resolved_at", admin.EmptyFieldListFilter)]
     search_fields = ["key", "message"]
+    date_hierarchy = "started_at"
     readonly_fields = [f.name for f in Alert._meta.fields]
     show_full_result_count = False
 
