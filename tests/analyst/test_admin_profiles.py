@@ -274,3 +274,18 @@ def test_profile_detail_shows_analytics_posts_and_scrape_history(client_as, anal
     assert 'data-chart="chart-growth-' in html and 'data-chart="chart-engagement-' in html
     assert "Posting heatmap" in html and "Recent posts" in html and "Scrape history" in html
     assert html.count('class="cs-post"') == 5
+
+
+def test_estimated_count_only_for_a_whole_large_table(three, monkeypatch):
+    from django.db import connection
+
+    from profiles.admin import EstimatedCountPaginator
+
+    monkeypatch.setattr(EstimatedCountPaginator, "EXACT_BELOW", 1)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE profiles_profile")
+        cursor.execute("UPDATE pg_class SET reltuples = 123456 WHERE relname = 'profiles_profile'")
+    assert EstimatedCountPaginator(Profile.objects.all(), 50).count == 123456
+    assert EstimatedCountPaginator(Profile.objects.filter(followers_count__gt=10_000), 50).count == 2
+    monkeypatch.setattr(EstimatedCountPaginator, "EXACT_BELOW", 200_000)
+    assert EstimatedCountPaginator(Profile.objects.all(), 50).count == 3
