@@ -47,8 +47,12 @@ def conditions(
     scrapers: list[dict[str, Any]],
     resources: dict[str, float],
     breakers: dict[str, str],
+    queues: dict[str, int | None] | None = None,
 ) -> list[Condition]:
-    """The brief's thresholds applied to figures from ``collector.traffic()`` and friends."""
+    """The brief's thresholds applied to figures from ``collector.traffic()`` and friends.
+
+    ``queues`` maps queue names to depths; ``None`` depths mean the broker could not be asked.
+    """
     s = settings
     enough = s.MONITORING_ALERT_MIN_SAMPLES
     out: list[Condition] = []
@@ -130,6 +134,8 @@ def conditions(
                     float(settings.MONITORING_HEARTBEAT_STALE_SECONDS),
                 )
             )
+    if queues and any(depth is None for depth in queues.values()):
+        out.append(Condition("broker_down", "", "critical", "the Celery broker cannot be reached"))
     for name, state in breakers.items():
         if state == "open":
             out.append(Condition("breaker_open", name, "warning", f"circuit breaker {name} is open: calls are paused"))

@@ -181,13 +181,11 @@ def snapshot() -> dict[str, Any]:
     scraper_rows = scrapers()
     breaker_states = breakers()
     usage = resources()
+    depths = queue_depths()
     judged = (
         display if settings.MONITORING_ALERT_WINDOW == DISPLAY_WINDOW else traffic(settings.MONITORING_ALERT_WINDOW)
     )
-    conditions = alerts.conditions(judged, scraper_rows, usage, breaker_states)
-    depths = queue_depths()
-    if any(depth is None for depth in depths.values()):
-        conditions.append(alerts.Condition("broker_down", "", "critical", "The Celery broker cannot be reached."))
+    conditions = alerts.conditions(judged, scraper_rows, usage, breaker_states, depths)
     ai = display["ai"] | {"backlog": ai_backlog()}
     return {
         "type": "metrics",

@@ -15,9 +15,9 @@ def evaluate_alerts() -> None:
     from monitoring import alerts, collector
 
     traffic = collector.traffic(settings.MONITORING_ALERT_WINDOW)
-    firing = alerts.conditions(traffic, collector.scrapers(), collector.resources(), collector.breakers())
-    if any(depth is None for depth in collector.queue_depths().values()):
-        firing.append(alerts.Condition("broker_down", "", "critical", "The Celery broker cannot be reached."))
+    firing = alerts.conditions(
+        traffic, collector.scrapers(), collector.resources(), collector.breakers(), collector.queue_depths()
+    )
     alerts.evaluate(firing)
 
 

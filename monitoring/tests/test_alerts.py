@@ -192,3 +192,17 @@ def test_health_score_takes_30_per_critical_and_10_per_warning():
     c = alerts.Condition
     assert alerts.health_score([c("a", "", "critical", ""), c("b", "", "warning", "")]) == 60
     assert alerts.health_score([c(str(i), "", "critical", "") for i in range(5)]) == 0
+
+
+@pytest.mark.django_db
+def test_unreachable_broker_is_a_critical_condition():
+    fired = alerts.conditions(collector.traffic(60), [], {}, {}, {"default": None, "scraping": None})
+    assert [(c.key, c.severity) for c in fired] == [("broker_down", "critical")]
+
+
+@pytest.mark.django_db
+def test_staff_browse_alerts_in_admin(admin_client):
+    Alert.objects.create(key="error_rate", rule="error_rate", severity="critical", message="too many errors")
+    response = admin_client.get("/admin/monitoring/alert/")
+    assert response.status_code == 200
+    assert "too many errors" in response.content.decode()
