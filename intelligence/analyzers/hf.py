@@ -32,10 +32,11 @@ if TYPE_CHECKING:
     from .registry import AIConfig
 
 
-def _fingerprint(path: str) -> str:
+def _fingerprint(path: str, quantized: bool = False) -> str:
     """Model version: a short hash of the config file, so another checkpoint reads as another version."""
     config = Path(path) / "config.json"
-    return hashlib.sha1(config.read_bytes()).hexdigest()[:10] if config.exists() else "unknown"
+    digest = hashlib.sha1(config.read_bytes()).hexdigest()[:10] if config.exists() else "unknown"
+    return f"{digest}-int8" if quantized else digest
 
 
 def _load(config: AIConfig, name: str, kind: str):
@@ -59,7 +60,7 @@ class TransformersSentimentAnalyzer(SentimentAnalyzer):
         self.batch_size = config.batch_size
         path, self.model = _load(config, config.sentiment_model, "classifier")
         self.model_name = config.sentiment_model
-        self.model_version = _fingerprint(path)
+        self.model_version = _fingerprint(path, self.model.quantized)
         labels = [_SENTIMENT_ALIASES.get(label.lower(), label.lower()) for label in self.model.labels]
         if sorted(labels) != ["negative", "neutral", "positive"]:
             if len(labels) != 3:
@@ -84,7 +85,7 @@ class TransformersLanguageAnalyzer(LanguageAnalyzer):
         self.batch_size = config.batch_size
         path, self.model = _load(config, config.language_model, "classifier")
         self.model_name = config.language_model
-        self.model_version = _fingerprint(path)
+        self.model_version = _fingerprint(path, self.model.quantized)
         self.labels = [label.split("-")[0].lower()[:8] for label in self.model.labels]
 
     def analyze(self, texts: Sequence[str]) -> list[LanguageResult]:
@@ -117,7 +118,7 @@ class ZeroShotCategoryAnalyzer(CategoryAnalyzer):
         self.model = model
         self.batch_size = config.batch_size
         self.model_name = config.category_model
-        self.model_version = _fingerprint(model.path)
+        self.model_version = _fingerprint(model.path, model.quantized)
         lowered = [label.lower() for label in model.labels]
         self.entailment = lowered.index("entailment")
         self.contradiction = lowered.index("contradiction") if "contradiction" in lowered else None
@@ -155,5 +156,5 @@ def make_category_analyzer(config: AIConfig, categories: dict[str, str]) -> Cate
     encoder = torch_models.TextEncoder(path, device=config.device, quantize=config.quantize)
     analyzer = EmbeddingCategoryAnalyzer(EmbeddingCache(encoder, config.batch_size), categories, config.category_model)
     analyzer.backend = "transformers"
-    analyzer.model_version = _fingerprint(path)
+    analyzer.model_version = _fingerprint(path, encoder.quantized)
     return analyzer

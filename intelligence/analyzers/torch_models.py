@@ -76,7 +76,9 @@ class _Loaded:
         self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
         model = cls.from_pretrained(path, local_files_only=True)
         model.eval()
-        if quantize and self.device == "cpu":
+        # Quantised weights give (slightly) different answers: the flag ends up in model versions.
+        self.quantized = quantize and self.device == "cpu"
+        if self.quantized:
             model = _quantize(model)
         self.model = model.to(self.device)
         self.config = model.config

@@ -63,6 +63,9 @@ def test_transformers_category_model_without_nli_head_is_used_as_an_encoder(tiny
     analyzer_set = get_analyzers(config)
     assert type(analyzer_set.category.primary).__name__ == "EmbeddingCategoryAnalyzer"
     _check_interface(analyzer_set)
+    # int8 weights answer differently, so every version says so (and posts get re-analysed).
+    assert analyzer_set.category.model_version.endswith("-int8")
+    assert analyzer_set.sentiment.model_version.endswith("-int8")
 
 
 def test_missing_model_falls_back_to_rules(tmp_path, fresh_registry):
