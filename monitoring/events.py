@@ -2,13 +2,13 @@
 
     from monitoring.events import publish, publish_on_commit
 
-    publish("ai_batch.finished", {"id": batch.id, "posts": 64, "failed": 1, "seconds": 3.2})
-    publish_on_commit("ai_batch.finished", {...})  # inside a transaction: only once it commits
+    publish("export.finished", {"id": export.id, "rows": 1200})
+    publish_on_commit("export.finished", {...})  # inside a transaction: only once it commits
 
-Event types in use: ``scrape_run.started``, ``scrape_run.finished`` (published by monitoring itself
-from ``ScrapeRun`` status changes: do not publish them again), ``ai_batch.finished``, ``alert``,
-``alert.resolved``, ``log`` (new error lines in the system log, also automatic),
-``breaker.changed``. Websocket clients receive ``{"type": <event type>, "at": <ISO time>, "data":
+Event types in use: ``scrape_run.started``, ``scrape_run.finished``, ``ai_batch.finished`` and
+``log`` are published by monitoring itself from ``ScrapeRun``, ``AnalysisBatch`` and ``SystemLog``
+rows (monitoring/signals.py; do not publish them again); ``alert``, ``alert.resolved`` by the alert
+rules; ``breaker.changed`` by ``metrics.BreakerListener``. Websocket clients receive ``{"type": <event type>, "at": <ISO time>, "data":
 <payload>}``.
 
 The payload must be JSON-serialisable (datetimes, decimals and UUIDs are converted). With Redis

@@ -1,4 +1,7 @@
-"""Signal handlers: Celery task metrics and log context, and pushing new error log lines live.
+"""Signal handlers: Celery task metrics and log context; live events derived from rows.
+
+New error lines in the system log, scrape runs starting and finishing, and AI batches finishing are
+pushed to the monitor from the rows themselves, so every code path that records them reports once.
 
 Connected in ``MonitoringConfig.ready()``, so they are active in the web process and in every
 Celery worker (which set up Django through ``config.celery``).
@@ -74,7 +77,8 @@ def system_log_saved(sender, instance, created: bool, **kwargs) -> None:
 _FINAL_RUN_STATES = {"succeeded", "partial", "failed", "cancelled"}
 
 
-def scrape_run_loaded(sender, instance, **kwargs) -> None:
+def remember_status(sender, instance, **kwargs) -> None:
+    # The status as loaded, so a save can tell a change of status from a progress update.
     instance._monitor_status = instance.status
 
 
@@ -111,13 +115,36 @@ def scrape_run_saved(sender, instance, created: bool, **kwargs) -> None:
     transaction.on_commit(lambda: publish(event, payload))
 
 
+def analysis_batch_saved(sender, instance, created: bool, **kwargs) -> None:
+    """``ai_batch.finished`` when an intelligence batch reaches done / partial / failed (after commit)."""
+    before = None if created else getattr(instance, "_monitor_status", None)
+    instance._monitor_status = instance.status
+    if instance.status == before or instance.status not in ("done", "partial", "failed"):
+        return
+    payload = {
+        "id": instance.pk,
+        "kind": instance.kind,
+        "status": instance.status,
+        "backend": instance.backend,
+        "model_version": instance.model_version,
+        "requested": instance.requested,
+        "processed": instance.processed,
+        "failed": instance.failed,
+        "skipped": instance.skipped,
+        "duration_seconds": instance.duration_seconds,
+    }
+    transaction.on_commit(lambda: publish("ai_batch.finished", payload))
+
+
 def connect() -> None:
     from django.db.models.signals import post_init
 
+    from intelligence.models import AnalysisBatch
     from scraping.models import ScrapeRun, SystemLog
 
-    post_init.connect(scrape_run_loaded, sender=ScrapeRun, dispatch_uid="monitoring.scrape_run_loaded")
-    post_save.connect(scrape_run_saved, sender=ScrapeRun, dispatch_uid="monitoring.scrape_run_saved")
+    for model, saved in ((ScrapeRun, scrape_run_saved), (AnalysisBatch, analysis_batch_saved)):
+        post_init.connect(remember_status, sender=model, dispatch_uid=f"monitoring.loaded.{model.__name__}")
+        post_save.connect(saved, sender=model, dispatch_uid=f"monitoring.saved.{model.__name__}")
 
     celery_signals.task_prerun.connect(task_prerun, weak=False, dispatch_uid="monitoring.task_prerun")
     celery_signals.task_postrun.connect(task_postrun, weak=False, dispatch_uid="monitoring.task_postrun")

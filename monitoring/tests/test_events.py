@@ -98,3 +98,16 @@ def test_scrape_runs_announce_start_and_finish_once_each(listen):
     assert [m["event"] for m in messages] == ["scrape_run.started", "scrape_run.finished"]
     assert messages[1]["data"]["status"] == "succeeded" and messages[1]["data"]["api_calls"] == 3
     assert messages[1]["data"]["target"] == "python"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_finished_ai_batches_are_announced(listen):
+    from intelligence.models import AnalysisBatch
+
+    batch = AnalysisBatch.objects.create(kind="posts", requested=64)
+    batch.processed, batch.failed, batch.status = 63, 1, "partial"
+    batch.save()
+
+    [message] = listen()
+    assert message["event"] == "ai_batch.finished"
+    assert message["data"]["processed"] == 63 and message["data"]["status"] == "partial"
