@@ -91,9 +91,19 @@ class GuardedAnalyzer(Analyzer):
         self.cooldown = cooldown
         self.failures = 0
         self.opened_at: float | None = None
-        self.last_used: Analyzer = primary
         self.task = primary.task
         self._lock = threading.Lock()
+        # Per thread: a threads-pool worker runs several batches at once, and each must record
+        # the analyzer that answered *it*.
+        self._local = threading.local()
+
+    @property
+    def last_used(self) -> Analyzer:
+        return getattr(self._local, "analyzer", self.primary)
+
+    @last_used.setter
+    def last_used(self, analyzer: Analyzer) -> None:
+        self._local.analyzer = analyzer
 
     @property
     def backend(self) -> str:  # type: ignore[override]
