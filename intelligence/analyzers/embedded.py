@@ -306,10 +306,11 @@ class EmbeddingCategoryAnalyzer(CategoryAnalyzer):
         return results
 
 
-def cosine_to_confidence(cosine: float, midpoint: float = 0.35, scale: float = 0.06) -> float:
-    """Map a MiniLM cosine similarity to 0..1.
+def cosine_to_confidence(cosine: float, midpoint: float = 0.25, scale: float = 0.05) -> float:
+    """Map a MiniLM cosine similarity (content vector vs. tag text) to 0..1.
 
-    MiniLM cosines between a topic description and matching content sit around 0.4–0.6 and
-    unrelated pairs around 0.0–0.2, so a logistic curve centred at 0.35 spreads them over 0..1.
+    In our checks a creator's mean post vector sits at 0.35–0.7 from a tag that describes them
+    and at −0.05–0.15 from unrelated tags; a logistic curve centred at 0.25 puts the default
+    suggestion threshold of 0.75 at a cosine of about 0.30, between the two groups.
     """
     return 1.0 / (1.0 + math.exp(-(cosine - midpoint) / scale))
