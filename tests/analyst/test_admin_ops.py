@@ -215,3 +215,17 @@ def test_a_real_worker_finishes_a_large_bulk_edit(client_as, analyst, settings, 
 
 def _url_for(db: dict) -> str:
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def test_staff_jump_from_a_creator_to_its_scrape_runs(client_as, staff_member, analyst):
+    profile = ProfileFactory(handle="runner")
+    ScrapeRun.objects.create(kind="instagram", target="runner", status="succeeded")
+    ScrapeRun.objects.create(kind="instagram", target="someone_else", status="failed")
+    page = client_as(staff_member).get(reverse("admin:profiles_profile_change", args=[profile.pk])).content.decode()
+    link = reverse("admin:scraping_scraperun_changelist") + "?target__iexact=runner"
+    assert link in page
+    runs = client_as(staff_member).get(link).context["cl"].result_list
+    assert [run.target for run in runs] == ["runner"]
+    assert (
+        link not in client_as(analyst).get(reverse("admin:profiles_profile_change", args=[profile.pk])).content.decode()
+    )
