@@ -53,7 +53,9 @@ def test_evaluate_ai_reports_per_class_scores_and_json(tmp_path):
         encoding="utf-8",
     )
     out = StringIO()
-    call_command("evaluate_ai", "language", str(csv_path), "--backend", "rules", "--exclude-romanized", "--json", stdout=out)
+    call_command(
+        "evaluate_ai", "language", str(csv_path), "--backend", "rules", "--exclude-romanized", "--json", stdout=out
+    )
     lines = out.getvalue().strip().splitlines()
     report = json.loads(lines[-1])
     assert report["n"] == 3 and report["accuracy"] == 1.0 and report["macro_f1"] == 1.0
