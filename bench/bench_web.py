@@ -13,6 +13,9 @@ Run::
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cs_bench_web REDIS_URL=redis://127.0.0.1:6379/6 \\
         .venv/bin/python bench/bench_web.py --duration 10 --connections 32
 
+``--overhead`` instead measures what the monitoring middleware (request id, metrics, access log)
+costs per request, in CPU microseconds, in-process.
+
 Needs ``wrk`` (apt-get install wrk). Numbers on a shared 2-core machine swing by 20 %: compare
 servers within one run, not across runs.
 """
@@ -175,12 +178,49 @@ def measure(name: str, args: argparse.Namespace, env: dict[str, str], token: str
     return results
 
 
+def middleware_overhead(env: dict[str, str], requests_per_round: int = 3000, rounds: int = 5) -> dict[str, float]:
+    """CPU microseconds per ``/health`` request in-process (Django test client), with and without the
+    monitoring middleware and its access log; the best of ``rounds`` (CPU time, steadier than wall
+    time on a shared machine)."""
+    code = f"""
+import io, json, logging, time, django
+django.setup()
+from django.conf import settings
+from django.test import Client
+from django.test.utils import override_settings
+for handler in logging.getLogger().handlers:
+    handler.setStream(io.StringIO())
+plain = [m for m in settings.MIDDLEWARE if not m.startswith("monitoring.")]
+variants = {{"monitoring middleware + access log": {{}},
+            "monitoring middleware, access log off": {{"MONITORING_ACCESS_LOG": False}},
+            "without monitoring middleware": {{"MIDDLEWARE": plain}}}}
+best = {{}}
+for _ in range({rounds}):
+    for name, overrides in variants.items():
+        with override_settings(**overrides):
+            client = Client()
+            for _ in range(200):
+                client.get("/health")
+            started = time.process_time()
+            for _ in range({requests_per_round}):
+                client.get("/health")
+            cost = (time.process_time() - started) / {requests_per_round} * 1e6
+        best[name] = min(best.get(name, cost), cost)
+print(json.dumps(best))
+"""
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--servers", nargs="*", default=list(SERVERS), help="subset of: " + ", ".join(SERVERS))
     parser.add_argument("--paths", nargs="*", default=["/health", "/api/v1/profiles/"])
+    parser.add_argument(
+        "--overhead", action="store_true", help="only measure the monitoring middleware's CPU cost per request"
+    )
     args = parser.parse_args()
 
     env = os.environ | {
@@ -198,6 +238,12 @@ def main() -> None:
             stderr=subprocess.DEVNULL,
             check=False,
         )
+    if args.overhead:
+        costs = middleware_overhead(env)
+        for name, cost in costs.items():
+            print(f"{name:40} {cost:7.1f} us CPU per request (best of 5)")
+        print(json.dumps({"cpu_us_per_request": costs}))
+        return
     token = prepare(env)
     results = []
     for name in args.servers:
