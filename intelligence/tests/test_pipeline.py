@@ -201,3 +201,27 @@ def test_failed_batch_is_recorded_with_its_errors(monkeypatch):
     assert post.ai_status == "failed"
     assert batch.status == AnalysisBatch.Status.FAILED
     assert batch.errors == [{"id": post.pk, "error": "RuntimeError: disk full"}]
+
+
+@override_settings(**RULES)
+def test_comment_task_takes_the_ingest_payload_and_skips_a_deleted_post():
+    from intelligence import tasks
+
+    post = PostFactory()
+    payload = [
+        {"external_id": "k1", "text": "so good 😍", "author_handle": "fan", "posted_at": "2026-11-20T10:00:00+00:00"},
+        {"external_id": "k2", "text": "meh", "author_handle": "", "posted_at": ""},
+    ]
+    tasks.analyze_comments(post.pk, payload)
+    row = CommentSentiment.objects.get(post=post, external_id="k1")
+    assert (row.sentiment, row.author_handle, row.posted_at.day) == ("positive", "fan", 20)
+    assert CommentSentiment.objects.get(post=post, external_id="k2").posted_at is None
+    tasks.analyze_comments(10**9, payload)  # gone: returns quietly
+
+
+@override_settings(**RULES)
+def test_analyze_pending_leaves_no_row_for_an_empty_backlog():
+    from intelligence import tasks
+
+    tasks.analyze_pending()
+    assert not AnalysisBatch.objects.exists()
