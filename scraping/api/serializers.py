@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from rest_framework import serializers
 
 from scraping.models import Scraper, ScrapeRun, SystemLog
-
-# A running scraper that has not beaten its heartbeat for this long is reported stalled.
-STALLED_AFTER = timedelta(minutes=10)
 
 
 class ScrapeRunSerializer(serializers.ModelSerializer):
@@ -44,7 +42,7 @@ class ScrapeRunSerializer(serializers.ModelSerializer):
 class ScraperSerializer(serializers.ModelSerializer):
     current_run = ScrapeRunSerializer(read_only=True, allow_null=True)
     is_stalled = serializers.SerializerMethodField(
-        help_text=f"Running but no heartbeat for {int(STALLED_AFTER.total_seconds() // 60)} minutes."
+        help_text="Running but no heartbeat for MONITORING_HEARTBEAT_STALE_SECONDS (the watchdog's and the alert's threshold)."
     )
 
     class Meta:
@@ -67,7 +65,8 @@ class ScraperSerializer(serializers.ModelSerializer):
     def get_is_stalled(self, scraper: Scraper) -> bool:
         if scraper.status != Scraper.Status.RUNNING:
             return False
-        return scraper.heartbeat_at is None or timezone.now() - scraper.heartbeat_at > STALLED_AFTER
+        stale = timedelta(seconds=settings.MONITORING_HEARTBEAT_STALE_SECONDS)
+        return scraper.heartbeat_at is None or timezone.now() - scraper.heartbeat_at > stale
 
 
 class SystemLogSerializer(serializers.ModelSerializer):

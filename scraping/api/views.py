@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api import IsStaff, cache_key
+from scraping import control
 from scraping.api import serializers as s
 from scraping.api.stats import dashboard
 from scraping.filters import ScrapeRunFilterSet, SystemLogFilterSet
@@ -39,11 +40,12 @@ class ScraperViewSet(StaffReadOnlyViewSet):
         # Workers poll ``enabled``; a stopped scraper finishes its current item and idles.
         scraper.status = Scraper.Status.IDLE if enabled else Scraper.Status.STOPPED
         scraper.save(update_fields=["enabled", "status", "updated_at"])
-        SystemLog.objects.create(
-            level=SystemLog.Level.INFO,
-            source="api.operations",
-            message=f"{request.user.get_username()} {'started' if enabled else 'stopped'} scraper {scraper.name}",
-            context={"scraper": scraper.name, "user_id": request.user.pk},
+        # The same log line (source, shape) as every other way of switching a scraper.
+        control.log(
+            "info",
+            f"scraping.{scraper.name}",
+            f"{request.user.get_username()} {'started' if enabled else 'stopped'} scraper {scraper.name}",
+            user_id=request.user.pk,
         )
         return Response(self.get_serializer(scraper).data)
 

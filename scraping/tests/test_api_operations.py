@@ -45,8 +45,11 @@ def test_staff_stop_and_start_a_scraper_and_it_is_logged(scraper, alice, bob, cl
     assert stopped.json()["status"] == "stopped"
     started = client_for(bob).post(f"{url}start/")
     assert (started.json()["enabled"], started.json()["status"]) == (True, "idle")
-    messages = list(SystemLog.objects.order_by("id").values_list("message", flat=True))
-    assert messages == ["bob stopped scraper reddit-subreddits", "bob started scraper reddit-subreddits"]
+    lines = list(SystemLog.objects.order_by("id").values_list("source", "message"))
+    assert lines == [
+        ("scraping.reddit-subreddits", "bob stopped scraper reddit-subreddits"),
+        ("scraping.reddit-subreddits", "bob started scraper reddit-subreddits"),
+    ]
 
 
 def test_running_scraper_without_heartbeat_is_reported_stalled(scraper, bob, client_for):
