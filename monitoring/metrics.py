@@ -303,7 +303,7 @@ AI_LATENCY = Histogram("ai_batch_seconds", "Wall time of one analyzer batch.", [
 
 # --- Media (media/) ---
 MEDIA_BYTES_SAVED = Counter(
-    "media_bytes_saved", "Bytes saved by compression and de-duplication (original minus stored).", daily=True
+    "media_bytes_saved", "Bytes saved by compression (downloaded minus stored) of new assets.", daily=True
 )
 
 # --- Recorded by monitoring itself (middleware, cache backend, Celery signals) ---

@@ -136,10 +136,18 @@ def analysis_batch_saved(sender, instance, created: bool, **kwargs) -> None:
     transaction.on_commit(lambda: publish("ai_batch.finished", payload))
 
 
+def asset_saved(sender, instance, created: bool, **kwargs) -> None:
+    """Count what compression saved when a new asset is stored (media itself imports none of our apps)."""
+    if created and instance.bytes_original is not None and instance.bytes_stored is not None:
+        saved = max(0, instance.bytes_original - instance.bytes_stored)
+        transaction.on_commit(lambda: metrics.MEDIA_BYTES_SAVED.inc(saved))
+
+
 def connect() -> None:
     from django.db.models.signals import post_init
 
     from intelligence.models import AnalysisBatch
+    from media.models import Asset
     from scraping.models import ScrapeRun, SystemLog
 
     for model, saved in ((ScrapeRun, scrape_run_saved), (AnalysisBatch, analysis_batch_saved)):
@@ -151,3 +159,4 @@ def connect() -> None:
     celery_signals.task_failure.connect(task_failure, weak=False, dispatch_uid="monitoring.task_failure")
     celery_signals.task_retry.connect(task_retry, weak=False, dispatch_uid="monitoring.task_retry")
     post_save.connect(system_log_saved, sender=SystemLog, dispatch_uid="monitoring.system_log_saved")
+    post_save.connect(asset_saved, sender=Asset, dispatch_uid="monitoring.asset_saved")

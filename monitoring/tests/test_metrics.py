@@ -96,3 +96,15 @@ def test_log_lines_are_json_on_stdout_with_the_request_id(client):
     assert access["request_id"] == response["X-Request-ID"] == "trace-abcdef123456"
     assert access["status"] == 200 and access["path"] == "/health" and access["level"] == "INFO"
     assert access["duration_ms"] >= 0
+
+
+def test_storing_a_compressed_asset_counts_the_bytes_saved(django_capture_on_commit_callbacks):
+    from tests.factories import AssetFactory
+
+    store.flush()
+    before = metrics.MEDIA_BYTES_SAVED.totals().get((), 0.0)
+    with django_capture_on_commit_callbacks(execute=True):
+        AssetFactory(bytes_original=1_000_000, bytes_stored=240_000)
+        AssetFactory(bytes_original=None, bytes_stored=10)  # unknown original: nothing to count
+    store.flush()
+    assert metrics.MEDIA_BYTES_SAVED.totals().get((), 0.0) - before == 760_000
