@@ -80,7 +80,9 @@ class PostFactory(factory.django.DjangoModelFactory):
     external_id = factory.Sequence(lambda n: f"post{n}")
     author = factory.SubFactory(ProfileFactory)
     caption = "Sunset in Lisbon #travel"
-    posted_at = factory.Sequence(lambda n: timezone.now() - timedelta(days=n))
+    # Distinct, newest-first times that stay inside every analytics window (30 to 180 days) however
+    # many posts a whole test session creates: minutes apart, not days.
+    posted_at = factory.Sequence(lambda n: timezone.now() - timedelta(minutes=n))
     likes_count = 500
     comments_count = 20
 
