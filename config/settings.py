@@ -116,9 +116,16 @@ DATABASES = {
 }
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 if not IS_POSTGRES:
-    # SQLite is the embedded default: wait for the writer instead of failing with "database is locked"
-    # while the web process, the worker and beat share the file.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite is the embedded default, shared by the web process, the worker's threads and beat. WAL lets
+    # readers run beside the writer; IMMEDIATE takes the write lock when a transaction begins, so the
+    # busy timeout applies instead of an instant "database is locked" on a read-to-write upgrade.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, broker, channel layer ---

@@ -25,3 +25,44 @@ def test_migrations_and_demo_run_on_sqlite(tmp_path):
     assert demo.returncode == 0, demo.stderr[-2000:]
     assert '"profiles": 5' in demo.stdout.strip().splitlines()[-1]
     assert (tmp_path / "var" / "creatorscope.sqlite3").exists()
+
+
+CONCURRENT_WRITERS = """
+import threading, django
+django.setup()
+from django.core.management import call_command
+from django.db import connections, transaction
+from scraping.models import SystemLog
+call_command("migrate", verbosity=0)
+errors = []
+def work():
+    try:
+        for i in range(40):
+            with transaction.atomic():
+                SystemLog.objects.filter(source="x").count()  # read, then write: the lock upgrade
+                SystemLog.objects.create(source="x", message=str(i))
+    except Exception as exc:
+        errors.append(repr(exc))
+    finally:
+        connections.close_all()
+threads = [threading.Thread(target=work) for _ in range(4)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+print(len(errors), SystemLog.objects.count(), errors[:1])
+"""
+
+
+def test_worker_threads_share_sqlite_without_database_is_locked(tmp_path):
+    # The make-run worker runs tasks in threads beside the web process; a deferred SQLite transaction
+    # that reads and then writes failed at once with "database is locked" before IMMEDIATE mode.
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "CREATORSCOPE_VAR_DIR": str(tmp_path / "var"),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", CONCURRENT_WRITERS], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split()[:2] == ["0", "160"], result.stdout
