@@ -330,6 +330,54 @@ class BulkActionsMixin:
         self._run(request, queryset, "enqueue_scrape", "Queue a scrape")
 
 
+class ReviewedTargetMixin:
+    """What the creator and subreddit admins share: pending-suggestion flags, tags, the indexed search,
+    no hand-made rows, and review bookkeeping. ``suggestion_field`` names the TagSuggestion foreign key."""
+
+    suggestion_field: str
+
+    def get_queryset(self, request):
+        pending = TagSuggestion.objects.filter(
+            **{self.suggestion_field: OuterRef("pk")}, status=TagSuggestion.Status.PENDING
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(has_pending=Exists(pending))
+            .prefetch_related(Prefetch("tags", queryset=Tag.objects.select_related("category")))
+        )
+
+    def has_add_permission(self, request):
+        # Creators and subreddits enter through scraping, discovery or the CSV import, never by hand.
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        # The shared search (trigram and full-text GIN indexes on PostgreSQL) instead of admin's ILIKE scan.
+        return queryset.search(search_term), False
+
+    def save_model(self, request, obj, form, change):
+        if "review_status" in form.changed_data:
+            obj.reviewed_at = timezone.now()
+            bulk.forget_review_counts(self.model)
+            transaction.on_commit(lambda: bulk.forget_review_counts(self.model))
+        super().save_model(request, obj, form, change)
+
+    @display(description="tags")
+    def tag_list(self, obj):
+        return _tags_cell(obj)
+
+    @display(description="tags by category")
+    def tags_by_category(self, obj):
+        groups: dict[str, list[str]] = {}
+        for tag in obj.tags.all():
+            groups.setdefault(tag.category.name, []).append(tag.name)
+        if not groups:
+            return "—"
+        return format_html_join(
+            "", "<div><strong>{}</strong>: {}</div>", ((c, ", ".join(names)) for c, names in groups.items())
+        )
+
+
 class ReviewCountsMixin:
     """Counts per review status above the changelist, one grouped query, each a link to its filter."""
 
@@ -693,8 +741,11 @@ class SnapshotInline(TabularInline):
 
 
 @admin.register(Profile)
-class ProfileAdmin(FastRowsMixin, BulkActionsMixin, ReviewCountsMixin, ExportImportMixin, ModelAdmin):
+class ProfileAdmin(
+    FastRowsMixin, BulkActionsMixin, ReviewedTargetMixin, ReviewCountsMixin, ExportImportMixin, ModelAdmin
+):
     noun = "profiles"
+    suggestion_field = "profile"
     action_form = ProfileActionForm
     resource_classes = [ProfileExportResource, ProfileImportResource]
     list_display = [
@@ -809,30 +860,6 @@ class ProfileAdmin(FastRowsMixin, BulkActionsMixin, ReviewCountsMixin, ExportImp
         ),
     ]
 
-    def get_queryset(self, request):
-        pending = TagSuggestion.objects.filter(profile=OuterRef("pk"), status=TagSuggestion.Status.PENDING)
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(has_pending=Exists(pending))
-            .prefetch_related(Prefetch("tags", queryset=Tag.objects.select_related("category")))
-        )
-
-    def has_add_permission(self, request):
-        # Creators enter through scraping, discovery or the CSV import, never by hand.
-        return False
-
-    def get_search_results(self, request, queryset, search_term):
-        # The shared search (trigram and full-text GIN indexes on PostgreSQL) instead of admin's ILIKE scan.
-        return queryset.search(search_term), False
-
-    def save_model(self, request, obj, form, change):
-        if "review_status" in form.changed_data:
-            obj.reviewed_at = timezone.now()
-            bulk.forget_review_counts(Profile)
-            transaction.on_commit(lambda: bulk.forget_review_counts(Profile))
-        super().save_model(request, obj, form, change)
-
     def get_urls(self):
         return [
             path(
@@ -895,21 +922,6 @@ class ProfileAdmin(FastRowsMixin, BulkActionsMixin, ReviewCountsMixin, ExportImp
     def review(self, obj):
         return obj.review_status
 
-    @display(description="tags")
-    def tag_list(self, obj):
-        return _tags_cell(obj)
-
-    @display(description="tags by category")
-    def tags_by_category(self, obj):
-        groups: dict[str, list[str]] = {}
-        for tag in obj.tags.all():
-            groups.setdefault(tag.category.name, []).append(tag.name)
-        if not groups:
-            return "—"
-        return format_html_join(
-            "", "<div><strong>{}</strong>: {}</div>", ((c, ", ".join(names)) for c, names in groups.items())
-        )
-
     # -- actions (the shared ones live in BulkActionsMixin)
 
     @admin.action(description="Approve", permissions=["change"])
@@ -969,8 +981,11 @@ class CommunitySnapshotInline(SnapshotInline):
 
 
 @admin.register(Community)
-class CommunityAdmin(FastRowsMixin, BulkActionsMixin, ReviewCountsMixin, ExportImportMixin, ModelAdmin):
+class CommunityAdmin(
+    FastRowsMixin, BulkActionsMixin, ReviewedTargetMixin, ReviewCountsMixin, ExportImportMixin, ModelAdmin
+):
     noun = "communities"
+    suggestion_field = "community"
     action_form = CommunityActionForm
     resource_classes = [CommunityExportResource]
     list_display = [
@@ -1067,28 +1082,6 @@ class CommunityAdmin(FastRowsMixin, BulkActionsMixin, ReviewCountsMixin, ExportI
         ("Scraping", {"fields": ["scrape_enabled", ("scrape_status", "last_scraped_at"), "last_error"]}),
     ]
 
-    def get_queryset(self, request):
-        pending = TagSuggestion.objects.filter(community=OuterRef("pk"), status=TagSuggestion.Status.PENDING)
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(has_pending=Exists(pending))
-            .prefetch_related(Prefetch("tags", queryset=Tag.objects.select_related("category")))
-        )
-
-    def has_add_permission(self, request):
-        return False
-
-    def get_search_results(self, request, queryset, search_term):
-        return queryset.search(search_term), False
-
-    def save_model(self, request, obj, form, change):
-        if "review_status" in form.changed_data:
-            obj.reviewed_at = timezone.now()
-            bulk.forget_review_counts(Community)
-            transaction.on_commit(lambda: bulk.forget_review_counts(Community))
-        super().save_model(request, obj, form, change)
-
     def change_view(self, request, object_id, form_url="", extra_context=None):
         community = self.get_object(request, object_id)
         extra = dict(extra_context or {})
@@ -1130,12 +1123,6 @@ class CommunityAdmin(FastRowsMixin, BulkActionsMixin, ReviewCountsMixin, ExportI
     @display(description="review", ordering="review_status", label=REVIEW_LABELS)
     def review(self, obj):
         return obj.review_status
-
-    @display(description="tags")
-    def tag_list(self, obj):
-        return _tags_cell(obj)
-
-    tags_by_category = ProfileAdmin.tags_by_category
 
     @display(description="rules")
     def rules_display(self, obj):
