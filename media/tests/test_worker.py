@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from datetime import timedelta
 
 import pytest
@@ -21,13 +20,7 @@ from posts.models import PostMedia
 from posts.tasks import download_post_media
 from profiles.tasks import download_avatar
 from tests.factories import PostFactory, ProfileFactory
-
-
-def _database_url() -> str:
-    db = settings.DATABASES["default"]
-    if "postgresql" not in db["ENGINE"]:
-        pytest.skip("the worker test needs the PostgreSQL test database (a worker cannot share SQLite in memory)")
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+from tests.workers import celery_worker, wait_for, worker_database_url
 
 
 @pytest.fixture
@@ -40,41 +33,15 @@ def media_worker(tmp_path, cdn):
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     broker.delete("media")
     env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "MEDIA_STORAGE": "local",
         "MEDIA_ROOT": str(tmp_path / "media"),
         "MEDIA_ALLOWED_HOSTS": "127.0.0.1",
         "MEDIA_BUSY_RETRY_SECONDS": "1",
-        "DJANGO_SECRET_KEY": "worker-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "media", "--pool", "solo"]
-        + ["--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        cwd=settings.BASE_DIR,
-    )
-    yield tmp_path / "media"
+    with celery_worker("media", env):
+        yield tmp_path / "media"
     broker.delete("media")
-    process.terminate()
-    try:
-        output, _ = process.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        output, _ = process.communicate()
-    print(output.decode(errors="replace")[-3000:])
-
-
-def wait_for(condition, timeout: float = 90) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 @pytest.mark.slow
@@ -119,7 +86,7 @@ def test_fetch_command_as_a_process_prints_json_last_and_exits_1_on_failure(cdn,
     good = cdn.add("/cli.jpg", body=samples.jpeg_bytes(samples.photo(1600, 1200)))
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": worker_database_url(),
         "MEDIA_STORAGE": "local",
         "MEDIA_ROOT": str(tmp_path / "media"),
         "MEDIA_ALLOWED_HOSTS": "127.0.0.1",

@@ -2,78 +2,31 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
-from django.db import connection
 from django.utils import timezone
 
-from config.celery import app as celery_app
 from monitoring import metrics
 from monitoring.consumers import MonitorConsumer
 from monitoring.models import Alert
 from monitoring.tasks import evaluate_alerts
 from scraping.models import Scraper
+from tests.workers import celery_worker
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
-def database_url() -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture
-def worker(tmp_path):
+def worker():
     """``celery worker`` on a queue of its own, against the test database and this run's Redis."""
     queue = f"monitoring-test-{uuid.uuid4().hex[:8]}"
-    name = f"{queue}@localhost"
-    env = os.environ | {"DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "config.settings"}
-    log = (tmp_path / "worker.log").open("w")
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("celery")),
-            "-A",
-            "config",
-            "worker",
-            "-P",
-            "solo",
-            "-Q",
-            queue,
-            "-n",
-            name,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "INFO",
-        ],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while not celery_app.control.ping(destination=[name], timeout=0.5):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"worker did not start:\n{(tmp_path / 'worker.log').read_text()[-3000:]}")
+    with celery_worker(queue, wait_ready=True, loglevel="info"):
         yield queue
-    finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
-        log.close()
 
 
 def test_task_run_by_a_real_worker_pushes_an_alert_to_a_connected_socket(bob, worker, settings):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 
 import pytest
@@ -16,13 +13,7 @@ from scraping import http
 from scraping.models import ScrapeRun
 from scraping.tasks import scrape_community, scrape_profile
 from scraping.tests.conftest import serve_subreddit
-
-
-def _database_url() -> str:
-    db = settings.DATABASES["default"]
-    if "postgresql" not in db["ENGINE"]:
-        pytest.skip("the worker test needs the PostgreSQL test database")
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+from tests.workers import celery_worker, wait_for
 
 
 @pytest.fixture
@@ -33,8 +24,6 @@ def scraping_worker(fake_upstream):
     reddit = http.Upstream(name="reddit", requests_per_minute=1, redis_url=settings.REDIS_URL)
     http.reset_state(reddit)
     env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "REDDIT_BASE_URL": fake_upstream.url,
@@ -42,36 +31,12 @@ def scraping_worker(fake_upstream):
         "REDDIT_REQUESTS_PER_MINUTE": "6000",
         # One attempt per task run, so the 429 reaches the task and Celery re-queues it.
         "SCRAPING_MAX_ATTEMPTS": "1",
-        "DJANGO_SECRET_KEY": "worker-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "scraping", "--pool", "solo"]
-        + ["--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        cwd=settings.BASE_DIR,
-    )
-    yield process
-    process.terminate()
-    try:
-        output, _ = process.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        output, _ = process.communicate()
-    print(output.decode(errors="replace")[-3000:])
+    with celery_worker("scraping", env) as process:
+        yield process
     http.reset_state(reddit)
     # The scrape queued real media/AI messages; leave the broker as it was found.
     redis.Redis.from_url(settings.CELERY_BROKER_URL).delete("media", "ai")
-
-
-def wait_for(condition, timeout: float = 90) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 @pytest.mark.slow

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
-from django.db import connection
 from django.urls import reverse
 
 from profiles import bulk
 from profiles.models import Community, Profile, TagSuggestion
 from scraping.models import Scraper, ScrapeRun, SystemLog
 from tests.factories import CommunityFactory, ProfileFactory, TagFactory
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.workers import celery_worker, wait_for
 
 
 def _messages(response) -> list[str]:
@@ -173,48 +165,19 @@ def test_a_real_worker_finishes_a_large_bulk_edit(client_as, analyst, settings, 
     settings.ADMIN_BULK_SYNC_LIMIT = 5
     profiles = [ProfileFactory() for _ in range(12)]
     tag = TagFactory()
-    env = {
-        **os.environ,
-        "DATABASE_URL": _url_for(connection.settings_dict),
-        "REDIS_URL": settings.REDIS_URL,
-        "PYTHONPATH": str(ROOT),
-    }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            "default",
-            "--pool=solo",
-            "--loglevel=WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
+    with celery_worker("default", {"REDIS_URL": settings.REDIS_URL}):
         client = client_as(analyst)
         url = reverse("admin:profiles_profile_changelist")
         client.post(url, {"action": "add_tag", "tag": tag.pk, "_selected_action": [p.pk for p in profiles]})
-        deadline = time.monotonic() + 60
         reported: list[str] = []
-        while time.monotonic() < deadline and not reported:
-            time.sleep(0.5)
-            reported = [m for m in _messages(client.get(url)) if "of 12 changed" in m]
+
+        def finished() -> bool:
+            reported[:] = [m for m in _messages(client.get(url)) if "of 12 changed" in m]
+            return bool(reported)
+
+        wait_for(finished, timeout=60, interval=0.5)
         assert reported == [f"Add tag “{tag}” (profiles): 12 of 12 changed."]
         assert Profile.objects.filter(tags=tag).count() == 12
-    finally:
-        worker.terminate()
-        worker.wait(timeout=20)
-
-
-def _url_for(db: dict) -> str:
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def test_staff_jump_from_a_creator_to_its_scrape_runs(client_as, staff_member, analyst):
