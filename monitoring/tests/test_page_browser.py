@@ -15,8 +15,8 @@ from django.test import Client
 from monitoring import metrics, store
 from monitoring.events import publish
 from monitoring.tests.conftest import free_port
-from monitoring.tests.test_worker import database_url
 from scraping.models import Scraper
+from tests.workers import worker_database_url
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser, pytest.mark.slow]
 
@@ -28,7 +28,7 @@ def asgi_server(tmp_path):
     """daphne serving config.asgi (HTTP + websockets) against the test database on a spare port."""
     port = free_port()
     env = os.environ | {
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": worker_database_url(),
         "DJANGO_DEBUG": "1",  # static files straight from the apps, no collectstatic needed
         "MONITORING_PUSH_INTERVAL": "0.5",
         "DJANGO_SETTINGS_MODULE": "config.settings",

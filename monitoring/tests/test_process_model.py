@@ -17,7 +17,7 @@ from django.test import Client
 
 from config.celery import app as celery_app
 from monitoring.tests.conftest import free_port
-from monitoring.tests.test_worker import database_url
+from tests.workers import worker_database_url
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def production_processes(tmp_path):
     web_port, asgi_port = free_port(), free_port()
     env = os.environ | {
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": worker_database_url(),
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "WEB_BIND": f"127.0.0.1:{web_port}",
         "WEB_WORKERS": "1",
