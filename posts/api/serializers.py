@@ -5,8 +5,8 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from posts.analytics import engagement_of
 from posts.models import Post, PostMedia
+from profiles.analytics import engagement_of
 from profiles.api.serializers import CommunitySummarySerializer, ViewerSerializer
 from profiles.models import Community
 
@@ -147,9 +147,11 @@ class SeriesPointSerializer(serializers.Serializer):
 
 
 class WeekPointSerializer(serializers.Serializer):
-    week = serializers.DateField()
-    posts = serializers.IntegerField()
-    mean_interactions = serializers.FloatField(allow_null=True)
+    week = serializers.DateField(help_text="The Monday the week starts on.")
+    posts = serializers.IntegerField(help_text="Every post of the week, hidden likes included.")
+    mean_interactions = serializers.FloatField(
+        allow_null=True, help_text="Over the week's posts with known engagement; null when there are none."
+    )
     engagement_rate = serializers.FloatField(allow_null=True)
 
 
@@ -263,8 +265,8 @@ class AIInsightsSerializer(serializers.Serializer):
 
 class PostingHourSerializer(serializers.Serializer):
     hour = serializers.IntegerField()
-    posts = serializers.IntegerField()
-    mean_score = serializers.FloatField(allow_null=True)
+    posts = serializers.IntegerField(help_text="Every post of the hour, unknown scores included.")
+    mean_score = serializers.FloatField(allow_null=True, help_text="Over posts with a known score.")
 
 
 class CommunityInsightsSerializer(serializers.Serializer):

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 
 from config.api import ScopedViewSetMixin
 from config.api_defaults import NewestFirstCursorPagination, PageNumberPagination
-from posts.analytics import community_insights, profile_ai_insights, profile_analytics
+from posts.analytics import ai_insights_json, analytics_json, community_insights_json
 from posts.api import serializers as s
 from posts.filters import PostFilterSet, ViralPostFilterSet
 from posts.models import Post
@@ -98,7 +98,7 @@ class ProfileReportViewSet(ProfileReportMixin, ScopedViewSetMixin, viewsets.Gene
         days = window_days(request)
         profile = self.report_profile()
         return self.cached_report(
-            f"analytics-{days}", profile, settings.API_ANALYTICS_CACHE_TTL, lambda: profile_analytics(profile, days)
+            f"analytics-{days}", profile, settings.API_ANALYTICS_CACHE_TTL, lambda: analytics_json(profile, days)
         )
 
     @extend_schema(
@@ -111,7 +111,7 @@ class ProfileReportViewSet(ProfileReportMixin, ScopedViewSetMixin, viewsets.Gene
     def ai_insights(self, request: Request, platform: str, handle: str) -> Response:
         profile = self.report_profile()
         return self.cached_report(
-            "ai-insights", profile, settings.API_DETAIL_CACHE_TTL, lambda: profile_ai_insights(profile)
+            "ai-insights", profile, settings.API_DETAIL_CACHE_TTL, lambda: ai_insights_json(profile)
         )
 
 
@@ -202,7 +202,7 @@ class CommunityViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
 
     def retrieve(self, request: Request, name: str) -> Response:
         community = self.get_object()
-        context = {**self.get_serializer_context(), "insights": community_insights(community)}
+        context = {**self.get_serializer_context(), "insights": community_insights_json(community)}
         return Response(s.CommunityDetailSerializer(community, context=context).data)
 
     @extend_schema(summary="Review a subreddit", responses=CommunitySummarySerializer, filters=False)

@@ -135,7 +135,8 @@ def test_analytics_query_count_is_bounded(creator, alice, client_for, django_ass
     PostFactory.create_batch(30, author=creator)
     client = client_for(alice)
     client.get(url(creator, "posts"))  # opens access
-    with django_assert_max_num_queries(9):
+    # The lookup (and the rest of the profile on a cache miss), then snapshots, the window's posts, viral posts.
+    with django_assert_max_num_queries(5):
         client.get(url(creator, "analytics"))
     with django_assert_max_num_queries(1):
         assert client.get(url(creator, "analytics")).status_code == 200
@@ -156,6 +157,18 @@ def test_ai_insights_count_post_and_comment_sentiment(creator, alice, client_for
     assert body["analysis_status"]["pending"] == 1
     assert body["model_versions"] == [{"version": "vader:3.3.2", "posts": 1}]
     assert body["pending_tag_suggestions"][0]["tag"] == "street-food"
+
+
+def test_ai_insights_query_count_is_bounded(creator, alice, client_for, django_assert_max_num_queries):
+    for post in PostFactory.create_batch(30, author=creator, ai_status="done", ai_sentiment="neutral"):
+        CommentSentiment.objects.create(post=post, external_id=f"c{post.pk}", text="ok", sentiment="neutral", score=0)
+    client = client_for(alice)
+    client.get(url(creator, "posts"))  # opens access
+    # The lookup (and the rest of the profile on a cache miss), then posts by status/sentiment/model,
+    # comment sentiment, pending suggestions.
+    with django_assert_max_num_queries(5):
+        body = client.get(url(creator, "ai-insights")).json()
+    assert (body["post_sentiment"]["neutral"], body["comment_sentiment"]["neutral"]) == (30, 30)
 
 
 def test_report_subresources_need_a_signed_in_user(creator, api_client):
