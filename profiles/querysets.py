@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC
 
 from django.apps import apps
@@ -45,20 +46,30 @@ class ProfileQuerySet(SignedInQuerySet):
         """
         return self.alias(handle_lower=Lower("handle")).filter(platform=platform, handle_lower=handle.lower())
 
-    def for_report(self, user, platform: str, handle: str):
+    def for_report(self, user, platform: str, handle: str, only: Sequence[str] = ()):
         """The profile a report shows, with the viewer's access expiry and favorite flag, or ``None``.
 
         The hottest query of the API (every report view, cached or not), so it is written once as
         SQL: building and compiling the equivalent ORM query (two correlated subqueries) cost
         about 1.8 ms of CPU per request on our machines, ten times its execution. The handle
         comparison uses the unique ``(LOWER(handle), platform)`` index.
+
+        ``only`` loads just those fields (the rest are deferred, as with ``QuerySet.only()``): a
+        report answered from the cache needs the profile's timestamps, not its 60-odd columns,
+        whose decoding was a third of a cached report's CPU.
         """
         if self.restrict(user).query.is_empty():
             return None
         access = apps.get_model("profiles", "ProfileAccess")._meta.db_table
         favorite = apps.get_model("profiles", "Favorite")._meta.db_table
+        if only:
+            quote = connections[self.db].ops.quote_name
+            fields = [self.model._meta.get_field(name) for name in ("id", *only)]
+            columns = ", ".join(f"p.{quote(field.column)}" for field in dict.fromkeys(fields))
+        else:
+            columns = "p.*"
         sql = (
-            f"SELECT p.*, "
+            f"SELECT {columns}, "
             f"(SELECT a.expires_at FROM {access} a WHERE a.user_id = %s AND a.profile_id = p.id) AS viewer_access_expires_at, "
             f"EXISTS (SELECT 1 FROM {favorite} f WHERE f.user_id = %s AND f.profile_id = p.id) AS viewer_is_favorite "
             f"FROM {self.model._meta.db_table} p WHERE p.platform = %s AND LOWER(p.handle) = %s"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Prefetch, prefetch_related_objects
+from django.http import HttpResponse, HttpResponseBase
 from django.utils import timezone
 from django_filters.utils import translate_validation
 from drf_spectacular.types import OpenApiTypes
@@ -16,6 +18,7 @@ from rest_framework import permissions, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -77,19 +80,32 @@ def profile_last_modified(profile: Profile) -> datetime:
     return max(stamp for stamp in stamps if stamp is not None)
 
 
+# What a report reads before it knows whether the cache can answer: the fields of its version.
+VERSION_FIELDS = ("updated_at", "last_scraped_at", "ai_analyzed_at", "metrics_computed_at")
+
+
+def load_deferred(profile: Profile) -> None:
+    """Fetch the fields a light lookup left out, in one query (not one per attribute touched)."""
+    if deferred := profile.get_deferred_fields():
+        profile.refresh_from_db(fields=deferred)
+
+
 class ProfileReportMixin:
     """Resolve ``{platform}/{handle}`` and hold the viewer's access to the report.
 
     The lookup, the viewer's access grant and favorite flag come back in one query, so a cached
-    report costs one indexed lookup. Used by the report sub-resources in other apps (posts,
-    analytics, AI insights), which import this mixin; it scopes through ``restrict(user)`` itself
-    because those views' own querysets are of other models.
+    report costs one indexed lookup of a few columns. Used by the report sub-resources in other
+    apps (posts, analytics, AI insights), which import this mixin; it scopes through
+    ``restrict(user)`` itself because those views' own querysets are of other models.
     """
 
-    def get_profile(self) -> Profile:
+    def get_profile(self, full: bool = False) -> Profile:
+        """The profile with its version fields only, unless ``full``; the rest load on a cache miss."""
         platform, handle = self.kwargs["platform"], self.kwargs["handle"]
         validate_profile_path(platform, handle)
-        profile = Profile.objects.for_report(self.request.user, platform, handle)
+        profile = Profile.objects.for_report(
+            self.request.user, platform, handle, only=() if full else ("platform", "handle", *VERSION_FIELDS)
+        )
         if profile is None:
             raise NotFound(f"No {platform} profile @{handle} has been collected.")
         return profile
@@ -104,8 +120,8 @@ class ProfileReportMixin:
             raise PermissionDenied(str(exc)) from None
         profile.viewer_access_expires_at = access.expires_at
 
-    def report_profile(self) -> Profile:
-        profile = self.get_profile()
+    def report_profile(self, full: bool = False) -> Profile:
+        profile = self.get_profile(full)
         self.require_access(profile)
         return profile
 
@@ -116,10 +132,12 @@ class ProfileReportMixin:
             "access_expires_at": expires.isoformat() if expires else None,
         }
 
-    def cached_report(self, kind: str, profile: Profile, ttl: int, build) -> Response:
+    def cached_report(self, kind: str, profile: Profile, ttl: int, build) -> HttpResponseBase:
         """Answer from the cache keyed on the profile's version, with ETag / Last-Modified.
 
         ``build()`` makes the shared (user-independent) body; the viewer block is added per request.
+        The cache holds the body as rendered JSON, so a hit neither unpickles nor re-renders it:
+        the viewer block is spliced in front (see ``with_viewer``).
         """
         version = profile_version(profile)
         viewer = self.viewer(profile)
@@ -128,13 +146,22 @@ class ProfileReportMixin:
         not_modified = conditional_response(self.request, etag, last_modified)
         if not_modified is not None:
             return not_modified
-        key = cache_key(kind, profile.pk, version)
+        key = cache_key(kind, "json", profile.pk, version)  # rendered bytes, not a dict
         body = cache.get(key) if ttl else None
         if body is None:
-            body = build()
+            load_deferred(profile)
+            body = JSONRenderer().render(build())
             if ttl:
                 cache.set(key, body, ttl)
-        return with_validators(Response({**body, "viewer": viewer}), etag, last_modified)
+        return with_validators(self.with_viewer(body, viewer), etag, last_modified)
+
+    def with_viewer(self, body: bytes, viewer: dict) -> HttpResponseBase:
+        """The report with ``"viewer"`` added: spliced into the JSON, or re-parsed for other formats."""
+        if self.request.accepted_renderer.format != "json":
+            return Response({**json.loads(body), "viewer": viewer})  # the browsable API
+        rest = body[1:] if body == b"{}" else b"," + body[1:]
+        content = b'{"viewer":' + JSONRenderer().render(viewer) + rest
+        return HttpResponse(content, content_type="application/json")
 
 
 @extend_schema_view(
@@ -212,7 +239,7 @@ class ProfileViewSet(ProfileReportMixin, ScopedViewSetMixin, viewsets.GenericVie
         description="AI lookalikes and other stored links; when none exist, creators of the same platform, category and audience size.",
     )
     def similar(self, request: Request, platform: str, handle: str) -> Response:
-        profile = self.report_profile()
+        profile = self.report_profile(full=True)
         links = list(
             RelatedProfile.objects.filter(profile=profile)
             .select_related("related")

@@ -254,6 +254,28 @@ def test_report_is_served_from_the_cache_while_unchanged(alice, client_for):
     assert client.get(report(profile)).json()["followers_count"] == 1_000
 
 
+def test_report_from_the_cache_is_the_same_document_as_a_fresh_one(alice, client_for):
+    profile = ProfileFactory(bio="café ☕ in Lisbon", followers_count=1_234)
+    profile.tags.add(TagFactory())
+    client = client_for(alice)
+    fresh = client.get(report(profile))
+    cached = client.get(report(profile))
+    # The cache holds rendered JSON and splices the viewer block in: it must stay valid JSON, UTF-8.
+    assert cached["Content-Type"] == "application/json"
+    assert cached.json() == fresh.json()
+    assert cached.json()["bio"] == "café ☕ in Lisbon"
+    assert set(cached.json()["viewer"]) == {"is_favorite", "access_expires_at"}
+
+
+def test_cached_report_renders_in_the_browsable_api_too(alice, client_for):
+    profile = ProfileFactory(handle="browsable.one")
+    client = client_for(alice)
+    client.get(report(profile))  # fills the cache
+    page = client.get(report(profile), HTTP_ACCEPT="text/html")
+    assert page.status_code == 200
+    assert "browsable.one" in page.content.decode()
+
+
 def test_report_answers_304_to_matching_validators(alice, client_for):
     profile = ProfileFactory()
     client = client_for(alice)
@@ -297,9 +319,9 @@ def test_report_query_count(alice, client_for, django_assert_max_num_queries):
     profile = ProfileFactory()
     profile.tags.add(*TagFactory.create_batch(5))
     client = client_for(alice)
-    with django_assert_max_num_queries(8):  # lookup, access grant, tags, audience
+    with django_assert_max_num_queries(8):  # lookup, access grant, the rest of the row, tags, audience
         client.get(report(profile))
-    with django_assert_max_num_queries(1):  # cached: one lookup with the viewer's state
+    with django_assert_max_num_queries(1):  # cached: one lookup of a few columns with the viewer's state
         assert client.get(report(profile)).status_code == 200
 
 
