@@ -269,9 +269,14 @@ class Command(BaseCommand):
             post_row(rng, n, rng.choice(authors), now) for n in range(have_posts, max(posts, have_posts))
         )
         post_seconds = time.perf_counter() - post_started
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and (new_profiles or new_posts):
+            # What autovacuum does to a live table within minutes: planner statistics, the visibility
+            # map and hint bits. Without it the first searches over a freshly bulk-loaded table
+            # measured twice as slow (63 vs 30 ms for one count) — a state production never stays in.
+            # VACUUM cannot run inside a transaction (the test suite's); ANALYZE alone can.
+            command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE profiles_profile, posts_post")
+                cursor.execute(f"{command} profiles_profile, posts_post")
 
         summary = {
             "status": "ok",
