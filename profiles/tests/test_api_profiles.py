@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from profiles.api.views import VERSION_FIELDS
 from profiles.models import Favorite, Profile, ProfileAccess, RelatedProfile, SearchHistory
 from tests.factories import ProfileFactory, TagFactory
 
@@ -265,6 +266,25 @@ def test_report_from_the_cache_is_the_same_document_as_a_fresh_one(alice, client
     assert cached.json() == fresh.json()
     assert cached.json()["bio"] == "café ☕ in Lisbon"
     assert set(cached.json()["viewer"]) == {"is_favorite", "access_expires_at"}
+
+
+def test_report_lookup_reads_each_column_into_its_own_field(alice):
+    now = timezone.now()
+    profile = ProfileFactory(followers_count=321, ai_primary_language="pt")
+    Profile.objects.filter(pk=profile.pk).update(
+        last_scraped_at=now - timedelta(hours=1),
+        ai_analyzed_at=now - timedelta(hours=2),
+        metrics_computed_at=None,
+        links=["https://example.com/a"],
+    )
+    stored = Profile.objects.get(pk=profile.pk)
+    light = Profile.objects.for_report(alice, profile.platform, profile.handle.upper(), only=VERSION_FIELDS)
+    full = Profile.objects.for_report(alice, profile.platform, profile.handle)
+    for field in VERSION_FIELDS:
+        assert getattr(light, field) == getattr(stored, field), field
+    assert light.get_deferred_fields() >= {"followers_count", "bio"}
+    assert (full.followers_count, full.ai_primary_language, full.links) == (321, "pt", ["https://example.com/a"])
+    assert (full.viewer_access_expires_at, full.viewer_is_favorite) == (None, False)
 
 
 def test_cached_report_renders_in_the_browsable_api_too(alice, client_for):
