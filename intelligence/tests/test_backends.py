@@ -8,9 +8,19 @@ import numpy as np
 import pytest
 
 from intelligence.analyzers.base import Analyzer, CategoryResult, LanguageResult, SentimentResult
+from intelligence.analyzers.embedded import MINILM_NAME
 from intelligence.analyzers.registry import AIConfig, GuardedAnalyzer, get_analyzers
 from intelligence.analyzers.rules import RuleSentimentAnalyzer
-from intelligence.analyzers.sentiment_head import SentimentHead, soft_labels, train_head
+from intelligence.analyzers.sentiment_head import (
+    RECIPE_VERSION,
+    SentimentHead,
+    cached_encode,
+    cross_validate,
+    head_file,
+    rating_classes,
+    soft_labels,
+    train_head,
+)
 from intelligence.analyzers.training_data import RatedText
 
 from .conftest import CATEGORIES
@@ -148,6 +158,75 @@ def test_sentiment_head_learns_from_soft_labels_and_survives_a_save(tmp_path):
     probs = loaded.predict_proba(np.vstack([pos, neg, np.zeros(8)]))
     assert [loaded.labels[i] for i in probs.argmax(axis=1)] == ["positive", "negative", "neutral"]
     assert np.allclose(probs.sum(axis=1), 1)
+
+
+def test_cross_validation_scores_held_out_sentences_only(tmp_path):
+    # Given two sources where only the first letter tells the class
+    rng = np.random.default_rng(2)
+    prototypes = {"p": rng.normal(size=8), "n": rng.normal(size=8), "z": np.zeros(8)}
+    votes = {"p": (2, 3, 2), "n": (-2, -3, -2), "z": (0, 0, 0)}
+    rows = [
+        RatedText(f"{c}{i}", float(np.mean(votes[c])), source, votes[c])
+        for source in ("tweets", "nyt")
+        for c in "pnz"
+        for i in range(20)
+    ]
+
+    def encode(texts):
+        return np.vstack([prototypes[t[0]] + rng.normal(scale=0.1, size=8) for t in texts])
+
+    assert cross_validate(rows, encode, "tweets", folds=4) == 1.0
+    # When the held-out source's gold disagrees with everything the head learns from, it scores low
+    flipped = [RatedText(r.text, -r.rating, r.source, r.votes) if r.source == "tweets" else r for r in rows]
+    assert cross_validate(flipped, encode, "tweets", folds=4) < 0.5
+
+
+def test_rating_classes_use_half_a_step_as_the_neutral_band():
+    assert rating_classes([-2.0, -0.5, -0.49, 0.0, 0.49, 0.5, 3.1]).tolist() == [0, 0, 1, 1, 1, 2, 2]
+
+
+def test_training_embeddings_are_cached_per_encoder_and_list_of_texts(tmp_path):
+    calls = []
+
+    def encode(texts):
+        calls.append(list(texts))
+        return np.ones((len(texts), 4))
+
+    first = cached_encode(encode, tmp_path, "enc")(["a", "b"])
+    again = cached_encode(encode, tmp_path, "enc")(["a", "b"])
+    cached_encode(encode, tmp_path, "enc")(["a", "c"])
+    cached_encode(encode, tmp_path, "other-enc")(["a", "b"])
+    # Same encoder and texts: read back, not re-encoded; other texts or encoder: encoded afresh.
+    assert calls == [["a", "b"], ["a", "c"], ["a", "b"]]
+    assert np.array_equal(first, again) and first.dtype == np.float32
+    assert len(list(tmp_path.glob("training-embeddings-*.npy"))) == 3
+
+
+def test_embedded_backend_answers_with_a_built_head(tmp_path, embedded_set, fresh_registry):
+    # Given a head trained with the real MiniLM, on a tiny set, where the registry looks for it
+    encoder = embedded_set.category.primary.embeddings.encoder
+    rows = [
+        RatedText(text, 0.0, "tweets", votes)
+        for text, votes in [
+            ("I love this, best day ever", (3, 2, 3)),
+            ("What a wonderful surprise", (2, 3, 2)),
+            ("This is awful, I hate it", (-3, -2, -3)),
+            ("Worst service, never again", (-2, -3, -2)),
+            ("The meeting is at noon", (0, 0, 0)),
+            ("The store opens on Monday", (0, 0, 0)),
+        ]
+    ]
+    train_head(rows, encoder.encode, MINILM_NAME).save(head_file(tmp_path, MINILM_NAME))
+    # When the embedded backend loads
+    sentiment = get_analyzers(
+        AIConfig(backend="embedded", artifacts_dir=str(tmp_path), categories=CATEGORIES)
+    ).sentiment
+    good, bad = sentiment.analyze(["I love it, what a great day", "I hate this, it is terrible"])
+    # Then the head answered (not VADER, not the rules fallback), and its name says which recipe it is
+    assert sentiment.model_name == f"{MINILM_NAME}+logreg-hutto-r{RECIPE_VERSION}"
+    assert sentiment.model_version == f"r{RECIPE_VERSION}" and sentiment.backend == "embedded"
+    assert good.label == "positive" and bad.label == "negative"
+    assert good.score > 0 > bad.score
 
 
 def test_soft_labels_are_vote_shares():
