@@ -17,6 +17,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache, caches
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.http import http_date, quote_etag
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
@@ -74,6 +76,27 @@ def version_of(*stamps: datetime | None) -> str:
 def cache_key(kind: str, *parts: Any) -> str:
     """``api:<kind>:<parts…>`` — callers include a version so a change makes a new key."""
     return ":".join(["api", kind, *(str(part) for part in parts)])
+
+
+def versioned_get(key: str, ttl: int) -> Any:
+    """A cached value whose key carries a version: this process's memory first, then the shared cache.
+
+    A new version means a new key, so a value in memory can never be stale; memory only saves the
+    round trip to Redis (``API_LOCAL_CACHE_ENTRIES`` per process, least recently used dropped).
+    """
+    local = caches["local"] if settings.API_LOCAL_CACHE_ENTRIES else None
+    value = local.get(key) if local else None
+    if value is None:
+        value = cache.get(key)
+        if value is not None and local:
+            local.set(key, value, ttl)
+    return value
+
+
+def versioned_set(key: str, value: Any, ttl: int) -> None:
+    cache.set(key, value, ttl)
+    if settings.API_LOCAL_CACHE_ENTRIES:
+        caches["local"].set(key, value, ttl)
 
 
 def params_digest(params: dict[str, Any]) -> str:

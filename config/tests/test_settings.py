@@ -103,3 +103,31 @@ def test_check_deploy_is_clean_with_production_variables(tmp_path):
     result = _run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], env, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.django_db
+def test_postgresql_prepares_a_query_a_connection_repeats():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        for _ in range(6):  # psycopg prepares on the fifth run (prepare_threshold)
+            cursor.execute("SELECT id FROM auth_user WHERE username = %s", ["nobody-here"])
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%auth_user WHERE username = $1"]
+        )
+        assert cursor.fetchone()[0] == 1
+
+
+def test_prepared_statements_can_be_turned_off_for_pgbouncer(tmp_path):
+    script = (
+        "import django, json, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); "
+        "django.setup(); from django.conf import settings; "
+        "print(json.dumps(settings.DATABASES['default'].get('OPTIONS', {})))"
+    )
+    database = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/creatorscope"}
+    on = _run([sys.executable, "-c", script], database, tmp_path)
+    off = _run([sys.executable, "-c", script], {**database, "DATABASE_PREPARED_STATEMENTS": "0"}, tmp_path)
+    assert json.loads(on.stdout.splitlines()[-1]) == {"server_side_binding": True, "prepare_threshold": 5}
+    assert json.loads(off.stdout.splitlines()[-1]) == {}

@@ -32,6 +32,8 @@ from config.api import (
     conditional_response,
     params_digest,
     version_of,
+    versioned_get,
+    versioned_set,
     with_validators,
 )
 from profiles.access import AccessLimitReached, ensure_access
@@ -147,12 +149,12 @@ class ProfileReportMixin:
         if not_modified is not None:
             return not_modified
         key = cache_key(kind, "json", profile.pk, version)  # rendered bytes, not a dict
-        body = cache.get(key) if ttl else None
+        body = versioned_get(key, ttl) if ttl else None
         if body is None:
             load_deferred(profile)
             body = JSONRenderer().render(build())
             if ttl:
-                cache.set(key, body, ttl)
+                versioned_set(key, body, ttl)
         return with_validators(self.with_viewer(body, viewer), etag, last_modified)
 
     def with_viewer(self, body: bytes, viewer: dict) -> HttpResponseBase:

@@ -296,6 +296,17 @@ def test_cached_report_renders_in_the_browsable_api_too(alice, client_for):
     assert "browsable.one" in page.content.decode()
 
 
+def test_report_is_also_kept_in_process_memory(alice, client_for, settings):
+    profile = ProfileFactory(followers_count=1_000)
+    client = client_for(alice)
+    client.get(report(profile))
+    Profile.objects.filter(pk=profile.pk).update(followers_count=5)  # bypasses every version stamp
+    cache.delete_pattern("*")  # Redis forgets; this process still holds the same version
+    assert client.get(report(profile)).json()["followers_count"] == 1_000
+    settings.API_LOCAL_CACHE_ENTRIES = 0  # Redis only: the flushed entry is rebuilt
+    assert client.get(report(profile)).json()["followers_count"] == 5
+
+
 def test_report_answers_304_to_matching_validators(alice, client_for):
     profile = ProfileFactory()
     client = client_for(alice)
