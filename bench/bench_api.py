@@ -3,7 +3,7 @@
 Measures requests/s and p50/p95/p99 for: a DRF hello-world (``/api/v1/auth/me/``, the ceiling),
 cached creator report, uncached creator report, creator search with text and two filters
 (uncached and cached). The report and search rotate over many distinct URLs; requests rotate over
-the tokens of ``--users`` bench users, with throttling on at the default per-user rate. (One user
+the tokens of ``--users`` bench users (300), with throttling on at the default per-user rate. (One user
 with a limit raised out of the way would make DRF's throttle pickle a minute of request history —
 tens of thousands of timestamps — into Redis on every request, a cost no real client causes.)
 
@@ -243,7 +243,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=500, help="distinct profiles / searches rotated over")
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument(
-        "--users", type=int, default=100, help="bench users whose tokens requests rotate over (default rates apply)"
+        "--users", type=int, default=300, help="bench users whose tokens requests rotate over (default rates apply)"
     )
     parser.add_argument(
         "--only", default="", help="comma-separated scenarios to run (default: all); hello_world always runs"

@@ -143,7 +143,8 @@ class ProfileReportMixin:
         """
         version = profile_version(profile)
         viewer = self.viewer(profile)
-        etag = f"{kind}-{profile.pk}-{version}-{params_digest(viewer)[:8]}"
+        # The viewer's state is part of the body, so it is part of the tag (spelled out, not hashed).
+        etag = f"{kind}-{profile.pk}-{version}-{int(viewer['is_favorite'])}-{viewer['access_expires_at'] or '-'}"
         last_modified = profile_last_modified(profile)
         not_modified = conditional_response(self.request, etag, last_modified)
         if not_modified is not None:
@@ -162,7 +163,8 @@ class ProfileReportMixin:
         if self.request.accepted_renderer.format != "json":
             return Response({**json.loads(body), "viewer": viewer})  # the browsable API
         rest = body[1:] if body == b"{}" else b"," + body[1:]
-        content = b'{"viewer":' + JSONRenderer().render(viewer) + rest
+        # The same compact, UTF-8 JSON that DRF's JSONRenderer writes.
+        content = b'{"viewer":' + json.dumps(viewer, separators=(",", ":"), ensure_ascii=False).encode() + rest
         return HttpResponse(content, content_type="application/json")
 
 
