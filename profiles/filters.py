@@ -108,9 +108,27 @@ def _range(field: str, label: str, **bounds) -> tuple[django_filters.NumberFilte
     )
 
 
-class ProfileFilterSet(django_filters.FilterSet):
+class SearchableFilterSet(django_filters.FilterSet):
+    """Text through the model's indexed ``search()``; biggest first when no ``ordering`` is asked for."""
+
+    # The column of the default order, largest first, unknown last, then id for stable pages.
+    default_order_field = ""
+
+    @property
+    def qs(self) -> QuerySet:
+        queryset = super().qs
+        if not self.form.cleaned_data.get("ordering"):
+            queryset = queryset.order_by(F(self.default_order_field).desc(nulls_last=True), "id")
+        return queryset
+
+    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.search(value)
+
+
+class ProfileFilterSet(SearchableFilterSet):
     """Creator search: text, platform, audience size, engagement, growth, content, review state."""
 
+    default_order_field = "followers_count"
     q = django_filters.CharFilter(method="filter_text", label="Text in handle, name or bio", max_length=200)
     platform = django_filters.ChoiceFilter(choices=Platform.choices)
     followers_min, followers_max = _range("followers_count", "Followers", min_value=0)
@@ -157,23 +175,14 @@ class ProfileFilterSet(django_filters.FilterSet):
         form = ProfileFilterForm
         fields: list[str] = []
 
-    @property
-    def qs(self) -> QuerySet:
-        queryset = super().qs
-        if not self.form.cleaned_data.get("ordering"):
-            queryset = queryset.order_by(F("followers_count").desc(nulls_last=True), "id")
-        return queryset
-
-    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.search(value)
-
     def filter_language(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(ai_primary_language=value.lower())
 
 
-class CommunityFilterSet(django_filters.FilterSet):
+class CommunityFilterSet(SearchableFilterSet):
     """Subreddits: review queue, NSFW, category, tags, size, text."""
 
+    default_order_field = "subscribers"
     q = django_filters.CharFilter(method="filter_text", label="Text in name or title", max_length=200)
     review_status = django_filters.MultipleChoiceFilter(choices=CommunityReviewStatus.choices, distinct=False)
     nsfw = StrictBooleanFilter(field_name="is_nsfw")
@@ -199,13 +208,3 @@ class CommunityFilterSet(django_filters.FilterSet):
         model = Community
         form = type("CommunityFilterForm", (RangeForm,), {"RANGES": ("subscribers",)})
         fields: list[str] = []
-
-    @property
-    def qs(self) -> QuerySet:
-        queryset = super().qs
-        if not self.form.cleaned_data.get("ordering"):
-            queryset = queryset.order_by(F("subscribers").desc(nulls_last=True), "id")
-        return queryset
-
-    def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.search(value)
