@@ -34,7 +34,12 @@ class ReportStatement:
 
 @functools.lru_cache(maxsize=8)
 def report_statement(model: type[models.Model], alias: str, only: tuple[str, ...]) -> ReportStatement:
-    """Built once per process and column set; building it per request cost more than the query."""
+    """Built once per process and column set; building it per request cost more than the query.
+
+    The converters are bound to the connection of the thread that built the statement; they read
+    only settings (time zone, JSON decoder), the same for every connection to this alias, and are
+    handed the caller's connection when they run.
+    """
     connection = connections[alias]
     meta = model._meta
     wanted = {meta.get_field(name).attname for name in ("id", *only)}
