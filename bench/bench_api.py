@@ -78,6 +78,7 @@ def prepare(profiles: int, posts: int, sample: int, users: int) -> tuple[list[st
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
+    from campaigns.management.commands.demo_scale import WORDS  # what generated handles and bios are made of
     from profiles.models import Profile, ProfileAccess
 
     tokens = []
@@ -105,24 +106,8 @@ def prepare(profiles: int, posts: int, sample: int, users: int) -> tuple[list[st
     )
     details = [f"/api/v1/profiles/instagram/{handle}/" for _, handle in chosen]
     rng = random.Random(7)
-    words = [
-        "sun",
-        "lisbon",
-        "food",
-        "travel",
-        "vegan",
-        "coffee",
-        "street",
-        "style",
-        "fitness",
-        "yoga",
-        "tech",
-        "music",
-        "art",
-        "beauty",
-    ]
     searches = [
-        f"/api/v1/profiles/?q={rng.choice(words)}&followers_min={rng.choice([1000, 10000, 50000])}"
+        f"/api/v1/profiles/?q={rng.choice(WORDS)}&followers_min={rng.choice([1000, 10000, 50000])}"
         f"&engagement_min={rng.choice([1, 2, 3])}"
         for _ in range(sample // 5)  # fewer distinct searches than profiles: people repeat searches
     ]
