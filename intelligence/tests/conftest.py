@@ -17,17 +17,17 @@ VOCAB = (
 )
 
 
-def _save_tiny(folder: Path, model_cls, **config) -> None:
-    """A 1-layer, 16-wide BERT with random weights and a real WordPiece tokenizer, saved like a hub model."""
+def save_tiny(folder: Path, model_cls, num_hidden_layers: int = 1, **config) -> None:
+    """A 16-wide BERT (1 layer unless asked) with random weights and a real WordPiece tokenizer, saved like a hub model."""
     from transformers import BertConfig, BertTokenizer
 
     folder.mkdir(parents=True)
-    (folder / "vocab.txt").write_text("\n".join(VOCAB))
-    BertTokenizer(vocab_file=str(folder / "vocab.txt")).save_pretrained(folder)
+    # transformers 5 takes the vocabulary itself; given only a vocab_file it knows just the special tokens.
+    BertTokenizer(vocab={token: i for i, token in enumerate(VOCAB)}).save_pretrained(folder)
     cfg = BertConfig(
         vocab_size=len(VOCAB),
         hidden_size=16,
-        num_hidden_layers=1,
+        num_hidden_layers=num_hidden_layers,
         num_attention_heads=2,
         intermediate_size=32,
         max_position_embeddings=256,
@@ -52,22 +52,22 @@ def tiny_models_dir(tmp_path_factory) -> Path:
 
     torch.manual_seed(0)
     root = tmp_path_factory.mktemp("models")
-    _save_tiny(
+    save_tiny(
         root / "cardiffnlp/twitter-roberta-base-sentiment-latest",
         BertForSequenceClassification,
         **_labels(["negative", "neutral", "positive"]),
     )
-    _save_tiny(
+    save_tiny(
         root / "papluca/xlm-roberta-base-language-detection",
         BertForSequenceClassification,
         **_labels(["en", "es", "fr", "de"]),
     )
-    _save_tiny(
+    save_tiny(
         root / "facebook/bart-large-mnli",
         BertForSequenceClassification,
         **_labels(["contradiction", "neutral", "entailment"]),
     )
-    _save_tiny(root / "tiny/encoder", BertModel)
+    save_tiny(root / "tiny/encoder", BertModel)
     return root
 
 

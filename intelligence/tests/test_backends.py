@@ -12,18 +12,18 @@ from intelligence.analyzers.embedded import MINILM_NAME
 from intelligence.analyzers.registry import AIConfig, GuardedAnalyzer, get_analyzers
 from intelligence.analyzers.rules import RuleSentimentAnalyzer
 from intelligence.analyzers.sentiment_head import (
+    HEAD_LABELS,
     RECIPE_VERSION,
-    SentimentHead,
-    cached_encode,
+    balanced_targets,
     cross_validate,
     head_file,
+    model_name,
     rating_classes,
     soft_labels,
-    train_head,
 )
 from intelligence.analyzers.training_data import RatedText
 
-from .conftest import CATEGORIES
+from .conftest import CATEGORIES, save_tiny
 
 TEXTS = ["I love this new game", "This is bad", "Receta nueva de paella", "", "🔥🔥"]
 REPO = Path(__file__).resolve().parents[2]
@@ -42,7 +42,8 @@ def _check_interface(analyzer_set, texts=TEXTS):
     for text, result in zip(texts, categories, strict=True):
         if text.strip():
             assert result.category in keys
-            assert abs(sum(result.distribution.values()) - 1) < 1e-3
+            # Each share is rounded to 4 decimals: the sum may be off by half a unit per category.
+            assert abs(sum(result.distribution.values()) - 1) <= len(result.distribution) * 0.5e-4 + 1e-9
     for analyzer in (analyzer_set.sentiment, analyzer_set.language, analyzer_set.category):
         assert analyzer.model_name and analyzer.model_version
     assert analyzer_set.sentiment.analyze([]) == []
@@ -141,69 +142,130 @@ def test_embedded_sentiment_without_a_built_head_is_vader(embedded_set):
     assert good.label == "positive" and bad.label == "negative"
 
 
-def test_sentiment_head_learns_from_soft_labels_and_survives_a_save(tmp_path):
-    rng = np.random.default_rng(0)
-    pos, neg = rng.normal(size=8), rng.normal(size=8)
-    rows = [RatedText(f"p{i}", 2.0, "tweets", (2, 3, 1)) for i in range(30)]
-    rows += [RatedText(f"n{i}", -2.0, "tweets", (-2, -3, -1)) for i in range(30)]
-    rows += [RatedText(f"z{i}", 0.0, "tweets", (0, 0, 0)) for i in range(30)]
+@pytest.fixture(scope="module")
+def two_layer_encoder(tmp_path_factory):
+    """A tiny 2-layer encoder, so a 1-layer branch has a shared lower layer to start from."""
+    import torch
+    from transformers import BertModel
 
-    def encode(texts):
-        base = {"p": pos, "n": neg, "z": np.zeros(8)}
-        return np.vstack([base[t[0]] + rng.normal(scale=0.1, size=8) for t in texts])
+    from intelligence.analyzers.torch_models import TextEncoder
 
-    head = train_head(rows, encode, "fake-encoder")
-    head.save(tmp_path / "head.npz")
-    loaded = SentimentHead.load(tmp_path / "head.npz")
-    probs = loaded.predict_proba(np.vstack([pos, neg, np.zeros(8)]))
-    assert [loaded.labels[i] for i in probs.argmax(axis=1)] == ["positive", "negative", "neutral"]
-    assert np.allclose(probs.sum(axis=1), 1)
+    torch.manual_seed(1)
+    folder = tmp_path_factory.mktemp("two-layer") / "encoder"
+    save_tiny(folder, BertModel, num_hidden_layers=2)
+    return TextEncoder(str(folder))
 
 
-def test_cross_validation_scores_held_out_sentences_only(tmp_path):
-    # Given two sources where only the first letter tells the class
-    rng = np.random.default_rng(2)
-    prototypes = {"p": rng.normal(size=8), "n": rng.normal(size=8), "z": np.zeros(8)}
+def test_sentiment_branch_on_the_shared_pass_equals_a_whole_pass_of_the_fine_tuned_model(two_layer_encoder):
+    import copy
+
+    import torch
+
+    from intelligence.analyzers.torch_models import SentimentBranch, mean_pool
+
+    # Given a branch whose copied top layer has been changed (as fine-tuning changes it)
+    encoder = two_layer_encoder
+    branch = SentimentBranch.from_encoder(encoder, 1, HEAD_LABELS).eval()
+    with torch.no_grad():
+        for parameter in branch.parameters():
+            parameter.add_(torch.randn_like(parameter) * 0.5)
+    texts = ["i love this game", "this is bad", "new post about food !", "a"]
+    before = encoder.encode(texts)
+    # When the embeddings and the branch's probabilities come from one pass
+    vectors, probs = encoder.encode_with_branch(texts, branch)
+    # Then the embeddings are the encoder's own, untouched by the branch
+    assert np.allclose(vectors, before, atol=1e-6)
+    # And the probabilities equal a separate whole pass of a model whose top layer is the branch's
+    fine_tuned = copy.deepcopy(encoder.model)
+    fine_tuned.encoder.layer[1] = branch.layers[0]
+    batch = encoder._tokens(texts)
+    with torch.no_grad():
+        pooled = mean_pool(fine_tuned(**batch).last_hidden_state, batch["attention_mask"])
+        expected = torch.softmax(branch.head(pooled * branch.SCALE), dim=-1).numpy()
+    assert np.allclose(probs, expected, atol=1e-5)
+    assert not np.allclose(probs, probs[0])  # different texts, different answers
+
+
+def _fine_tune_top_layer(encoder, rows, *, epochs, learning_rate, batch_size):
+    from intelligence.analyzers.torch_models import train_branch
+
+    texts, targets = [r.text for r in rows], balanced_targets(rows)
+    return train_branch(
+        encoder,
+        texts,
+        targets,
+        HEAD_LABELS,
+        trainable_layers=1,
+        epochs=epochs,
+        learning_rate=learning_rate,
+        head_learning_rate=1e-2,
+        batch_size=batch_size,
+    )
+
+
+def test_sentiment_branch_learns_from_soft_labels_and_survives_a_save(two_layer_encoder, tmp_path):
+    from intelligence.analyzers.torch_models import SentimentBranch
+
+    # Given three kinds of text, rated by votes
+    rows = [RatedText(f"i love this game {i}", 2.0, "tweets", (2, 3, 1)) for i in range(10)]
+    rows += [RatedText(f"i hate this food {i}", -2.0, "tweets", (-2, -3, -1)) for i in range(10)]
+    rows += [RatedText(f"new post about the {i}", 0.0, "tweets", (0, 0, 0)) for i in range(10)]
+    # When a branch is fine-tuned on them, saved and loaded back
+    branch = _fine_tune_top_layer(two_layer_encoder, rows, epochs=40, learning_rate=1e-2, batch_size=8)
+    branch.save(tmp_path / "branch.safetensors", {"name": "test", "version": "t"})
+    loaded, meta = SentimentBranch.load(tmp_path / "branch.safetensors", two_layer_encoder)
+    # Then it tells them apart, and the loaded copy answers exactly as the trained one
+    probe = ["i love this game 7", "i hate this food 3", "new post about the 5"]
+    _, trained_probs = two_layer_encoder.encode_with_branch(probe, branch)
+    _, loaded_probs = two_layer_encoder.encode_with_branch(probe, loaded)
+    assert [loaded.labels[i] for i in loaded_probs.argmax(axis=1)] == ["positive", "negative", "neutral"]
+    assert np.allclose(trained_probs, loaded_probs, atol=1e-6)
+    assert meta["name"] == "test" and meta["start"] == "1" and loaded.start == 1
+
+
+def test_balanced_targets_give_each_class_the_same_total_weight():
+    rows = [RatedText("a", 2.0, "tweets", (2, 2)), RatedText("b", 0.0, "tweets", (0, 0))]
+    rows += [RatedText("c", 0.0, "tweets", (0, 0)), RatedText("d", -1.0, "tweets", (-1, 0))]
+    totals = balanced_targets(rows).sum(axis=0)
+    assert np.allclose(totals, totals[0])
+
+
+def test_cross_validation_scores_held_out_sentences_only():
+    # Given two sources where the first letter tells the class, and a "model" that memorises its training rows
     votes = {"p": (2, 3, 2), "n": (-2, -3, -2), "z": (0, 0, 0)}
     rows = [
-        RatedText(f"{c}{i}", float(np.mean(votes[c])), source, votes[c])
+        RatedText(f"{c}{i}-{source}", float(np.mean(votes[c])), source, votes[c])
         for source in ("tweets", "nyt")
         for c in "pnz"
         for i in range(20)
     ]
+    seen: list[set[str]] = []
 
-    def encode(texts):
-        return np.vstack([prototypes[t[0]] + rng.normal(scale=0.1, size=8) for t in texts])
+    def fit_predict(training, scored):
+        known = {r.text for r in training}
+        seen.append(known)
+        assert not known & {r.text for r in scored}  # a fold is never trained on
+        learned = {r.text[0]: int(rating_classes([r.rating])[0]) for r in training}
+        return np.array([learned[r.text[0]] for r in scored])
 
-    assert cross_validate(rows, encode, "tweets", folds=4) == 1.0
-    # When the held-out source's gold disagrees with everything the head learns from, it scores low
+    assert cross_validate(rows, fit_predict, "tweets", folds=4) == 1.0
+    assert len(seen) == 4 and all(any(t.endswith("-nyt") for t in known) for known in seen)
+    # When the held-out source's gold disagrees with everything the model learns from, it scores low
     flipped = [RatedText(r.text, -r.rating, r.source, r.votes) if r.source == "tweets" else r for r in rows]
-    assert cross_validate(flipped, encode, "tweets", folds=4) < 0.5
+
+    def from_nyt_only(training, scored):
+        learned = {r.text[0]: int(rating_classes([r.rating])[0]) for r in training if r.source == "nyt"}
+        return np.array([learned[r.text[0]] for r in scored])
+
+    assert cross_validate(flipped, from_nyt_only, "tweets", folds=4) < 0.5
 
 
 def test_rating_classes_use_half_a_step_as_the_neutral_band():
     assert rating_classes([-2.0, -0.5, -0.49, 0.0, 0.49, 0.5, 3.1]).tolist() == [0, 0, 1, 1, 1, 2, 2]
 
 
-def test_training_embeddings_are_cached_per_encoder_and_list_of_texts(tmp_path):
-    calls = []
-
-    def encode(texts):
-        calls.append(list(texts))
-        return np.ones((len(texts), 4))
-
-    first = cached_encode(encode, tmp_path, "enc")(["a", "b"])
-    again = cached_encode(encode, tmp_path, "enc")(["a", "b"])
-    cached_encode(encode, tmp_path, "enc")(["a", "c"])
-    cached_encode(encode, tmp_path, "other-enc")(["a", "b"])
-    # Same encoder and texts: read back, not re-encoded; other texts or encoder: encoded afresh.
-    assert calls == [["a", "b"], ["a", "c"], ["a", "b"]]
-    assert np.array_equal(first, again) and first.dtype == np.float32
-    assert len(list(tmp_path.glob("training-embeddings-*.npy"))) == 3
-
-
-def test_embedded_backend_answers_with_a_built_head(tmp_path, embedded_set, fresh_registry):
-    # Given a head trained with the real MiniLM, on a tiny set, where the registry looks for it
+def test_embedded_backend_answers_with_a_built_model(tmp_path, embedded_set, fresh_registry):
+    # Given a branch fine-tuned on the real MiniLM, on a tiny set, where the registry looks for it
     encoder = embedded_set.category.primary.embeddings.encoder
     rows = [
         RatedText(text, 0.0, "tweets", votes)
@@ -216,14 +278,15 @@ def test_embedded_backend_answers_with_a_built_head(tmp_path, embedded_set, fres
             ("The store opens on Monday", (0, 0, 0)),
         ]
     ]
-    train_head(rows, encoder.encode, MINILM_NAME).save(head_file(tmp_path, MINILM_NAME))
+    branch = _fine_tune_top_layer(encoder, rows, epochs=15, learning_rate=1e-4, batch_size=6)
+    branch.save(head_file(tmp_path, MINILM_NAME), {"name": model_name(), "version": f"r{RECIPE_VERSION}"})
     # When the embedded backend loads
     sentiment = get_analyzers(
         AIConfig(backend="embedded", artifacts_dir=str(tmp_path), categories=CATEGORIES)
     ).sentiment
     good, bad = sentiment.analyze(["I love it, what a great day", "I hate this, it is terrible"])
-    # Then the head answered (not VADER, not the rules fallback), and its name says which recipe it is
-    assert sentiment.model_name == f"{MINILM_NAME}+logreg-hutto-r{RECIPE_VERSION}"
+    # Then the branch answered (not VADER, not the rules fallback), and its name says which recipe it is
+    assert sentiment.model_name == f"{MINILM_NAME}+{model_name()}"
     assert sentiment.model_version == f"r{RECIPE_VERSION}" and sentiment.backend == "embedded"
     assert good.label == "positive" and bad.label == "negative"
     assert good.score > 0 > bad.score
