@@ -131,3 +131,16 @@ def test_prepared_statements_can_be_turned_off_for_pgbouncer(tmp_path):
     off = _run([sys.executable, "-c", script], {**database, "DATABASE_PREPARED_STATEMENTS": "0"}, tmp_path)
     assert json.loads(on.stdout.splitlines()[-1]) == {"server_side_binding": True, "prepare_threshold": 5}
     assert json.loads(off.stdout.splitlines()[-1]) == {}
+
+
+def test_the_wsgi_app_loads_its_urls_up_front_and_freezes_them_out_of_garbage_collection(tmp_path):
+    code = (
+        "import gc, sys; import config.wsgi;"
+        "print(gc.get_freeze_count(), 'profiles.api.views' in sys.modules, 'posts.api.views' in sys.modules)"
+    )
+    result = _run([sys.executable, "-c", code], {}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    frozen, profile_views, post_views = result.stdout.split()[-3:]
+    # The views are imported before the first request, and the start-up objects are frozen.
+    assert profile_views == post_views == "True"
+    assert int(frozen) > 50_000
