@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -172,10 +173,19 @@ class LayerInputs:
 
 
 class TextEncoder(_Loaded):
-    """Sentence embeddings: mean pooling over tokens, L2-normalised (all-MiniLM-L6-v2's recipe)."""
+    """Sentence embeddings: mean pooling over tokens, L2-normalised (all-MiniLM-L6-v2's recipe).
+
+    One encoder serves every thread of a worker (the threads pool runs batches side by side), so
+    what a layer receives is captured by one permanent hook per tapped layer that hands the inputs
+    to the calling thread's own ``LayerInputs``; a hook registered per call would also fire, and
+    capture, during other threads' passes.
+    """
 
     def __init__(self, path: str, device: str = "cpu", quantize: bool = False, max_length: int = 128) -> None:
         super().__init__(path, device, quantize, max_length, AutoModel)
+        self._taps = threading.local()
+        self._tap_hooks: set[int] = set()
+        self._tap_hooks_lock = threading.Lock()
 
     @property
     def dim(self) -> int:
@@ -205,14 +215,28 @@ class TextEncoder(_Loaded):
     def _forward(self, batch: dict, tap_layer: int | None) -> tuple[torch.Tensor, LayerInputs]:
         """The last hidden states, and what went into layer ``tap_layer`` on the way."""
         tap = LayerInputs()
-        hook = None
-        if tap_layer is not None:
-            hook = self.model.encoder.layer[tap_layer].register_forward_pre_hook(tap, with_kwargs=True)
+        if tap_layer is None:
+            return self.model(**batch).last_hidden_state, tap
+        self._ensure_tap_hook(tap_layer)
+        self._taps.current = (tap_layer, tap)
         try:
             return self.model(**batch).last_hidden_state, tap
         finally:
-            if hook is not None:
-                hook.remove()
+            self._taps.current = None
+
+    def _ensure_tap_hook(self, index: int) -> None:
+        with self._tap_hooks_lock:
+            if index in self._tap_hooks:
+                return
+
+            def hand_over(module, args, kwargs):
+                # Runs in the thread whose forward pass reached the layer (CPU and CUDA alike).
+                current = getattr(self._taps, "current", None)
+                if current is not None and current[0] == index:
+                    current[1](module, args, kwargs)
+
+            self.model.encoder.layer[index].register_forward_pre_hook(hand_over, with_kwargs=True)
+            self._tap_hooks.add(index)
 
 
 def train_branch(

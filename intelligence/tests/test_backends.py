@@ -156,19 +156,31 @@ def two_layer_encoder(tmp_path_factory):
     return TextEncoder(str(folder))
 
 
-def test_sentiment_branch_on_the_shared_pass_equals_a_whole_pass_of_the_fine_tuned_model(two_layer_encoder):
+@pytest.fixture
+def changed_branch(two_layer_encoder):
+    """A branch off the tiny encoder whose copied top layer has been changed, as fine-tuning changes it."""
+    import torch
+
+    from intelligence.analyzers.torch_models import SentimentBranch
+
+    branch = SentimentBranch.from_encoder(two_layer_encoder, 1, HEAD_LABELS).eval()
+    with torch.no_grad():
+        for parameter in branch.parameters():
+            parameter.add_(torch.randn_like(parameter) * 0.5)
+    return branch
+
+
+def test_sentiment_branch_on_the_shared_pass_equals_a_whole_pass_of_the_fine_tuned_model(
+    two_layer_encoder, changed_branch
+):
     import copy
 
     import torch
 
-    from intelligence.analyzers.torch_models import SentimentBranch, mean_pool
+    from intelligence.analyzers.torch_models import mean_pool
 
     # Given a branch whose copied top layer has been changed (as fine-tuning changes it)
-    encoder = two_layer_encoder
-    branch = SentimentBranch.from_encoder(encoder, 1, HEAD_LABELS).eval()
-    with torch.no_grad():
-        for parameter in branch.parameters():
-            parameter.add_(torch.randn_like(parameter) * 0.5)
+    encoder, branch = two_layer_encoder, changed_branch
     texts = ["i love this game", "this is bad", "new post about food !", "a"]
     before = encoder.encode(texts)
     # When the embeddings and the branch's probabilities come from one pass
@@ -184,6 +196,29 @@ def test_sentiment_branch_on_the_shared_pass_equals_a_whole_pass_of_the_fine_tun
         expected = torch.softmax(branch.head(pooled * branch.SCALE), dim=-1).numpy()
     assert np.allclose(probs, expected, atol=1e-5)
     assert not np.allclose(probs, probs[0])  # different texts, different answers
+
+
+def test_sentiment_branch_answers_each_thread_from_its_own_pass(two_layer_encoder, changed_branch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Given one encoder and branch shared by worker threads, and batches that answer differently
+    encoder, branch = two_layer_encoder, changed_branch
+    batches = [["i love this game"] * 3, ["this is bad food", "new post"], ["about the game !"] * 5]
+    expected = [encoder.encode_with_branch(batch, branch)[1] for batch in batches]
+
+    def one(i: int):
+        batch = batches[i % len(batches)]
+        if i % 4 == 3:  # plain encodes (lookalikes, tags) run beside sentiment passes too
+            return i, encoder.encode(batch)
+        return i, encoder.encode_with_branch(batch, branch)[1]
+
+    # When many passes run side by side
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(one, range(200)))
+    # Then every sentiment pass answered for its own batch
+    for i, answer in answers:
+        if i % 4 != 3:
+            assert np.allclose(answer, expected[i % len(batches)], atol=1e-5)
 
 
 def _fine_tune_top_layer(encoder, rows, *, epochs, learning_rate, batch_size):
