@@ -288,7 +288,8 @@ def main() -> None:
         if name != "hello_world" and "hello_world" in rounds:
             # Against the ceiling measured just before, on the same server: drift between rounds
             # (other processes, the page cache, CPU clocks) then cancels out of the ratio.
-            result["of_ceiling"] = round(result["rps"] / rounds["hello_world"][-1]["rps"], 3)
+            result["ceiling_rps"] = rounds["hello_world"][-1]["rps"]
+            result["of_ceiling"] = round(result["rps"] / result["ceiling_rps"], 3)
         rounds.setdefault(name, []).append(result)
         results[name] = median_round(rounds[name])
         print(f"{name}: {result}", flush=True)
@@ -331,10 +332,11 @@ def main() -> None:
             r["db_cpu_ms_per_request"],
         ]
         print(f"{name:<22}" + "".join(f"{cell:>16}" for cell in cells))
+    print("\nEach scenario against the hello-world round just before it, round by round:")
     for name, measured in rounds.items():
-        if len(measured) > 1 and "of_ceiling" in measured[0]:
-            ratios = ", ".join(f"{100 * r['of_ceiling']:.0f} %" for r in measured)
-            print(f"{name}: of ceiling, round by round: {ratios}")
+        if "of_ceiling" in measured[0]:
+            pairs = ", ".join(f"{r['rps']} / {r['ceiling_rps']} = {100 * r['of_ceiling']:.0f} %" for r in measured)
+            print(f"  {name}: {pairs}")
     print(
         json.dumps(
             {"profiles": args.profiles, "posts": args.posts, "workers": args.workers, "rounds": rounds, **results}
@@ -343,7 +345,8 @@ def main() -> None:
 
 
 def median_round(measured: list[dict]) -> dict:
-    """The round with the median ratio to the ceiling (the median rate for the ceiling itself)."""
+    """The round with the median ratio to the ceiling (the median rate for the ceiling itself; the lower
+    middle one of an even count)."""
     key = "of_ceiling" if "of_ceiling" in measured[0] else "rps"
     return sorted(measured, key=lambda r: r[key])[(len(measured) - 1) // 2]
 
