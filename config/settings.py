@@ -331,7 +331,7 @@ REST_FRAMEWORK = {
     # Token first: an unauthenticated call then answers 401 with "WWW-Authenticate: Token"
     # instead of the 403 DRF gives when session authentication comes first.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "config.api_defaults.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

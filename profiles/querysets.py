@@ -3,63 +3,61 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from django.apps import apps
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections, models
-from django.db.models.expressions import Col
 from django.db.models.functions import Greatest, Lower
 from django.utils import timezone
 
+from config.sql import RowStatement, model_fields, select_list
 
-@dataclass(frozen=True)
-class ReportStatement:
-    """The creator-report lookup for one set of columns: its SQL and how to read each column."""
+# What a report reads before it knows whether the cache can answer: the profile's version fields.
+REPORT_VERSION_FIELDS = ("updated_at", "last_scraped_at", "ai_analyzed_at", "metrics_computed_at")
+REPORT_LOOKUP_FIELDS = ("platform", "handle", *REPORT_VERSION_FIELDS)
 
-    sql: str
-    attnames: list[str]
-    # Per selected column then the access expiry: the ORM's converters (SQLite dates, JSON, …).
-    converters: list[list[tuple[Callable, Col]]]
 
-    def read(self, connection, row: Sequence) -> list:
-        values = []
-        for value, steps in zip(row, self.converters, strict=True):
-            for converter, column in steps:
-                value = converter(value, column, connection)
-            values.append(value)
-        return values
+def _report_select(model: type[models.Model], alias: str, only: Sequence[str], viewer: str) -> tuple[str, tuple, tuple]:
+    """The report lookup's columns of profile ``p``: ``(select list, profile fields, extras)``.
+
+    The extras are the viewer's access expiry and favorite flag, ``viewer`` being the SQL of the
+    viewer's user id (a parameter, or a column of a join).
+    """
+    access = apps.get_model("profiles", "ProfileAccess")
+    favorite = apps.get_model("profiles", "Favorite")._meta.db_table
+    fields = model_fields(model, only)
+    select = (
+        f"{select_list(alias, 'p', fields)}, "
+        f"(SELECT a.expires_at FROM {access._meta.db_table} a WHERE a.user_id = {viewer} AND a.profile_id = p.id), "
+        f"EXISTS (SELECT 1 FROM {favorite} f WHERE f.user_id = {viewer} AND f.profile_id = p.id)"
+    )
+    return select, fields, (access._meta.get_field("expires_at"), None)
 
 
 @functools.lru_cache(maxsize=8)
-def report_statement(model: type[models.Model], alias: str, only: tuple[str, ...]) -> ReportStatement:
-    """Built once per process and column set; building it per request cost more than the query.
+def report_statement(model: type[models.Model], alias: str, only: tuple[str, ...]) -> RowStatement:
+    """Built once per process and column set; building it per request cost more than the query."""
+    select, fields, extras = _report_select(model, alias, only, viewer="%s")
+    sql = f"SELECT {select} FROM {model._meta.db_table} p WHERE p.platform = %s AND LOWER(p.handle) = %s"
+    return RowStatement.build(alias, sql, ((model, fields),), extras)
 
-    The converters are bound to the connection of the thread that built the statement; they read
-    only settings (time zone, JSON decoder), the same for every connection to this alias, and are
-    handed the caller's connection when they run.
-    """
-    connection = connections[alias]
-    meta = model._meta
-    wanted = {meta.get_field(name).attname for name in ("id", *only)}
-    # In the model's field order: Model.from_db() maps values to fields in that order.
-    fields = [field for field in meta.concrete_fields if not only or field.attname in wanted]
-    expires = apps.get_model("profiles", "ProfileAccess")._meta.get_field("expires_at")
-    favorite = apps.get_model("profiles", "Favorite")._meta.db_table
-    quote = connection.ops.quote_name
-    sql = (
-        f"SELECT {', '.join(f'p.{quote(field.column)}' for field in fields)}, "
-        f"(SELECT a.expires_at FROM {expires.model._meta.db_table} a WHERE a.user_id = %s AND a.profile_id = p.id), "
-        f"EXISTS (SELECT 1 FROM {favorite} f WHERE f.user_id = %s AND f.profile_id = p.id) "
-        f"FROM {meta.db_table} p WHERE p.platform = %s AND LOWER(p.handle) = %s"
-    )
-    converters = []
-    for field in [*fields, expires]:
-        column = field.get_col(field.model._meta.db_table)
-        steps = [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]
-        converters.append([(step, column) for step in steps])
-    return ReportStatement(sql, [field.attname for field in fields], converters)
+
+@functools.lru_cache(maxsize=8)
+def report_join(model: type[models.Model], alias: str, only: tuple[str, ...]) -> dict:
+    """What token authentication adds to its statement (``token_statement``) to read the report
+    lookup of its user in the same round trip. Parameters: the platform, then the handle, lowercased."""
+    select, fields, extras = _report_select(model, alias, only, viewer="t.user_id")
+    join = f"LEFT JOIN {model._meta.db_table} p ON p.platform = %s AND LOWER(p.handle) = %s"
+    return {"select": select, "join": join, "selected": ((model, fields),), "extras": extras}
+
+
+def with_viewer(profile, extras: Sequence):
+    """The looked-up profile (or ``None``) with the viewer's access expiry and favorite flag set."""
+    if profile is not None:
+        expires, favorite = extras
+        profile.viewer_access_expires_at, profile.viewer_is_favorite = expires, bool(favorite)  # SQLite: 0/1
+    return profile
 
 
 class SignedInQuerySet(models.QuerySet):
@@ -99,10 +97,10 @@ class ProfileQuerySet(SignedInQuerySet):
         """The profile a report shows, with the viewer's access expiry and favorite flag, or ``None``.
 
         The hottest query of the API (every report view, cached or not), so it is written once as
-        SQL and read with a plain cursor: building and compiling the equivalent ORM query (two
-        correlated subqueries) cost about 1.8 ms of CPU per request on our machines, ten times its
-        execution, and a ``RawQuerySet`` still spent a few hundred µs mapping columns each time.
-        The handle comparison uses the unique ``(LOWER(handle), platform)`` index.
+        SQL (``config.sql``): building and compiling the equivalent ORM query (two correlated
+        subqueries) cost about 1.8 ms of CPU per request on our machines, ten times its execution.
+        The handle comparison uses the unique ``(LOWER(handle), platform)`` index. With token
+        authentication the same columns usually come with the token (``report_join``).
 
         ``only`` loads just those fields (the rest are deferred, as with ``QuerySet.only()``): a
         report answered from the cache needs the profile's timestamps, not its 60-odd columns.
@@ -110,17 +108,11 @@ class ProfileQuerySet(SignedInQuerySet):
         if self.restrict(user).query.is_empty():
             return None
         statement = report_statement(self.model, self.db, tuple(only))
-        connection = connections[self.db]
-        with connection.cursor() as cursor:
-            cursor.execute(statement.sql, [user.pk, user.pk, platform, handle.lower()])
-            row = cursor.fetchone()
-        if row is None:
+        found = statement.fetch(self.db, [user.pk, user.pk, platform, handle.lower()])
+        if found is None:
             return None
-        *values, expires = statement.read(connection, row[:-1])
-        profile = self.model.from_db(self.db, statement.attnames, values)
-        profile.viewer_access_expires_at = expires
-        profile.viewer_is_favorite = bool(row[-1])  # SQLite answers 0/1
-        return profile
+        (profile,), extras = found
+        return with_viewer(profile, extras)
 
     def search(self, text: str) -> ProfileQuerySet:
         """Creators whose handle or name contains ``text``, or whose bio matches its words.

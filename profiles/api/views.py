@@ -21,6 +21,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from config.api import (
@@ -36,10 +37,13 @@ from config.api import (
     versioned_set,
     with_validators,
 )
+from config.api_defaults import TokenAuthentication
 from profiles.access import AccessLimitReached, ensure_access
 from profiles.api import serializers as s
+from profiles.api.authentication import ReportTokenAuthentication
 from profiles.filters import ProfileFilterSet
 from profiles.models import Favorite, Platform, Profile, ProfileAccess, RelatedProfile, SearchHistory, Tag
+from profiles.querysets import REPORT_LOOKUP_FIELDS
 
 # What each platform accepts as a username: Instagram 1-30 of [A-Za-z0-9._]; Reddit 3-20 of
 # [A-Za-z0-9_-]. A path that cannot be a real account answers 400, not a database lookup.
@@ -82,10 +86,6 @@ def profile_last_modified(profile: Profile) -> datetime:
     return max(stamp for stamp in stamps if stamp is not None)
 
 
-# What a report reads before it knows whether the cache can answer: the fields of its version.
-VERSION_FIELDS = ("updated_at", "last_scraped_at", "ai_analyzed_at", "metrics_computed_at")
-
-
 def load_deferred(profile: Profile) -> None:
     """Fetch the fields a light lookup left out, in one query (not one per attribute touched)."""
     if deferred := profile.get_deferred_fields():
@@ -96,18 +96,30 @@ class ProfileReportMixin:
     """Resolve ``{platform}/{handle}`` and hold the viewer's access to the report.
 
     The lookup, the viewer's access grant and favorite flag come back in one query, so a cached
-    report costs one indexed lookup of a few columns. Used by the report sub-resources in other
-    apps (posts, analytics, AI insights), which import this mixin; it scopes through
-    ``restrict(user)`` itself because those views' own querysets are of other models.
+    report costs one indexed lookup of a few columns; with token authentication that lookup rides
+    in the token's own query (``ReportTokenAuthentication``), so a cached report is one round trip
+    to the database in all. Used by the report sub-resources in other apps (posts, analytics, AI
+    insights), which import this mixin; it scopes through ``restrict(user)`` itself because those
+    views' own querysets are of other models.
     """
+
+    # The default classes, with the token's lookup bringing the report's in one round trip.
+    authentication_classes = [
+        ReportTokenAuthentication if cls is TokenAuthentication else cls
+        for cls in api_settings.DEFAULT_AUTHENTICATION_CLASSES
+    ]
 
     def get_profile(self, full: bool = False) -> Profile:
         """The profile with its version fields only, unless ``full``; the rest load on a cache miss."""
         platform, handle = self.kwargs["platform"], self.kwargs["handle"]
         validate_profile_path(platform, handle)
-        profile = Profile.objects.for_report(
-            self.request.user, platform, handle, only=() if full else ("platform", "handle", *VERSION_FIELDS)
-        )
+        looked_up = getattr(self.request, "report_lookup", None)
+        if not full and looked_up is not None and looked_up[:2] == (platform, handle):
+            profile = looked_up[2]
+        else:
+            profile = Profile.objects.for_report(
+                self.request.user, platform, handle, only=() if full else REPORT_LOOKUP_FIELDS
+            )
         if profile is None:
             raise NotFound(f"No {platform} profile @{handle} has been collected.")
         return profile
