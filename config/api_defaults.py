@@ -24,37 +24,31 @@ from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
-from config.sql import RowStatement, model_fields, select_list
+from config.sql import Join, RowStatement, model_fields, select_list
 
 # --- Authentication -----------------------------------------------------------------------------
 
 
 @functools.lru_cache(maxsize=8)
-def token_statement(
-    token_model: type[models.Model],
-    alias: str,
-    select: str = "",
-    join: str = "",
-    selected: tuple[tuple[type[models.Model], tuple[models.Field, ...]], ...] = (),
-    extras: tuple[models.Field | None, ...] = (),
-) -> RowStatement:
+def token_statement(token_model: type[models.Model], alias: str, join: Join | None = None) -> RowStatement:
     """The token ``t`` with its user ``u`` by key; no row for an unknown key.
 
-    A caller may read more in the same round trip: ``select`` columns (``selected`` models, then
-    ``extras``) from a ``join`` that can refer to ``t`` and ``u``. Parameters: the join's, then the key.
+    A ``join`` (which may refer to ``t`` and ``u``) reads more in the same round trip; its
+    parameters come first, then the key.
     """
     user_model = token_model._meta.get_field("user").related_model
     token_fields, user_fields = model_fields(token_model), model_fields(user_model)
     quote = connections[alias].ops.quote_name
     sql = (
         f"SELECT {select_list(alias, 't', token_fields)}, {select_list(alias, 'u', user_fields)}"
-        f"{', ' + select if select else ''} "
+        f"{', ' + join.select if join else ''} "
         f"FROM {token_model._meta.db_table} t "
         f"JOIN {user_model._meta.db_table} u ON u.{quote(user_model._meta.pk.column)} = "
-        f"t.{quote(token_model._meta.get_field('user').column)} {join} "
+        f"t.{quote(token_model._meta.get_field('user').column)} {join.sql if join else ''} "
         f"WHERE t.{quote(token_model._meta.pk.column)} = %s"
     )
-    return RowStatement.build(alias, sql, ((token_model, token_fields), (user_model, user_fields), *selected), extras)
+    selected = ((token_model, token_fields), (user_model, user_fields), *(join.selected if join else ()))
+    return RowStatement.build(alias, sql, selected, join.extras if join else ())
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -78,11 +72,13 @@ class TokenAuthentication(authentication.TokenAuthentication):
         found = self.fetch_token(key)
         return found[0] if found else None
 
-    def fetch_token(self, key: str, params: Sequence = (), **also) -> tuple[models.Model, list, list] | None:
-        """``(token, further instances, extra values)`` from ``token_statement(…, **also)``; ``None``: no such token."""
+    def fetch_token(
+        self, key: str, join: Join | None = None, params: Sequence = ()
+    ) -> tuple[models.Model, list, list] | None:
+        """``(token, the join's instances, the join's extra values)``; ``None``: no such token."""
         model = self.get_model()
         alias = router.db_for_read(model)
-        found = token_statement(model, alias, **also).fetch(alias, [*params, key])
+        found = token_statement(model, alias, join).fetch(alias, [*params, key])
         if found is None:
             return None
         (token, user, *instances), extras = found

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, models
+from django.db.models import DEFERRED
 from django.db.models.expressions import Col
 
 # Per column, the ORM's steps from a database value to a Python one (SQLite dates, JSON, time zones).
@@ -37,6 +38,47 @@ def select_list(alias: str, table: str, fields: Sequence[models.Field]) -> str:
 
 
 @dataclass(frozen=True)
+class ModelColumns:
+    """Where one model's columns lie in a row, and where each goes among the model's fields."""
+
+    model: type[models.Model]
+    width: int
+    pk_at: int
+    # Every concrete field DEFERRED but the selected ones, at ``positions``: handing Model.from_db()
+    # all of them spares it matching each field's name against the selected ones, which was the
+    # costliest step of reading a creator-report lookup (7 of 60-odd fields).
+    template: tuple[Any, ...]
+    positions: tuple[int, ...]
+
+    @classmethod
+    def of(cls, model: type[models.Model], fields: Sequence[models.Field]) -> ModelColumns:
+        concrete = model._meta.concrete_fields
+        positions = tuple(concrete.index(field) for field in fields)
+        return cls(model, len(fields), list(fields).index(model._meta.pk), (DEFERRED,) * len(concrete), positions)
+
+    def instance(self, alias: str, values: Sequence[Any]) -> models.Model | None:
+        """The model instance of these values, ``None`` where the primary key is NULL (a LEFT JOIN's miss)."""
+        if values[self.pk_at] is None:
+            return None
+        full = list(self.template)
+        for position, value in zip(self.positions, values, strict=True):
+            full[position] = value
+        return self.model.from_db(alias, None, full)
+
+
+@dataclass(frozen=True, eq=False)
+class Join:
+    """More to read in the same round trip: ``select`` columns (``selected`` models, then ``extras``)
+    from the ``sql`` of a join. Compared and hashed by identity: build one per process (an
+    ``lru_cache``), so a statement cache keyed on it never hashes its fields per request."""
+
+    sql: str
+    select: str
+    selected: tuple[tuple[type[models.Model], tuple[models.Field, ...]], ...]
+    extras: tuple[models.Field | None, ...] = ()
+
+
+@dataclass(frozen=True)
 class RowStatement:
     """One SELECT and how to read its row: each model's columns in turn, then the extra columns.
 
@@ -46,7 +88,7 @@ class RowStatement:
     """
 
     sql: str
-    models: tuple[tuple[type[models.Model], tuple[str, ...]], ...]
+    models: tuple[ModelColumns, ...]
     converters: Converters
 
     @classmethod
@@ -69,14 +111,11 @@ class RowStatement:
             column = field.get_col(field.model._meta.db_table)
             steps = [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]
             converters.append(tuple((step, column) for step in steps))
-        layout = tuple((model, tuple(field.attname for field in columns)) for model, columns in selected)
+        layout = tuple(ModelColumns.of(model, columns) for model, columns in selected)
         return cls(sql, layout, tuple(converters))
 
     def fetch(self, alias: str, params: Sequence[Any]) -> tuple[list[models.Model | None], list[Any]] | None:
-        """Run the statement: ``None`` for no row, else the instances and the extra values.
-
-        An instance is ``None`` where its primary key is NULL (a LEFT JOIN that found nothing).
-        """
+        """Run the statement: ``None`` for no row, else the instances and the extra values."""
         connection = connections[alias]
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
@@ -90,9 +129,7 @@ class RowStatement:
             values.append(value)
         instances: list[models.Model | None] = []
         start = 0
-        for model, attnames in self.models:
-            chunk = values[start : start + len(attnames)]
-            start += len(attnames)
-            found = chunk[attnames.index(model._meta.pk.attname)] is not None
-            instances.append(model.from_db(alias, list(attnames), chunk) if found else None)
+        for part in self.models:
+            instances.append(part.instance(alias, values[start : start + part.width]))
+            start += part.width
         return instances, values[start:]

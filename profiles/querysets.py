@@ -11,7 +11,7 @@ from django.db import connections, models
 from django.db.models.functions import Greatest, Lower
 from django.utils import timezone
 
-from config.sql import RowStatement, model_fields, select_list
+from config.sql import Join, RowStatement, model_fields, select_list
 
 # What a report reads before it knows whether the cache can answer: the profile's version fields.
 REPORT_VERSION_FIELDS = ("updated_at", "last_scraped_at", "ai_analyzed_at", "metrics_computed_at")
@@ -44,12 +44,12 @@ def report_statement(model: type[models.Model], alias: str, only: tuple[str, ...
 
 
 @functools.lru_cache(maxsize=8)
-def report_join(model: type[models.Model], alias: str, only: tuple[str, ...]) -> dict:
+def report_join(model: type[models.Model], alias: str, only: tuple[str, ...]) -> Join:
     """What token authentication adds to its statement (``token_statement``) to read the report
-    lookup of its user in the same round trip. Parameters: the platform, then the handle, lowercased."""
+    lookup of the token's user in the same round trip. Parameters: the platform, the lowercased handle."""
     select, fields, extras = _report_select(model, alias, only, viewer="t.user_id")
-    join = f"LEFT JOIN {model._meta.db_table} p ON p.platform = %s AND LOWER(p.handle) = %s"
-    return {"select": select, "join": join, "selected": ((model, fields),), "extras": extras}
+    sql = f"LEFT JOIN {model._meta.db_table} p ON p.platform = %s AND LOWER(p.handle) = %s"
+    return Join(sql, select, ((model, fields),), extras)
 
 
 def with_viewer(profile, extras: Sequence):

@@ -33,7 +33,7 @@ class ReportTokenAuthentication(TokenAuthentication):
         if not (isinstance(platform, str) and isinstance(handle, str)):
             return super().find_token(key)
         join = report_join(Profile, Profile.objects.db, REPORT_LOOKUP_FIELDS)
-        found = self.fetch_token(key, [platform, handle.lower()], **join)
+        found = self.fetch_token(key, join, [platform, handle.lower()])
         if found is None:
             return None
         token, (profile,), extras = found

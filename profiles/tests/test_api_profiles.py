@@ -298,7 +298,7 @@ def test_token_lookup_reads_the_token_its_user_and_the_report_in_one_statement(a
     join = report_join(Profile, "default", REPORT_LOOKUP_FIELDS)
     # When the report lookup comes with the token
     found_token, (light,), extras = ReportTokenAuthentication().fetch_token(
-        token.key, [profile.platform, profile.handle.lower()], **join
+        token.key, join, [profile.platform, profile.handle.lower()]
     )
     # Then every column lands in its own field: the token, its user, the profile's version fields
     assert (found_token.key, found_token.created) == (token.key, Token.objects.get(pk=token.pk).created)
@@ -311,8 +311,8 @@ def test_token_lookup_reads_the_token_its_user_and_the_report_in_one_statement(a
     assert light.get_deferred_fields() >= {"followers_count", "bio"}
     assert extras == [None, True]
     # And an unknown creator is None beside a valid token; an unknown token is no row at all
-    assert ReportTokenAuthentication().fetch_token(token.key, ["instagram", "nobody.here"], **join)[1] == [None]
-    assert ReportTokenAuthentication().fetch_token("0" * 40, [profile.platform, profile.handle], **join) is None
+    assert ReportTokenAuthentication().fetch_token(token.key, join, ["instagram", "nobody.here"])[1] == [None]
+    assert ReportTokenAuthentication().fetch_token("0" * 40, join, [profile.platform, profile.handle]) is None
 
 
 def test_cached_report_with_a_token_costs_one_query_and_equals_the_session_answer(
