@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 
+from config.api_defaults import TokenAuthentication
 from monitoring import collector
 from monitoring.access import allowed_now
 from monitoring.events import GROUP, JOURNAL_POLL_SECONDS, read_journal, uses_journal
@@ -25,10 +26,7 @@ def _sse(event: str, data: dict[str, Any]) -> str:
 
 
 def _token_user(header: str):
-    from rest_framework.authtoken.models import Token
-
-    key = header.removeprefix("Token ").strip()
-    token = Token.objects.select_related("user").filter(key=key).first()
+    token = TokenAuthentication().find_token(header.removeprefix("Token ").strip())
     return token.user if token else None
 
 
