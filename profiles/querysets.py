@@ -13,9 +13,12 @@ from django.utils import timezone
 
 from config.sql import Join, RowStatement, model_fields, select_list
 
-# What a report reads before it knows whether the cache can answer: the profile's version fields.
-REPORT_VERSION_FIELDS = ("updated_at", "last_scraped_at", "ai_analyzed_at", "metrics_computed_at")
-REPORT_LOOKUP_FIELDS = ("platform", "handle", *REPORT_VERSION_FIELDS)
+# The stamps that move whenever a profile's data changes (scrape, metrics, AI analysis, an analyst's
+# edit): a report's cache version, and the search caches' generation. Migration 0003's
+# profile_data_changed index is on GREATEST() of them in this order.
+PROFILE_VERSION_FIELDS = ("updated_at", "last_scraped_at", "ai_analyzed_at", "metrics_computed_at")
+# What a report reads before it knows whether the cache can answer.
+REPORT_LOOKUP_FIELDS = ("platform", "handle", *PROFILE_VERSION_FIELDS)
 
 
 def _report_select(model: type[models.Model], alias: str, only: Sequence[str], viewer: str) -> tuple[str, tuple, tuple]:
@@ -138,7 +141,7 @@ class ProfileQuerySet(SignedInQuerySet):
         Search caches key on it, so a re-scrape or re-analysis makes cached results unreachable. On
         PostgreSQL ``MAX(GREATEST(...))`` is one probe of the ``profile_data_changed`` index.
         """
-        stamps = ("updated_at", "last_scraped_at", "ai_analyzed_at", "metrics_computed_at")
+        stamps = PROFILE_VERSION_FIELDS
         if connections[self.db].vendor == "postgresql":
             return self.order_by().aggregate(newest=models.Max(Greatest(*stamps)))["newest"]
         # SQLite's GREATEST (MAX) is NULL when any argument is; take each maximum instead.

@@ -43,7 +43,7 @@ from profiles.api import serializers as s
 from profiles.api.authentication import ReportTokenAuthentication
 from profiles.filters import ProfileFilterSet
 from profiles.models import Favorite, Platform, Profile, ProfileAccess, RelatedProfile, SearchHistory, Tag
-from profiles.querysets import REPORT_LOOKUP_FIELDS
+from profiles.querysets import PROFILE_VERSION_FIELDS, REPORT_LOOKUP_FIELDS
 
 # What each platform accepts as a username: Instagram 1-30 of [A-Za-z0-9._]; Reddit 3-20 of
 # [A-Za-z0-9_-]. A path that cannot be a real account answers 400, not a database lookup.
@@ -78,11 +78,11 @@ def validate_profile_path(platform: str, handle: str) -> None:
 
 def profile_version(profile: Profile) -> str:
     """Changes whenever the profile is re-scraped, its metrics recomputed, re-analysed or edited."""
-    return version_of(profile.updated_at, profile.last_scraped_at, profile.ai_analyzed_at, profile.metrics_computed_at)
+    return version_of(*(getattr(profile, field) for field in PROFILE_VERSION_FIELDS))
 
 
 def profile_last_modified(profile: Profile) -> datetime:
-    stamps = [profile.updated_at, profile.last_scraped_at, profile.ai_analyzed_at, profile.metrics_computed_at]
+    stamps = [getattr(profile, field) for field in PROFILE_VERSION_FIELDS]
     return max(stamp for stamp in stamps if stamp is not None)
 
 

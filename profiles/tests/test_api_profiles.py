@@ -10,8 +10,8 @@ from rest_framework.test import APIClient
 
 from profiles.api.authentication import ReportTokenAuthentication
 from profiles.models import Favorite, Profile, ProfileAccess, RelatedProfile, SearchHistory
+from profiles.querysets import PROFILE_VERSION_FIELDS as VERSION_FIELDS
 from profiles.querysets import REPORT_LOOKUP_FIELDS, report_join
-from profiles.querysets import REPORT_VERSION_FIELDS as VERSION_FIELDS
 from tests.factories import ProfileFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
