@@ -24,13 +24,13 @@ from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 
-from config.sql import Join, RowStatement, model_fields, select_list
+from config.sql import NO_JOIN, Join, RowStatement, model_fields, select_list
 
 # --- Authentication -----------------------------------------------------------------------------
 
 
 @functools.lru_cache(maxsize=8)
-def token_statement(token_model: type[models.Model], alias: str, join: Join | None = None) -> RowStatement:
+def token_statement(token_model: type[models.Model], alias: str, join: Join = NO_JOIN) -> RowStatement:
     """The token ``t`` with its user ``u`` by key; no row for an unknown key.
 
     A ``join`` (which may refer to ``t`` and ``u``) reads more in the same round trip; its
@@ -39,16 +39,16 @@ def token_statement(token_model: type[models.Model], alias: str, join: Join | No
     user_model = token_model._meta.get_field("user").related_model
     token_fields, user_fields = model_fields(token_model), model_fields(user_model)
     quote = connections[alias].ops.quote_name
+    columns = [select_list(alias, "t", token_fields), select_list(alias, "u", user_fields), join.select]
     sql = (
-        f"SELECT {select_list(alias, 't', token_fields)}, {select_list(alias, 'u', user_fields)}"
-        f"{', ' + join.select if join else ''} "
+        f"SELECT {', '.join(filter(None, columns))} "
         f"FROM {token_model._meta.db_table} t "
         f"JOIN {user_model._meta.db_table} u ON u.{quote(user_model._meta.pk.column)} = "
-        f"t.{quote(token_model._meta.get_field('user').column)} {join.sql if join else ''} "
+        f"t.{quote(token_model._meta.get_field('user').column)} {join.sql} "
         f"WHERE t.{quote(token_model._meta.pk.column)} = %s"
     )
-    selected = ((token_model, token_fields), (user_model, user_fields), *(join.selected if join else ()))
-    return RowStatement.build(alias, sql, selected, join.extras if join else ())
+    selected = ((token_model, token_fields), (user_model, user_fields), *join.selected)
+    return RowStatement.build(alias, sql, selected, join.extras)
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -73,7 +73,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
         return found[0] if found else None
 
     def fetch_token(
-        self, key: str, join: Join | None = None, params: Sequence = ()
+        self, key: str, join: Join = NO_JOIN, params: Sequence = ()
     ) -> tuple[models.Model, list, list] | None:
         """``(token, the join's instances, the join's extra values)``; ``None``: no such token."""
         model = self.get_model()

@@ -78,6 +78,9 @@ class Join:
     extras: tuple[models.Field | None, ...] = ()
 
 
+NO_JOIN = Join("", "", ())
+
+
 @dataclass(frozen=True)
 class RowStatement:
     """One SELECT and how to read its row: each model's columns in turn, then the extra columns.

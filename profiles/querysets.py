@@ -55,7 +55,7 @@ def report_join(model: type[models.Model], alias: str, only: tuple[str, ...]) ->
     return Join(sql, select, ((model, fields),), extras)
 
 
-def with_viewer(profile, extras: Sequence):
+def attach_viewer(profile, extras: Sequence):
     """The looked-up profile (or ``None``) with the viewer's access expiry and favorite flag set."""
     if profile is not None:
         expires, favorite = extras
@@ -115,7 +115,7 @@ class ProfileQuerySet(SignedInQuerySet):
         if found is None:
             return None
         (profile,), extras = found
-        return with_viewer(profile, extras)
+        return attach_viewer(profile, extras)
 
     def search(self, text: str) -> ProfileQuerySet:
         """Creators whose handle or name contains ``text``, or whose bio matches its words.

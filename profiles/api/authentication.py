@@ -8,7 +8,7 @@ from rest_framework.request import Request
 
 from config.api_defaults import TokenAuthentication
 from profiles.models import Profile
-from profiles.querysets import REPORT_LOOKUP_FIELDS, report_join, with_viewer
+from profiles.querysets import REPORT_LOOKUP_FIELDS, attach_viewer, report_join
 
 
 class ReportTokenAuthentication(TokenAuthentication):
@@ -37,7 +37,7 @@ class ReportTokenAuthentication(TokenAuthentication):
         if found is None:
             return None
         token, (profile,), extras = found
-        self.request.report_lookup = (platform, handle, with_viewer(profile, extras))
+        self.request.report_lookup = attach_viewer(profile, extras)  # None: no such creator
         return token
 
 

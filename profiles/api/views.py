@@ -113,9 +113,8 @@ class ProfileReportMixin:
         """The profile with its version fields only, unless ``full``; the rest load on a cache miss."""
         platform, handle = self.kwargs["platform"], self.kwargs["handle"]
         validate_profile_path(platform, handle)
-        looked_up = getattr(self.request, "report_lookup", None)
-        if not full and looked_up is not None and looked_up[:2] == (platform, handle):
-            profile = looked_up[2]
+        if not full and hasattr(self.request, "report_lookup"):  # read with the token
+            profile = self.request.report_lookup
         else:
             profile = Profile.objects.for_report(
                 self.request.user, platform, handle, only=() if full else REPORT_LOOKUP_FIELDS
