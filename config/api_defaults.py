@@ -55,7 +55,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
     """``Authorization: Token <key>``, answering and failing exactly as DRF's class does.
 
     DRF reads the token with ``select_related("user").get(key=…)``, whose ORM query building cost
-    more than the query itself (491 µs against 158 µs in ``config.sql``'s measurement). Subclasses
+    more than the query itself (566 against 207 µs per lookup in ``bench/bench_request_path.py``). Subclasses
     may read a view's own lookup in the same round trip (``profiles.api.authentication``).
     """
 

@@ -1,10 +1,11 @@
 """Hand-written SELECTs for the lookups every API request makes, read into model instances.
 
 For a one-row indexed lookup, building and compiling the ORM query costs several times running it:
-DRF's token lookup (``Token.objects.select_related("user").get(key=…)``) took 491 µs against
-158 µs for the same SQL through a plain cursor, and the creator-report lookup (two correlated
-subqueries) spent about 1.8 ms compiling. The few lookups on that path are written once as SQL,
-built once per process (callers keep the ``RowStatement`` in an ``lru_cache``) and read here.
+DRF's token lookup (``Token.objects.select_related("user").get(key=…)``) took 566 µs per call
+(483 µs of CPU) against 207 µs (144 µs of CPU) for the same row read here
+(``bench/bench_request_path.py``), and the creator-report lookup (two correlated subqueries) spent
+about 1.8 ms compiling. The few lookups on that path are written once as SQL, built once per
+process (callers keep the ``RowStatement`` in an ``lru_cache``) and read here.
 """
 
 from __future__ import annotations
