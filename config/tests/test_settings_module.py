@@ -5,6 +5,7 @@ documentation is generated from.
 """
 
 import ast
+import importlib.util
 from collections import Counter
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import config.settings
 from config.env import REGISTRY
 
 SETTINGS = Path(config.settings.__file__)
+ROOT = SETTINGS.parents[1]
 ENV_HELPERS = {"env_str", "env_bool", "env_int", "env_float", "env_list", "env_json", "env_choice"}
 # Methods that change a list or dict in place: a section that calls one on a name defined elsewhere
 # is patching it after the fact.
@@ -114,3 +116,17 @@ def test_every_variable_is_read_once_and_recorded_with_help():
     # Reads are unconditional, so whatever the environment, importing the settings recorded them all.
     assert sorted(REGISTRY) == sorted(reads)
     assert [name for name, variable in REGISTRY.items() if not variable.help.strip()] == []
+
+
+def test_the_configuration_reference_is_generated_from_the_registry():
+    spec = importlib.util.spec_from_file_location("docs_configuration", ROOT / "docs" / "hooks" / "configuration.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+
+    page = hook.on_page_markdown(f"# Configuration\n\n{hook.MARKER}\n", page=None, config=None, files=None)
+
+    assert hook.MARKER not in page
+    assert [name for name in REGISTRY if f"| `{name}` |" not in page] == []
+    # Defaults are the embedded ones, whatever the environment of whoever builds the docs.
+    assert "| `REDIS_URL` | text | empty |" in page
+    assert "### Upstreams" in page
