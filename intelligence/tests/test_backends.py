@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from intelligence.analyzers.base import Analyzer, CategoryResult, LanguageResult, SentimentResult
+from intelligence.analyzers.base import AIConfig, Analyzer, CategoryResult, LanguageResult, SentimentResult
 from intelligence.analyzers.embedded import MINILM_NAME
-from intelligence.analyzers.registry import AIConfig, GuardedAnalyzer, get_analyzers
+from intelligence.analyzers.registry import GuardedAnalyzer, get_analyzers
 from intelligence.analyzers.rules import RuleSentimentAnalyzer
 from intelligence.analyzers.sentiment_head import (
     HEAD_LABELS,
