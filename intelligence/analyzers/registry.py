@@ -4,8 +4,8 @@
 backend. Each backend is one module with one ``load(config, task)``: ``rules``, ``embedded`` and
 ``hf`` (transformers); the registry calls it once per task and is the only caller. The first call
 in a worker loads the models (seconds); later calls return the same objects. Any model that fails
-to load is replaced by its rule-based analyzer (logged), and every model analyzer is wrapped in a
-small circuit breaker: an analyzer that keeps raising is skipped for a while and the rules answer, so one
+to load is replaced by its rule-based analyzer (logged), and every model analyzer runs behind a
+circuit breaker: an analyzer that keeps raising is skipped for a while and the rules answer, so one
 broken model never stops the pipeline.
 """
 
@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from importlib import import_module
+
+import pybreaker
 
 from . import rules
 from .base import AIConfig, Analyzer, CategoryAnalyzer, LanguageAnalyzer, SentimentAnalyzer
@@ -58,21 +59,24 @@ def _configured(analyzer: Analyzer) -> Analyzer:
 
 
 class GuardedAnalyzer(Analyzer):
-    """Runs the model analyzer; on an exception answers with the rules and counts the failure.
+    """Runs the model analyzer behind a circuit breaker; the rules answer whenever it does not.
 
-    After ``threshold`` consecutive failures the breaker opens for ``cooldown`` seconds and
-    the rules answer straight away (no point paying a model's timeout on every batch).
+    A failure is logged and answered by the rules. After ``fail_max`` failures in a row the
+    breaker opens: for ``reset_timeout`` seconds the rules answer straight away (no point paying a
+    model's timeout on every batch), then the next batch tries the model again.
     """
 
-    def __init__(self, primary: Analyzer, fallback: Analyzer, threshold: int = 3, cooldown: float = 300.0) -> None:
+    def __init__(self, primary: Analyzer, fallback: Analyzer, fail_max: int = 3, reset_timeout: float = 300.0) -> None:
         self.primary = primary
         self.fallback = fallback
-        self.threshold = threshold
-        self.cooldown = cooldown
-        self.failures = 0
-        self.opened_at: float | None = None
         self.task = primary.task
-        self._lock = threading.Lock()
+        # Tripping re-raises the model's own error (logged below) rather than pybreaker's.
+        self.breaker = pybreaker.CircuitBreaker(
+            fail_max=fail_max,
+            reset_timeout=reset_timeout,
+            throw_new_error_on_trip=False,
+            name=f"{primary.task} analyzer",
+        )
         # Per thread: a threads-pool worker runs several batches at once, and each must record
         # the analyzer that answered *it*.
         self._local = threading.local()
@@ -97,29 +101,23 @@ class GuardedAnalyzer(Analyzer):
     def model_version(self) -> str:  # type: ignore[override]
         return self.last_used.model_version
 
-    @property
-    def is_open(self) -> bool:
-        return self.opened_at is not None and time.monotonic() - self.opened_at < self.cooldown
-
     def analyze(self, texts: Sequence[str]) -> list:
-        if self.is_open:
-            self.last_used = self.fallback
-            return self.fallback.analyze(texts)
         try:
-            results = self.primary.analyze(texts)
+            # calling(), not call(): call() holds the breaker's lock for the whole batch, which
+            # would serialise the batches a threads-pool worker runs side by side.
+            with self.breaker.calling():
+                results = self.primary.analyze(texts)
+        except pybreaker.CircuitBreakerError:  # open: the model is not tried
+            return self._fall_back(texts)
         except Exception:
             logger.exception("%s analyzer %s failed; answering with rules", self.task, self.primary.model_name)
-            with self._lock:
-                self.failures += 1
-                if self.failures >= self.threshold:
-                    self.opened_at = time.monotonic()
-            self.last_used = self.fallback
-            return self.fallback.analyze(texts)
-        with self._lock:
-            self.failures = 0
-            self.opened_at = None
+            return self._fall_back(texts)
         self.last_used = self.primary
         return results
+
+    def _fall_back(self, texts: Sequence[str]) -> list:
+        self.last_used = self.fallback
+        return self.fallback.analyze(texts)
 
 
 _lock = threading.Lock()
