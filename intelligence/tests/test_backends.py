@@ -143,6 +143,29 @@ def test_breaker_tries_the_model_again_after_the_reset_timeout():
     assert guarded.breaker.current_state == pybreaker.STATE_CLOSED and guarded.backend == "embedded"
 
 
+def test_breaker_lets_the_threads_of_a_worker_run_their_batches_side_by_side():
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Given a model that answers only once two batches are inside it at the same time
+    primary = Flaky()
+    primary.failing = False
+    both_inside = threading.Barrier(2, timeout=10)
+    answer = primary.analyze
+
+    def analyze(texts):
+        both_inside.wait()  # raises (and the rules answer) if the breaker let one batch in at a time
+        return answer(texts)
+
+    primary.analyze = analyze
+    guarded = GuardedAnalyzer(primary, RuleSentimentAnalyzer())
+    # When two threads analyze through the one breaker
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: guarded.analyze(["I love it"])[0].label, range(2)))
+    # Then both batches were answered by the model
+    assert results == ["negative", "negative"]
+
+
 def test_embedded_backend_answers_every_analysis(embedded_set):
     assert embedded_set.backend == "embedded"
     _check_interface(embedded_set)
