@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 
-from intelligence.analyzers.registry import AIConfig, AnalyzerSet, get_analyzers
+from intelligence.analyzers.base import AIConfig
+from intelligence.analyzers.registry import AnalyzerSet, get_analyzers
 from profiles.categories import CONTENT_CATEGORIES
+
+if TYPE_CHECKING:  # torch stays out of import time
+    from intelligence.analyzers.torch_models import EmbeddingCache
 
 
 def ai_config(backend: str | None = None) -> AIConfig:
@@ -28,3 +34,11 @@ def ai_config(backend: str | None = None) -> AIConfig:
 def analyzers(backend: str | None = None) -> AnalyzerSet:
     """This process's analyzers (loaded on first use, then shared)."""
     return get_analyzers(ai_config(backend))
+
+
+def content_embeddings() -> EmbeddingCache:
+    """This process's MiniLM encoder (loaded on first use, then shared), whatever the backend."""
+    # The embedded backend imports torch: imported on the first call, in a worker, never by the web.
+    from intelligence.analyzers.embedded import content_embeddings
+
+    return content_embeddings(ai_config())

@@ -8,8 +8,7 @@ from collections.abc import Sequence
 from django.conf import settings
 
 from intelligence.aggregate import aggregate_profile, update_profile_embedding
-from intelligence.analyzers.registry import content_embeddings
-from intelligence.conf import ai_config, analyzers
+from intelligence.conf import analyzers, content_embeddings
 from intelligence.lookalikes import refresh_lookalikes
 from intelligence.models import AnalysisBatch
 from intelligence.pipeline import BatchOutcome, finish_batch, mark_pending, run_batch
@@ -63,7 +62,7 @@ def refresh_profiles(profile_ids: Sequence[int], *, suggest: bool = False) -> An
     """Content vectors, then lookalikes (and tag suggestions) for the given creators."""
     batch, started = _batch(AnalysisBatch.Kind.LOOKALIKES, len(profile_ids))
     outcome = BatchOutcome()
-    embeddings = content_embeddings(ai_config())
+    embeddings = content_embeddings()
     with_vectors = []
     for profile_id in profile_ids:
         if update_profile_embedding(profile_id, embeddings) is None:
@@ -84,7 +83,7 @@ def categorize_communities(community_ids: Sequence[int]) -> AnalysisBatch:
     batch, started = _batch(AnalysisBatch.Kind.COMMUNITIES, len(community_ids))
     outcome = BatchOutcome()
     analyzer_set = analyzers()
-    embeddings = content_embeddings(ai_config())
+    embeddings = content_embeddings()
     tags = TagMatrix(embeddings)
     communities = list(Community.objects.filter(pk__in=list(community_ids)))
     outcome.skipped = len(community_ids) - len(communities)

@@ -1,4 +1,4 @@
-"""The one analyzer interface: a batch of texts in, typed results out.
+"""The one analyzer interface (a batch of texts in, typed results out) and the analyzers' config.
 
 Every analyzer names its model and version so each stored prediction can say
 where it came from, and so a change of version triggers re-analysis.
@@ -12,6 +12,38 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 SENTIMENT_LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
+BACKENDS = ("embedded", "transformers", "rules")
+
+
+@dataclass(frozen=True)
+class AIConfig:
+    """Everything the analyzers need from settings, as a plain value (hashable: it keys the cache)."""
+
+    backend: str = "embedded"
+    models_cache_dir: str = ""
+    artifacts_dir: str = "var/ai"
+    batch_size: int = 32
+    device: str = "cpu"
+    quantize: bool = False
+    num_threads: int = 2
+    sentiment_model: str = "cardiffnlp/twitter-roberta-base-sentiment-latest"
+    language_model: str = "papluca/xlm-roberta-base-language-detection"
+    category_model: str = "facebook/bart-large-mnli"
+    categories: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.backend not in BACKENDS:
+            raise ValueError(f"AI_BACKEND must be one of {', '.join(BACKENDS)}, not {self.backend!r}")
+        if self.batch_size < 1:
+            raise ValueError("AI_BATCH_SIZE must be at least 1")
+
+    def category_labels(self) -> dict[str, str]:
+        """{key: label} of the categories to score: the configured ones, else ``profiles.categories``'."""
+        if self.categories:
+            return dict(self.categories)
+        from profiles.categories import CONTENT_CATEGORIES
+
+        return dict(CONTENT_CATEGORIES)
 
 
 @dataclass(frozen=True)

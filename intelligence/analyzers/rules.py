@@ -15,6 +15,8 @@ from collections.abc import Sequence
 
 from .base import (
     EMPTY_CATEGORY,
+    AIConfig,
+    Analyzer,
     CategoryAnalyzer,
     CategoryResult,
     LanguageAnalyzer,
@@ -51,6 +53,15 @@ _SCRIPT_LANG = (
     ("BENGALI", "bn"),
     ("TAMIL", "ta"),
 )
+
+
+def load(config: AIConfig, task: str) -> Analyzer:
+    """The rule analyzer for ``task`` (``sentiment``, ``language`` or ``category``)."""
+    if task == "sentiment":
+        return RuleSentimentAnalyzer()
+    if task == "language":
+        return RuleLanguageAnalyzer()
+    return RuleCategoryAnalyzer(config.category_labels())
 
 
 def words(text: str) -> list[str]:

@@ -1,13 +1,14 @@
-"""Loading and running transformer models: the only module that imports torch.
+"""What the two torch backends (embedded, transformers) share: loading and running transformer
+models, the per-batch embedding cache, and the analyzers both build on.
 
-Imported lazily by the registry inside a worker; the web process never reaches it (a test
-checks ``'torch' not in sys.modules`` after importing the URL conf).
+The only module that imports torch. Only the torch backends and the sentiment head's training
+recipe import it, and the registry imports the backends inside a worker, so the web process never
+gets here (a test checks ``'torch' not in sys.modules`` after importing the URL conf).
 """
 
 from __future__ import annotations
 
 import copy
-import logging
 import os
 import threading
 from collections.abc import Sequence
@@ -17,7 +18,10 @@ import numpy as np
 import torch
 from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
 
-logger = logging.getLogger(__name__)
+from .base import EMPTY_CATEGORY, CategoryAnalyzer, CategoryResult, SentimentResult
+from .rules import RuleCategoryAnalyzer
+from .text import clean_for_sentiment
+from .vocab import CATEGORY_KEYWORDS
 
 _threads_set = False
 
@@ -331,3 +335,120 @@ class SequenceClassifier(_Loaded):
         if not chunks:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
         return np.vstack(chunks)
+
+
+# ---------------------------------------------------------------- shared by both torch backends
+
+
+class EmbeddingCache:
+    """Remembers the last batch's embeddings (and sentiment) so the analyzers of one batch encode it once."""
+
+    def __init__(self, encoder: TextEncoder, batch_size: int) -> None:
+        self.encoder = encoder
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+        self._key: tuple[str, ...] | None = None
+        self._value: np.ndarray | None = None
+        self._branch: SentimentBranch | None = None
+        self._probs: np.ndarray | None = None
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        key = tuple(texts)
+        with self._lock:
+            if key == self._key and self._value is not None:
+                return self._value
+        value, _ = self.encoder.encode_with_branch(list(texts), None, batch_size=self.batch_size)
+        with self._lock:
+            self._key, self._value, self._branch, self._probs = key, value, None, None
+        return value
+
+    def sentiment(self, texts: Sequence[str], branch: SentimentBranch) -> np.ndarray:
+        """The branch's class probabilities; the same pass leaves the embeddings for ``encode``."""
+        key = tuple(texts)
+        with self._lock:
+            if key == self._key and self._branch is branch and self._probs is not None:
+                return self._probs
+        value, probs = self.encoder.encode_with_branch(list(texts), branch, batch_size=self.batch_size)
+        with self._lock:
+            self._key, self._value, self._branch, self._probs = key, value, branch, probs
+        return probs
+
+
+def encoder_name(embeddings: EmbeddingCache, name: str) -> str:
+    """The encoder's name as stored with predictions; int8 weights answer differently, so they say so."""
+    return f"{name}-int8" if getattr(embeddings.encoder, "quantized", False) else name
+
+
+def probabilities_to_results(probs: np.ndarray, labels: Sequence[str]) -> list[SentimentResult]:
+    index = {label: i for i, label in enumerate(labels)}
+    results = []
+    for row in probs:
+        best = int(np.argmax(row))
+        score = float(row[index["positive"]] - row[index["negative"]])
+        results.append(SentimentResult(labels[best], round(score, 4), round(float(row[best]), 4)))
+    return results
+
+
+def category_phrases(categories: dict[str, str]) -> dict[str, list[str]]:
+    """Several short texts per category: its label and each of its describing words."""
+    return {key: [label, *CATEGORY_KEYWORDS.get(key, ())] for key, label in categories.items()}
+
+
+class EmbeddingCategoryAnalyzer(CategoryAnalyzer):
+    """Similarity to each category's phrases (mean of the 3 best), softmaxed into a distribution.
+
+    Embedding each describing word separately and averaging the three closest beat one long
+    "label: word, word, …" prototype on our Reddit-title set (accuracy 0.30 → 0.36): a post about
+    sourdough is close to "baking", not to the average of everything food. Hashtags and keywords
+    are added on top through the rule analyzer's counts, because a ``#ootd`` says "fashion" more
+    surely than the embedding of a short caption does.
+    """
+
+    backend = "embedded"
+    model_version = "3"
+    # A softmax temperature of 0.05 turns cosine gaps of ~0.1 into clear winners.
+    temperature = 0.05
+    keyword_weight = 0.5
+    top_phrases = 3
+
+    def __init__(self, embeddings: EmbeddingCache, categories: dict[str, str], model_name: str) -> None:
+        super().__init__(categories)
+        self.embeddings = embeddings
+        self.model_name = encoder_name(embeddings, model_name)
+        self.keys = list(self.categories)
+        phrases = category_phrases(self.categories)
+        flat = [(i, phrase) for i, key in enumerate(self.keys) for phrase in phrases[key]]
+        self._owner = np.array([i for i, _ in flat])
+        self._phrases = embeddings.encoder.encode([phrase for _, phrase in flat])
+        self._rules = RuleCategoryAnalyzer(self.categories)
+
+    def similarities(self, vectors: np.ndarray) -> np.ndarray:
+        """(texts × categories): mean of each category's ``top_phrases`` best phrase similarities."""
+        sims = vectors @ self._phrases.T
+        out = np.empty((len(vectors), len(self.keys)), dtype=np.float32)
+        for i in range(len(self.keys)):
+            own = sims[:, self._owner == i]
+            k = min(self.top_phrases, own.shape[1])
+            out[:, i] = np.sort(own, axis=1)[:, -k:].mean(axis=1)
+        return out
+
+    def analyze(self, texts: Sequence[str]) -> list[CategoryResult]:
+        if not texts:
+            return []
+        cleaned = [clean_for_sentiment(t) for t in texts]
+        sims = self.similarities(self.embeddings.encode(cleaned))
+        results = []
+        for row, text, rule in zip(sims, texts, self._rules.analyze(texts), strict=True):
+            logits = row / self.temperature
+            probs = np.exp(logits - logits.max())
+            probs /= probs.sum()
+            if rule.confidence > 0:
+                boost = np.array([rule.distribution.get(k, 0.0) for k in self.keys])
+                probs = (1 - self.keyword_weight) * probs + self.keyword_weight * boost
+            if not text.strip():
+                results.append(EMPTY_CATEGORY)
+                continue
+            best = int(np.argmax(probs))
+            distribution = {k: round(float(p), 4) for k, p in zip(self.keys, probs, strict=True)}
+            results.append(CategoryResult(self.keys[best], round(float(probs[best]), 4), distribution))
+        return results

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from intelligence.analyzers.registry import AIConfig, get_analyzers, reset
+from intelligence.analyzers.base import AIConfig
+from intelligence.analyzers.registry import get_analyzers, reset
 from profiles.categories import CONTENT_CATEGORIES
 
 CATEGORIES = tuple(CONTENT_CATEGORIES.items())

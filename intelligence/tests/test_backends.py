@@ -2,14 +2,16 @@
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
+import pybreaker
 import pytest
 
-from intelligence.analyzers.base import Analyzer, CategoryResult, LanguageResult, SentimentResult
+from intelligence.analyzers.base import AIConfig, Analyzer, CategoryResult, LanguageResult, SentimentResult
 from intelligence.analyzers.embedded import MINILM_NAME
-from intelligence.analyzers.registry import AIConfig, GuardedAnalyzer, get_analyzers
+from intelligence.analyzers.registry import GuardedAnalyzer, get_analyzers
 from intelligence.analyzers.rules import RuleSentimentAnalyzer
 from intelligence.analyzers.sentiment_head import (
     HEAD_LABELS,
@@ -98,25 +100,70 @@ def test_bad_backend_name_is_refused():
         AIConfig(backend="gpt")
 
 
-class Exploding(Analyzer):
+class Flaky(Analyzer):
+    """A model that raises while ``failing`` and calls every text negative once it recovers."""
+
     task = "sentiment"
     backend = "embedded"
     model_name = "boom"
     model_version = "1"
-    calls = 0
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.failing = True
 
     def analyze(self, texts):
         self.calls += 1
-        raise RuntimeError("model died")
+        if self.failing:
+            raise RuntimeError("model died")
+        return [SentimentResult("negative", -1.0, 1.0) for _ in texts]
 
 
 def test_breaker_answers_with_rules_and_stops_calling_a_failing_model():
-    primary = Exploding()
-    guarded = GuardedAnalyzer(primary, RuleSentimentAnalyzer(), threshold=2, cooldown=60)
+    primary = Flaky()
+    guarded = GuardedAnalyzer(primary, RuleSentimentAnalyzer(), fail_max=2, reset_timeout=60)
     for _ in range(4):
         assert guarded.analyze(["I love it"])[0].label == "positive"
-    assert primary.calls == 2  # open after two failures: the model is not tried again during cooldown
-    assert guarded.is_open and guarded.backend == "rules"
+    assert primary.calls == 2  # open after two failures: the model is not tried again during the timeout
+    assert guarded.breaker.current_state == pybreaker.STATE_OPEN and guarded.backend == "rules"
+
+
+def test_breaker_tries_the_model_again_after_the_reset_timeout():
+    # Given a breaker opened by a failing model
+    primary = Flaky()
+    guarded = GuardedAnalyzer(primary, RuleSentimentAnalyzer(), fail_max=1, reset_timeout=0.2)
+    guarded.analyze(["I love it"])
+    assert guarded.breaker.current_state == pybreaker.STATE_OPEN
+    # When the model has recovered and the reset timeout has passed
+    primary.failing = False
+    assert guarded.analyze(["I love it"])[0].label == "positive" and primary.calls == 1
+    time.sleep(0.25)
+    # Then the next batch goes to the model again, and the breaker closes
+    assert guarded.analyze(["I love it"])[0].label == "negative" and primary.calls == 2
+    assert guarded.breaker.current_state == pybreaker.STATE_CLOSED and guarded.backend == "embedded"
+
+
+def test_breaker_lets_the_threads_of_a_worker_run_their_batches_side_by_side():
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    # Given a model that answers only once two batches are inside it at the same time
+    primary = Flaky()
+    primary.failing = False
+    both_inside = threading.Barrier(2, timeout=10)
+    answer = primary.analyze
+
+    def analyze(texts):
+        both_inside.wait()  # raises (and the rules answer) if the breaker let one batch in at a time
+        return answer(texts)
+
+    primary.analyze = analyze
+    guarded = GuardedAnalyzer(primary, RuleSentimentAnalyzer())
+    # When two threads analyze through the one breaker
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: guarded.analyze(["I love it"])[0].label, range(2)))
+    # Then both batches were answered by the model
+    assert results == ["negative", "negative"]
 
 
 def test_embedded_backend_answers_every_analysis(embedded_set):

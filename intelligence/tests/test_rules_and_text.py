@@ -65,3 +65,13 @@ def test_category_analyzer_refuses_fewer_than_two_categories():
 
 def test_distribution_is_uniform_when_nothing_scores():
     assert normalise_distribution({"a": 0.0, "b": 0.0}) == {"a": 0.5, "b": 0.5}
+
+
+def test_word_lists_load_from_their_data_files():
+    from intelligence.analyzers import vocab
+
+    assert {"love", "great"} <= vocab.POSITIVE_WORDS and {"hate", "awful"} <= vocab.NEGATIVE_WORDS
+    assert "don't" in vocab.NEGATORS and "😍" in vocab.POSITIVE_EMOJI and "💔" in vocab.NEGATIVE_EMOJI
+    assert vocab.CATEGORY_KEYWORDS["fashion"][:3] == ("fashion", "outfit", "ootd")
+    # Ties between languages go to the first listed: the file's order must survive loading.
+    assert list(vocab.STOPWORDS)[:3] == ["en", "es", "fr"] and "und" in vocab.STOPWORDS["de"]

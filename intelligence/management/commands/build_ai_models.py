@@ -29,7 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, force, cv, category_eval, json: bool, **options):
         from intelligence.analyzers import embedded
-        from intelligence.analyzers.registry import content_embeddings, reset
+        from intelligence.analyzers.registry import reset
         from intelligence.analyzers.sentiment_head import (
             build_head,
             cross_validate,
@@ -39,7 +39,7 @@ class Command(BaseCommand):
             training_rows,
         )
         from intelligence.analyzers.training_data import TrainingDataError
-        from intelligence.conf import ai_config
+        from intelligence.conf import content_embeddings
 
         summary: dict = {}
         artifacts = Path(settings.AI_ARTIFACTS_DIR)
@@ -47,7 +47,7 @@ class Command(BaseCommand):
         cached = path.exists() and not force
         started = time.perf_counter()
 
-        encoder = content_embeddings(ai_config("embedded")).encoder
+        encoder = content_embeddings().encoder
 
         if not cached:
             try:
