@@ -45,6 +45,7 @@ class TransportError(Exception):
     """One failed call to an upstream; ``reason`` is a short machine word kept on the row it concerns."""
 
     permanent = False
+    reason = "error"
 
     def __init__(
         self,
@@ -52,14 +53,15 @@ class TransportError(Exception):
         *,
         upstream: str = "",
         status: int | None = None,
-        reason: str = "error",
+        reason: str | None = None,
         retry_after: float | None = None,
         body: Any = None,
     ) -> None:
         super().__init__(message)
         self.upstream = upstream
         self.status = status
-        self.reason = reason
+        if reason is not None:
+            self.reason = reason
         self.retry_after = retry_after
         self.body = body
 

@@ -32,8 +32,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from config.http import TransportError
 from media.compress import CompressedImage, FFmpeg, MediaError, compress_image, compress_video
-from media.download import Downloaded, DownloadError, DownloadPolicy, download
+from media.download import Downloaded, DownloadPolicy, download
 from media.models import Asset, RemoteSource
 
 logger = logging.getLogger(__name__)
@@ -213,8 +214,8 @@ def fetch(url: str, *, purpose: str = RemoteSource.Purpose.POST, force: bool = F
 def _fetch_claimed(source: RemoteSource, result: FetchResult, purpose: str) -> FetchResult:
     try:
         downloaded = download(source.url, _policy())
-    except DownloadError as exc:
-        return _fail(source, result, exc, exc.code)
+    except TransportError as exc:
+        return _fail(source, result, exc, exc.reason)
     with downloaded:
         result.bytes_downloaded = downloaded.size
         asset = Asset.objects.filter(sha256=downloaded.sha256).select_related("poster").first()
