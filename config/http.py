@@ -34,6 +34,7 @@ import redis
 import requests
 import tenacity
 from requests.adapters import HTTPAdapter
+from tenacity import Retrying
 
 # Statuses where asking again later can succeed (RFC 9110 / RFC 6585 semantics).
 TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -135,7 +136,7 @@ def retrying(
     max_wait: float = math.inf,
     sleep: Callable[[float], None] = time.sleep,
     before_sleep: Callable[[tenacity.RetryCallState], None] | None = None,
-) -> tenacity.Retrying:
+) -> Retrying:
     """Retry ``TransientError`` up to ``attempts`` tries in all, then raise the last error.
 
     The wait is the upstream's Retry-After when it sent one, else full jitter (AWS architecture
@@ -156,7 +157,7 @@ def retrying(
         retry_after = getattr(exc, "retry_after", None)
         return retry_after if retry_after is not None else jitter(state)
 
-    return tenacity.Retrying(
+    return Retrying(
         retry=tenacity.retry_if_exception(worth_retrying),
         stop=tenacity.stop_after_attempt(attempts),
         wait=wait,
