@@ -32,6 +32,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from config.claims import claim
 from config.http import TransportError
 from media.compress import CompressedImage, FFmpeg, MediaError, compress_image, compress_video
 from media.download import Downloaded, DownloadPolicy, download
@@ -148,16 +149,15 @@ def _policy() -> DownloadPolicy:
 
 def _claim(source: RemoteSource) -> bool:
     now = timezone.now()
-    claimed = (
-        RemoteSource.objects.filter(pk=source.pk)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(
+    return bool(
+        claim(
+            RemoteSource.objects.filter(pk=source.pk),
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
             claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
             attempts=F("attempts") + 1,
             last_attempt_at=now,
         )
     )
-    return claimed == 1
 
 
 def _finish(source: RemoteSource, **fields: object) -> None:

@@ -26,7 +26,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from config.http import CircuitOpenError, TransientError, TransportError
+from config.claims import claim
+from config.http import CircuitOpenError, TransportError
 from posts.metrics import compute_community_metrics, compute_profile_metrics
 from profiles.models import Community, Profile
 from scraping import control, http, ingest
@@ -78,13 +79,6 @@ class ScrapeOutcome:
     @property
     def ok(self) -> bool:
         return self.error is None
-
-    @property
-    def retry_after(self) -> float | None:
-        """Seconds to wait before trying again, when the failure was transient."""
-        if isinstance(self.error, TransientError):
-            return self.error.retry_after if self.error.retry_after is not None else 60.0
-        return None
 
     def summary(self) -> dict[str, Any]:
         counts = self.result.as_dict() if self.result else ingest.IngestResult().as_dict()
@@ -263,14 +257,12 @@ def _close(run: ScrapeRun, outcome: ScrapeOutcome, started: float, source: str, 
 
 
 def _claim(queryset, limit: int) -> list[Any]:
-    """Take up to ``limit`` due rows; a conditional UPDATE per row makes a second worker skip them."""
+    """Take up to ``limit`` due rows, in the queryset's order, leased so a second worker skips them."""
     now = timezone.now()
-    claimed = []
-    for row in queryset[:limit]:
-        due = Q(next_scrape_at__isnull=True) | Q(next_scrape_at__lte=now)
-        if type(row).objects.filter(due, pk=row.pk).update(next_scrape_at=now + CLAIM_LEASE):
-            claimed.append(row)
-    return claimed
+    due = Q(next_scrape_at__isnull=True) | Q(next_scrape_at__lte=now)
+    pks = claim(queryset, due, limit=limit, next_scrape_at=now + CLAIM_LEASE)
+    rows = queryset.model.objects.in_bulk(pks)
+    return [rows[pk] for pk in pks]
 
 
 def run_targets(scraper_name: str, kind: str, rows: list[Any], *, batch_kind: str) -> ScrapeRun | None:
