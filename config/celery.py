@@ -1,12 +1,58 @@
-"""The Celery application: settings come from Django's (``CELERY_*``), tasks from every app."""
+"""The Celery application: settings come from Django's (``CELERY_*``), tasks from every app.
+
+Every task is a ``config.celery.Task`` (``task_cls``): it gets the soft and hard time limits of the
+queue ``CELERY_TASK_ROUTES`` sends it to (``CELERY_TASK_TIME_LIMITS``), and retries a
+``config.http.TransientError`` by itself, with exponential backoff and full jitter, the upstream's
+Retry-After when it named one; a ``PermanentError`` fails the task at once (Saleor, healthchecks).
+Work is handed to a worker with ``enqueue_on_commit``, by task name, after the transaction commits.
+"""
+
+from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from typing import Any
 
+import celery
 from celery import Celery
+from django.db import transaction
+
+from config.http import TransientError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = Celery("creatorscope")
+
+class Task(celery.Task):
+    """The base of every task: per-queue time limits and declarative retries of transient errors."""
+
+    autoretry_for = (TransientError,)
+    # 60 s, then up to 120 s and 240 s (full jitter): an upstream that failed after the transport's
+    # own retries needs minutes, not seconds, to recover.
+    retry_backoff = 60
+    retry_backoff_max = 600
+    retry_jitter = True
+    max_retries = 3
+
+    @classmethod
+    def on_bound(cls, app: Celery) -> None:
+        # A limit given on the task itself wins; otherwise its queue's, from the routes.
+        route = app.amqp.router.route({}, cls.name)
+        queue = getattr(route.get("queue"), "name", None) or app.conf.task_default_queue
+        soft, hard = app.conf.task_time_limits[queue]
+        if cls.soft_time_limit is None:
+            cls.soft_time_limit = soft
+        if cls.time_limit is None:
+            cls.time_limit = hard
+
+    def retry(self, *args: Any, exc: BaseException | None = None, countdown: float | None = None, **options: Any):
+        # The upstream's Retry-After (an open circuit's reset timeout) is the least wait worth trying.
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            countdown = max(countdown or 0, retry_after)
+        return super().retry(*args, exc=exc, countdown=countdown, **options)
+
+
+app = Celery("creatorscope", task_cls=Task)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
@@ -17,3 +63,16 @@ def _load_beat_schedule(sender: Celery, **kwargs) -> None:
     from config.schedule import BEAT_SCHEDULE
 
     sender.conf.beat_schedule = BEAT_SCHEDULE
+
+
+def enqueue_on_commit(
+    name: str, args: Sequence[Any] = (), kwargs: dict[str, Any] | None = None, **options: Any
+) -> None:
+    """Send task ``name`` once the current transaction commits (at once outside a transaction).
+
+    After commit, so the worker finds the rows the caller wrote; by name, so an app hands work to
+    another app's worker without importing its task module (the arrows between apps stay one-way
+    and the web process never imports torch or the scrapers). ``options`` are ``send_task``'s.
+    """
+    args, kwargs = list(args), dict(kwargs or {})
+    transaction.on_commit(lambda: app.send_task(name, args=args, kwargs=kwargs, **options))

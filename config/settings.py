@@ -291,6 +291,16 @@ CELERY_TASK_ROUTES = {
     "posts.tasks.download_*": {"queue": "media"},
     "profiles.tasks.download_*": {"queue": "media"},
 }
+# (soft, hard) seconds per queue, applied to every task by config.celery.Task: the soft limit raises
+# SoftTimeLimitExceeded so the task can release its claims, the hard one kills the worker process.
+CELERY_TASK_TIME_LIMITS = {
+    "default": (10 * 60, 12 * 60),  # alerts, retention, bulk edits in batches
+    # A refresh batch of 50 targets at Instagram's 4 requests/min; under scraping's 30-minute claim
+    # lease, so the targets of a killed batch come due again.
+    "scraping": (25 * 60, 28 * 60),
+    "ai": (14 * 60, 15 * 60),  # one AI_PIPELINE_BATCH; within AI_CLAIM_TIMEOUT's default of 15 minutes
+    "media": (20 * 60, 25 * 60),  # 50 files, each a download of up to 5 minutes plus an encode
+}
 # Code seeds the beat schedule, admin edits win after (config/beat.py explains why the stock
 # DatabaseScheduler is not enough: it rewrites staff edits on every beat start).
 CELERY_BEAT_SCHEDULER = "config.beat:CodeSeededDatabaseScheduler"

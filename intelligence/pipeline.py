@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config.claims import claim
 from intelligence.analyzers.registry import AnalyzerSet
 from intelligence.conf import analyzers as current_analyzers
 from intelligence.models import AnalysisBatch
@@ -60,26 +61,18 @@ def _claimable(now) -> Q:
 
 
 def claim_posts(post_ids: Sequence[int] | None = None, limit: int | None = None) -> list[int]:
-    """Move up to ``limit`` claimable posts (of ``post_ids`` if given) to processing; return their ids.
-
-    ``SELECT … FOR UPDATE SKIP LOCKED`` picks rows no other worker is claiming right now, and the
-    UPDATE repeats the condition, so a row another worker claimed in between is not taken twice.
-    """
-    limit = limit or settings.AI_PIPELINE_BATCH
+    """Move up to ``limit`` claimable posts (of ``post_ids`` if given) to processing; return their ids."""
     now = timezone.now()
-    with transaction.atomic():
-        candidates = Post.objects.filter(_claimable(now))
-        if post_ids is not None:
-            candidates = candidates.filter(pk__in=list(post_ids))
-        ids = list(candidates.order_by("id").select_for_update(skip_locked=True).values_list("id", flat=True)[:limit])
-        if not ids:
-            return []
-        Post.objects.filter(_claimable(now), pk__in=ids).update(ai_status=AIStatus.PROCESSING, ai_claimed_at=now)
-        return list(
-            Post.objects.filter(pk__in=ids, ai_status=AIStatus.PROCESSING, ai_claimed_at=now).values_list(
-                "id", flat=True
-            )
-        )
+    candidates = Post.objects.order_by("id")
+    if post_ids is not None:
+        candidates = candidates.filter(pk__in=list(post_ids))
+    return claim(
+        candidates,
+        _claimable(now),
+        limit=limit or settings.AI_PIPELINE_BATCH,
+        ai_status=AIStatus.PROCESSING,
+        ai_claimed_at=now,
+    )
 
 
 def mark_pending(queryset) -> int:

@@ -9,6 +9,8 @@ import logging
 
 from celery import shared_task
 
+from config.celery import enqueue_on_commit
+
 logger = logging.getLogger(__name__)
 
 
@@ -19,7 +21,7 @@ def analyze_posts(post_ids: list[int]) -> None:
 
     batch, more = run_batch(post_ids)
     if more and batch.processed + batch.failed:
-        analyze_posts.delay(post_ids)
+        enqueue_on_commit(analyze_posts.name, [post_ids])
 
 
 @shared_task(ignore_result=True)
@@ -37,7 +39,7 @@ def analyze_pending() -> None:
         batch.delete()  # nothing to do: no row for an empty run every few minutes
         return
     if more:
-        analyze_pending.delay()
+        enqueue_on_commit(analyze_pending.name)
 
 
 @shared_task(ignore_result=True)

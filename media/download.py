@@ -13,7 +13,10 @@ Everything a scraper hands us is an untrusted URL, so the download path is defen
   timeout and a total deadline, hashing as it goes;
 * the type is decided from the first bytes of the body, never from the URL or Content-Type;
 * transient failures (connection errors, timeouts, truncated bodies, 408/425/429/5xx) are
-  retried with exponential backoff and jitter; everything else is permanent and raised at once.
+  retried by ``config.http.retrying``; everything else is permanent and raised at once.
+
+The HTTP exchange itself goes through ``config.http`` (a session pinned to the checked address);
+failures are its ``TransientError``/``PermanentError``, with ``reason`` as the stored error code.
 
 This module only needs Django settings when :meth:`DownloadPolicy.from_settings` is called.
 """
@@ -24,19 +27,16 @@ import contextlib
 import hashlib
 import ipaddress
 import os
-import random
 import socket
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import IO, Self
 from urllib.parse import urljoin, urlsplit
 
-import urllib3
-from urllib3.exceptions import HTTPError as Urllib3HTTPError
-from urllib3.exceptions import ProtocolError, SSLError
+from config import http
+from config.http import PermanentError, TransientError
 
 USER_AGENT = "Creatorscope-media/1.0"
 # Instagram CDN links are valid for days and redirect at most once or twice; five hops is generous
@@ -44,8 +44,6 @@ USER_AGENT = "Creatorscope-media/1.0"
 MAX_REDIRECTS = 5
 CHUNK_SIZE = 64 * 1024
 SNIFF_BYTES = 64
-# Statuses where trying again later can succeed (RFC 9110 / RFC 6585 semantics).
-TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 # Hosts not on the allow list may only be reached on the usual web ports, so a URL cannot be used
 # to poke at SSH, Redis, PostgreSQL, ... on a public address either.
 DEFAULT_ALLOWED_PORTS = frozenset({80, 443, 8080, 8443})
@@ -54,57 +52,26 @@ DEFAULT_ALLOWED_PORTS = frozenset({80, 443, 8080, 8443})
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
-class DownloadError(Exception):
-    """A download that did not produce a usable file.
-
-    ``permanent`` is True when retrying the same URL cannot help (refused by policy, 404, too big,
-    not a media file); transient errors are retried by :func:`download` and by the backfill.
-    """
-
-    permanent = False
-    code = "download_error"
-
-    def __init__(self, message: str, *, permanent: bool | None = None) -> None:
-        super().__init__(message)
-        if permanent is not None:
-            self.permanent = permanent
+# Reason for failures with no more specific word (stored as RemoteSource.error_code).
+DOWNLOAD_ERROR = "download_error"
 
 
-class BlockedURL(DownloadError):
+class BlockedURL(PermanentError):
     """The URL or one of its redirect targets is not allowed (scheme, port or address)."""
 
-    permanent = True
-    code = "blocked"
+    reason = "blocked"
 
 
-class TooLarge(DownloadError):
+class TooLarge(PermanentError):
     """The body is bigger than ``MEDIA_MAX_DOWNLOAD_BYTES``."""
 
-    permanent = True
-    code = "too_large"
+    reason = "too_large"
 
 
-class UnsupportedContent(DownloadError):
+class UnsupportedContent(PermanentError):
     """The body is empty or its first bytes are not an image or video format we handle."""
 
-    permanent = True
-    code = "unsupported"
-
-
-class HTTPStatusError(DownloadError):
-    """The server answered with a non-2xx status."""
-
-    code = "http_status"
-
-    def __init__(self, status: int, url: str) -> None:
-        super().__init__(f"HTTP {status} from {url}", permanent=status not in TRANSIENT_STATUSES)
-        self.status = status
-
-
-class TransientError(DownloadError):
-    """Network trouble that may clear up: refused/reset connections, timeouts, short bodies."""
-
-    code = "transient"
+    reason = "unsupported"
 
 
 @dataclass(frozen=True)
@@ -275,8 +242,8 @@ def system_resolver(host: str, port: int) -> list[str]:
     except socket.gaierror as exc:
         # EAI_AGAIN is a temporary resolver failure; a name that does not exist will not start
         # existing on the next attempt.
-        transient = exc.errno == socket.EAI_AGAIN
-        raise DownloadError(f"cannot resolve {host}: {exc}", permanent=not transient) from exc
+        error = TransientError if exc.errno == socket.EAI_AGAIN else PermanentError
+        raise error(f"cannot resolve {host}: {exc}", reason=DOWNLOAD_ERROR) from exc
     seen: list[str] = []
     for info in infos:
         addr = str(info[4][0])
@@ -322,7 +289,7 @@ def check_url(url: str, policy: DownloadPolicy, resolver: Resolver = system_reso
 
     addresses = list(resolver(host, port))
     if not addresses:
-        raise DownloadError(f"{host} resolved to no addresses", permanent=True)
+        raise PermanentError(f"{host} resolved to no addresses", reason=DOWNLOAD_ERROR)
     if not allowed:
         # Every answer must be public: with several A/AAAA records the client could pick any.
         for address in addresses:
@@ -345,43 +312,6 @@ def _host_header(target: Target) -> str:
     return host if target.port == default else f"{host}:{target.port}"
 
 
-def _pool(target: Target, policy: DownloadPolicy) -> urllib3.HTTPConnectionPool:
-    timeout = urllib3.Timeout(connect=policy.connect_timeout, read=policy.read_timeout)
-    if target.scheme == "https":
-        # Connect to the checked IP but verify the certificate and send SNI for the real name.
-        return urllib3.HTTPSConnectionPool(
-            target.address,
-            target.port,
-            timeout=timeout,
-            retries=False,
-            maxsize=1,
-            cert_reqs="CERT_REQUIRED",
-            ca_certs=policy.ca_certs,
-            server_hostname=target.host,
-            assert_hostname=target.host,
-        )
-    return urllib3.HTTPConnectionPool(target.address, target.port, timeout=timeout, retries=False, maxsize=1)
-
-
-def _retry_after_seconds(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-class _RetryLater(TransientError):
-    def __init__(self, message: str, retry_after: float | None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
 def _fetch_once(
     url: str, policy: DownloadPolicy, resolver: Resolver, sink: IO[bytes]
 ) -> tuple[str, list[str], str, int, str, bytes]:
@@ -391,83 +321,57 @@ def _fetch_once(
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
         target = check_url(current, policy, resolver)
-        pool = _pool(target, policy)
-        try:
-            try:
-                response = pool.urlopen(
-                    "GET",
-                    target.request_path,
-                    headers={
-                        "Host": _host_header(target),
-                        "User-Agent": USER_AGENT,
-                        "Accept": "image/*,video/*;q=0.9,*/*;q=0.5",
-                        # Compressed transfer would let a tiny response inflate past the cap
-                        # before we count it; media is already compressed anyway.
-                        "Accept-Encoding": "identity",
-                    },
-                    redirect=False,
-                    retries=False,
-                    preload_content=False,
-                    assert_same_host=False,
-                )
-            except SSLError as exc:
-                raise DownloadError(f"TLS error for {target.host}: {exc}", permanent=True) from exc
-            except Urllib3HTTPError as exc:
-                raise TransientError(f"connection to {target.host} failed: {exc}") from exc
-            try:
-                status = response.status
-                if 300 <= status < 400 and status != 304:
-                    location = response.headers.get("Location")
-                    if not location:
-                        raise DownloadError(f"HTTP {status} without Location from {current}")
-                    current = urljoin(current, location)
-                    redirects.append(current)
-                    continue
-                if status in (429, 503):
-                    raise _RetryLater(
-                        f"HTTP {status} from {current}",
-                        _retry_after_seconds(response.headers.get("Retry-After")),
-                    )
-                if not 200 <= status < 300:
-                    raise HTTPStatusError(status, current)
-                declared = response.headers.get("Content-Length")
-                if declared and declared.isdigit() and int(declared) > policy.max_bytes:
-                    raise TooLarge(f"{current} declares {int(declared)} bytes, over the {policy.max_bytes}-byte limit")
-                content_type = response.headers.get("Content-Type", "")
-                digest = hashlib.sha256()
-                size = 0
-                head = b""
-                sink.seek(0)
-                sink.truncate()
-                try:
-                    for chunk in response.stream(CHUNK_SIZE):
-                        size += len(chunk)
-                        if size > policy.max_bytes:
-                            raise TooLarge(f"{current} is over the {policy.max_bytes}-byte limit")
-                        if time.monotonic() > deadline:
-                            raise TransientError(f"{current} took longer than {policy.total_timeout:g}s")
-                        if len(head) < SNIFF_BYTES:
-                            head += chunk[: SNIFF_BYTES - len(head)]
-                        digest.update(chunk)
-                        sink.write(chunk)
-                except (ProtocolError, Urllib3HTTPError) as exc:
-                    # Includes IncompleteRead: the server promised more bytes than it sent.
-                    raise TransientError(f"reading {current} failed: {exc}") from exc
-                sink.flush()
-                return current, redirects, content_type, size, digest.hexdigest(), head
-            finally:
-                response.release_conn()
-        finally:
-            pool.close()
-    raise DownloadError(f"more than {MAX_REDIRECTS} redirects from {url}", permanent=True)
-
-
-def _backoff(attempt: int, policy: DownloadPolicy, retry_after: float | None) -> float:
-    if retry_after is not None:
-        return min(retry_after, policy.backoff_max)
-    # Full jitter (AWS architecture blog) keeps many workers from retrying in lockstep.
-    ceiling = min(policy.backoff_max, policy.backoff_base * (2 ** (attempt - 1)))
-    return random.uniform(ceiling / 2, ceiling)
+        with (
+            http.pinned(target.address) as session,
+            http.send(
+                "GET",
+                current,
+                session=session,
+                stream=True,
+                timeout=(policy.connect_timeout, policy.read_timeout),
+                verify=policy.ca_certs or True,
+                allow_redirects=False,
+                headers={
+                    "Host": _host_header(target),
+                    "User-Agent": USER_AGENT,
+                    "Accept": "image/*,video/*;q=0.9,*/*;q=0.5",
+                    # Compressed transfer would let a tiny response inflate past the cap
+                    # before we count it; media is already compressed anyway.
+                    "Accept-Encoding": "identity",
+                },
+            ) as response,
+        ):
+            status = response.status_code
+            if 300 <= status < 400 and status != 304:
+                location = response.headers.get("Location")
+                if not location:
+                    raise TransientError(f"HTTP {status} without Location from {current}", reason=DOWNLOAD_ERROR)
+                current = urljoin(current, location)
+                redirects.append(current)
+                continue
+            http.check_status(response)
+            declared = response.headers.get("Content-Length")
+            if declared and declared.isdigit() and int(declared) > policy.max_bytes:
+                raise TooLarge(f"{current} declares {int(declared)} bytes, over the {policy.max_bytes}-byte limit")
+            content_type = response.headers.get("Content-Type", "")
+            digest = hashlib.sha256()
+            size = 0
+            head = b""
+            sink.seek(0)
+            sink.truncate()
+            for chunk in http.iter_body(response, CHUNK_SIZE):
+                size += len(chunk)
+                if size > policy.max_bytes:
+                    raise TooLarge(f"{current} is over the {policy.max_bytes}-byte limit")
+                if time.monotonic() > deadline:
+                    raise TransientError(f"{current} took longer than {policy.total_timeout:g}s", reason="timeout")
+                if len(head) < SNIFF_BYTES:
+                    head += chunk[: SNIFF_BYTES - len(head)]
+                digest.update(chunk)
+                sink.write(chunk)
+            sink.flush()
+            return current, redirects, content_type, size, digest.hexdigest(), head
+    raise PermanentError(f"more than {MAX_REDIRECTS} redirects from {url}", reason=DOWNLOAD_ERROR)
 
 
 def download(
@@ -479,23 +383,24 @@ def download(
 ) -> Downloaded:
     """Download ``url`` into a temporary file and identify it.
 
-    Returns a :class:`Downloaded` (use it as a context manager to delete the file). Raises a
-    :class:`DownloadError` subclass; its ``permanent`` flag says whether a later retry makes sense.
+    Returns a :class:`Downloaded` (use it as a context manager to delete the file). Raises
+    ``config.http``'s ``TransientError`` or ``PermanentError`` (whose ``permanent`` flag says
+    whether a later retry makes sense) after ``policy.attempts`` tries.
     """
     policy = policy or DownloadPolicy.from_settings()
     fd, path = tempfile.mkstemp(prefix="media-dl-", dir=policy.temp_dir)
     try:
+        # A Retry-After longer than the backoff cap is not slept through: the backfill retries later.
+        retrying = http.retrying(
+            attempts=policy.attempts,
+            backoff_base=policy.backoff_base,
+            backoff_cap=policy.backoff_max,
+            max_wait=policy.backoff_max,
+            sleep=sleep,
+        )
         with os.fdopen(fd, "w+b") as sink:
-            attempt = 0
-            while True:
-                attempt += 1
-                try:
-                    final_url, redirects, declared, size, sha, head = _fetch_once(url, policy, resolver, sink)
-                    break
-                except DownloadError as exc:
-                    if exc.permanent or attempt >= policy.attempts:
-                        raise
-                    sleep(_backoff(attempt, policy, getattr(exc, "retry_after", None)))
+            final_url, redirects, declared, size, sha, head = retrying(_fetch_once, url, policy, resolver, sink)
+        attempt = retrying.statistics["attempt_number"]
         if size == 0:
             raise UnsupportedContent(f"{url} returned an empty body")
         sniffed = sniff(head)

@@ -32,8 +32,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from config.claims import claim
+from config.http import TransportError
 from media.compress import CompressedImage, FFmpeg, MediaError, compress_image, compress_video
-from media.download import Downloaded, DownloadError, DownloadPolicy, download
+from media.download import Downloaded, DownloadPolicy, download
 from media.models import Asset, RemoteSource
 
 logger = logging.getLogger(__name__)
@@ -147,16 +149,15 @@ def _policy() -> DownloadPolicy:
 
 def _claim(source: RemoteSource) -> bool:
     now = timezone.now()
-    claimed = (
-        RemoteSource.objects.filter(pk=source.pk)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(
+    return bool(
+        claim(
+            RemoteSource.objects.filter(pk=source.pk),
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
             claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
             attempts=F("attempts") + 1,
             last_attempt_at=now,
         )
     )
-    return claimed == 1
 
 
 def _finish(source: RemoteSource, **fields: object) -> None:
@@ -213,8 +214,8 @@ def fetch(url: str, *, purpose: str = RemoteSource.Purpose.POST, force: bool = F
 def _fetch_claimed(source: RemoteSource, result: FetchResult, purpose: str) -> FetchResult:
     try:
         downloaded = download(source.url, _policy())
-    except DownloadError as exc:
-        return _fail(source, result, exc, exc.code)
+    except TransportError as exc:
+        return _fail(source, result, exc, exc.reason)
     with downloaded:
         result.bytes_downloaded = downloaded.size
         asset = Asset.objects.filter(sha256=downloaded.sha256).select_related("poster").first()

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import json
 
-from celery import current_app
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -32,6 +30,7 @@ from unfold.decorators import display
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
 from config.admin import ReadOnlyAdmin
+from config.celery import enqueue_on_commit
 from monitoring.models import Alert
 
 for model in (PeriodicTask, IntervalSchedule, CrontabSchedule, SolarSchedule, ClockedSchedule):
@@ -71,7 +70,7 @@ def readable_name(name: str) -> str:
 
 
 def run_now(tasks) -> int:
-    """Send each periodic task's job to the broker now, by name, with its stored arguments."""
+    """Send each periodic task's job to the broker, by name, with its stored arguments (after commit)."""
     sent = 0
     for task in tasks:
         options = {"headers": {"periodic_task_name": task.name}}
@@ -80,8 +79,7 @@ def run_now(tasks) -> int:
         if task.expire_seconds:
             options["expires"] = task.expire_seconds
         args, kwargs = json.loads(task.args or "[]"), json.loads(task.kwargs or "{}")
-        # By name (send_task): the web process need not import worker code (torch, scrapers).
-        current_app.send_task(task.task, args=args, kwargs=kwargs, **options)
+        enqueue_on_commit(task.task, args, kwargs, **options)
         sent += 1
     return sent
 
@@ -124,7 +122,7 @@ class ScheduledJobAdmin(BasePeriodicTaskAdmin, ModelAdmin):
     @admin.action(description="Run selected jobs now", permissions=["change"])
     def run_selected_now(self, request, queryset):
         tasks = list(queryset)
-        transaction.on_commit(lambda: run_now(tasks))
+        run_now(tasks)
         self.message_user(request, f"Sent {len(tasks)} job(s) to the workers now; their schedules are unchanged.")
 
     def get_urls(self):

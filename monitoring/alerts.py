@@ -12,11 +12,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-import requests
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from config import http
 from monitoring.events import publish
 from monitoring.models import Alert
 
@@ -24,6 +24,13 @@ logger = logging.getLogger(__name__)
 
 # Points a firing condition takes off the 100-point health score.
 _PENALTY = {"critical": 30, "warning": 10}
+
+# A chat or paging hook that hiccups gets two more tries, half a second apart then about a
+# second (full jitter): enough for a restart or a 503, short enough that the beat task evaluating
+# alerts is not held up. A Retry-After over WEBHOOK_MAX_WAIT is not waited for.
+WEBHOOK_ATTEMPTS = 3
+WEBHOOK_BACKOFF_SECONDS = 0.5
+WEBHOOK_MAX_WAIT_SECONDS = 5.0
 
 
 @dataclass
@@ -194,7 +201,7 @@ def evaluate(firing: list[Condition]) -> tuple[list[Alert], list[Alert]]:
 
 
 def notify(alert: Alert) -> None:
-    """POST the alert to ``MONITORING_ALERT_WEBHOOK``; the outcome is stored on the row."""
+    """POST the alert to ``MONITORING_ALERT_WEBHOOK``, retrying transient failures; the outcome is stored on the row."""
     url = settings.MONITORING_ALERT_WEBHOOK
     if not url:
         return
@@ -204,11 +211,21 @@ def notify(alert: Alert) -> None:
         "alert": alert.as_event(),
         "source": settings.SITE_URL,
     }
+    retrying = http.retrying(
+        attempts=WEBHOOK_ATTEMPTS,
+        backoff_base=WEBHOOK_BACKOFF_SECONDS,
+        backoff_cap=WEBHOOK_MAX_WAIT_SECONDS,
+        max_wait=WEBHOOK_MAX_WAIT_SECONDS,
+    )
     try:
-        response = requests.post(url, json=body, timeout=settings.MONITORING_WEBHOOK_TIMEOUT)
-        response.raise_for_status()
-    except requests.RequestException as exc:
+        retrying(_post, url, body)
+    except http.TransportError as exc:
         logger.warning("alert webhook failed for %s: %s", alert.key, exc)
         Alert.objects.filter(pk=alert.pk).update(notify_error=str(exc)[:500])
         return
     Alert.objects.filter(pk=alert.pk).update(notified_at=timezone.now(), notify_error="")
+
+
+def _post(url: str, body: dict[str, Any]) -> None:
+    response = http.send("POST", url, json=body, timeout=settings.MONITORING_WEBHOOK_TIMEOUT, upstream="webhook")
+    http.check_status(response, upstream="webhook")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from celery import current_app
 from django.contrib import admin, messages
-from django.db import transaction
 from django.utils.html import format_html
 from import_export import fields, resources
 from unfold.admin import ModelAdmin, TabularInline
@@ -12,6 +10,7 @@ from unfold.contrib.filters.admin import ChoicesDropdownFilter, RangeDateTimeFil
 from unfold.decorators import display
 
 from config.admin import EstimatedCountPaginator, ExportImportMixin, FastRowsMixin, ReadOnlyInline
+from config.celery import enqueue_on_commit
 from posts.models import CommentSentiment, Post, PostMedia
 from profiles.templatetags.creatorscope import asset_url, compact
 
@@ -162,7 +161,7 @@ class PostAdmin(FastRowsMixin, ExportImportMixin, ModelAdmin):
         # Back in the AI backlog, then one batch task by name (posts must not import intelligence).
         ids = list(queryset.values_list("pk", flat=True)[:5000])
         changed = Post.objects.filter(pk__in=ids).update(ai_status="pending", ai_claimed_at=None)
-        transaction.on_commit(lambda: current_app.send_task(ANALYSE_POSTS_TASK, args=[ids]))
+        enqueue_on_commit(ANALYSE_POSTS_TASK, [ids])
         self.message_user(request, f"Queued {changed} post(s) for AI analysis.", messages.SUCCESS)
 
 

@@ -13,17 +13,18 @@ import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
 from django.utils import timezone
 
+from config.celery import enqueue_on_commit
 from profiles.models import Community, Profile, Tag, TagSuggestion
 
 # Task names, not imports: profiles must not import scraping or intelligence (DESIGN §1).
 SCRAPE_TASKS = {Profile: "scraping.tasks.scrape_profile", Community: "scraping.tasks.scrape_community"}
 ANALYSE_TASK = "intelligence.tasks.analyze_profile_posts"
+BULK_EDIT_TASK = "profiles.tasks.bulk_edit"
 
 JOB_TTL = 24 * 3600
 
@@ -131,13 +132,15 @@ def add_to_campaign(queryset: models.QuerySet, user=None, *, campaign_id: int) -
 def enqueue_scrape(queryset: models.QuerySet, user=None) -> int:
     name = SCRAPE_TASKS[queryset.model]
     ids = list(queryset.values_list("pk", flat=True))
-    transaction.on_commit(lambda: [current_app.send_task(name, args=[pk]) for pk in ids])
+    for pk in ids:
+        enqueue_on_commit(name, [pk])
     return len(ids)
 
 
 def enqueue_analysis(queryset: models.QuerySet, user=None) -> int:
     ids = list(queryset.values_list("pk", flat=True))
-    transaction.on_commit(lambda: [current_app.send_task(ANALYSE_TASK, args=[pk]) for pk in ids])
+    for pk in ids:
+        enqueue_on_commit(ANALYSE_TASK, [pk])
     return len(ids)
 
 
@@ -209,9 +212,7 @@ def run(
     )
     cache.set(_job_key(job.id), asdict(job), JOB_TTL)
     cache.set(_user_key(user.pk), [*cache.get(_user_key(user.pk), []), job.id], JOB_TTL)
-    from profiles.tasks import bulk_edit  # the task module imports this one
-
-    transaction.on_commit(lambda: bulk_edit.delay(job.id, all_ids))
+    enqueue_on_commit(BULK_EDIT_TASK, [job.id, all_ids])
     return BulkResult(None, job)
 
 

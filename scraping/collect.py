@@ -26,10 +26,11 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from config.claims import claim
+from config.http import CircuitOpenError, TransportError
 from posts.metrics import compute_community_metrics, compute_profile_metrics
 from profiles.models import Community, Profile
 from scraping import control, http, ingest
-from scraping.errors import CircuitOpenError, RateLimitExceeded, TransientError, UpstreamError
 from scraping.instagram import get_provider
 from scraping.models import Scraper, ScrapeRun
 from scraping.reddit import RedditClient
@@ -73,18 +74,11 @@ class ScrapeOutcome:
     run: ScrapeRun
     result: ingest.IngestResult | None
     stats: http.CallStats
-    error: UpstreamError | None = None
+    error: TransportError | None = None
 
     @property
     def ok(self) -> bool:
         return self.error is None
-
-    @property
-    def retry_after(self) -> float | None:
-        """Seconds to wait before trying again, when the failure was transient."""
-        if isinstance(self.error, TransientError):
-            return self.error.retry_after if self.error.retry_after is not None else 60.0
-        return None
 
     def summary(self) -> dict[str, Any]:
         counts = self.result.as_dict() if self.result else ingest.IngestResult().as_dict()
@@ -182,7 +176,7 @@ def _target_rows(kind: str, target: str):
     return Profile.objects.filter(platform=UPSTREAM_OF[kind], handle__iexact=target)
 
 
-def _mark_failed(kind: str, target: str, error: UpstreamError) -> None:
+def _mark_failed(kind: str, target: str, error: TransportError) -> None:
     status = _SCRAPE_STATUS.get(error.reason, "failed")
     delay = RETRY_PERMANENT if error.permanent else RETRY_TRANSIENT
     _target_rows(kind, target).update(
@@ -209,7 +203,7 @@ def scrape(kind: str, target: str, *, scraper: Scraper | None = None, discovered
     try:
         outcome.result = COLLECTORS[kind](target, stats, discovered_via)
         run.status = ScrapeRun.Status.SUCCEEDED
-    except UpstreamError as exc:
+    except TransportError as exc:
         outcome.error = exc
         run.status = ScrapeRun.Status.FAILED
         run.error_message = str(exc)[:2000]
@@ -263,14 +257,12 @@ def _close(run: ScrapeRun, outcome: ScrapeOutcome, started: float, source: str, 
 
 
 def _claim(queryset, limit: int) -> list[Any]:
-    """Take up to ``limit`` due rows; a conditional UPDATE per row makes a second worker skip them."""
+    """Take up to ``limit`` due rows, in the queryset's order, leased so a second worker skips them."""
     now = timezone.now()
-    claimed = []
-    for row in queryset[:limit]:
-        due = Q(next_scrape_at__isnull=True) | Q(next_scrape_at__lte=now)
-        if type(row).objects.filter(due, pk=row.pk).update(next_scrape_at=now + CLAIM_LEASE):
-            claimed.append(row)
-    return claimed
+    due = Q(next_scrape_at__isnull=True) | Q(next_scrape_at__lte=now)
+    pks = claim(queryset, due, limit=limit, next_scrape_at=now + CLAIM_LEASE)
+    rows = queryset.model.objects.in_bulk(pks)
+    return [rows[pk] for pk in pks]
 
 
 def run_targets(scraper_name: str, kind: str, rows: list[Any], *, batch_kind: str) -> ScrapeRun | None:
@@ -321,7 +313,7 @@ def run_targets(scraper_name: str, kind: str, rows: list[Any], *, batch_kind: st
                 batch.snapshots += outcome.result.snapshots
             if not outcome.ok:
                 failed += 1
-                if isinstance(outcome.error, CircuitOpenError | RateLimitExceeded):
+                if isinstance(outcome.error, CircuitOpenError | http.RateLimitExceeded):
                     batch.error_message = f"stopped early: {outcome.error}"
                     break
         batch.status = ScrapeRun.Status.SUCCEEDED if not failed else ScrapeRun.Status.PARTIAL
@@ -376,7 +368,7 @@ def discover(limit: int | None = None) -> dict[str, int]:
         stats = http.CallStats()
         try:
             datas = RedditClient.from_settings(stats).subreddits_info([c.name for c in pending])
-        except UpstreamError as exc:
+        except TransportError as exc:
             control.log("warning", "scraping.reddit", f"discovery lookup failed: {exc}")
             datas = []
         for data in datas:

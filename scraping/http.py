@@ -1,4 +1,4 @@
-"""The one function every upstream call goes through: ``request()``.
+"""The one function every scraper call goes through: ``request()``, on top of ``config.http``.
 
 Each attempt passes, in this order:
 
@@ -6,11 +6,12 @@ Each attempt passes, in this order:
    machine draws from one budget (``REDDIT_REQUESTS_PER_MINUTE``, ``INSTAGRAM_REQUESTS_PER_MINUTE``);
 2. the upstream's **circuit breaker** — pybreaker with ``CircuitRedisStorage``, so when one worker
    sees the upstream failing, all workers stop calling it until ``reset_timeout`` has passed;
-3. the **HTTP call** itself, with connect/read timeouts, a User-Agent and a proxy taken round-robin
-   from ``SCRAPING_PROXIES`` for every request.
+3. the **HTTP call** itself (``config.http.send``), with connect/read timeouts, a User-Agent and a
+   proxy taken round-robin from ``SCRAPING_PROXIES`` for every request; ``classify()`` reads the
+   answer the way Reddit and Instagram mean it.
 
-Around that, **retries** with full-jitter exponential backoff for transient failures only (429
-honouring Retry-After, 5xx, timeouts, connection errors, a truncated body). Each retry goes through
+Around that, ``config.http.retrying`` **retries** transient failures only (429 honouring
+Retry-After, 5xx, timeouts, connection errors, a truncated body). Each retry goes through
 the bucket and the breaker again, because each attempt is a real request that costs budget and is
 evidence about the upstream's health. Permanent failures (404, 403, private, banned, challenge)
 raise at once and are never retried.
@@ -21,21 +22,19 @@ state: correct for one process, and said so in the log.
 
 from __future__ import annotations
 
-import email.utils
 import itertools
 import json
 import logging
-import random
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import pybreaker
-import redis
-import requests
+import tenacity
 
-from scraping.errors import CircuitOpenError, PermanentError, RateLimitExceeded, TransientError, UpstreamError
+from config import http as transport
+from config.http import CircuitOpenError, PermanentError, TransientError, TransportError
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +44,10 @@ _CHALLENGE_MARKERS = ("challenge_required", "checkpoint_required", "consent_requ
 _PLEASE_WAIT_MARKER = "please wait"
 # Graph API error codes for app/user/page throttling (Meta: "Rate Limiting" reference), sent as 400/403.
 _GRAPH_THROTTLE_CODES = {4, 17, 32, 613}
+
+
+class RateLimitExceeded(TransientError):
+    """Our own request budget would make this call wait longer than we are willing to block."""
 
 
 @dataclass(frozen=True)
@@ -119,20 +122,9 @@ class Response:
     elapsed: float = 0.0
 
 
-# --- Redis and process-local state -----------------------------------------------------------
+# --- Shared and process-local state ----------------------------------------------------------
 
-_redis_clients: dict[str, redis.Redis] = {}
 _state_lock = threading.RLock()
-
-
-def get_redis(url: str) -> redis.Redis:
-    """One client (connection pool) per URL and process. Bytes replies: pybreaker expects them."""
-    with _state_lock:
-        client = _redis_clients.get(url)
-        if client is None:
-            client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
-            _redis_clients[url] = client
-        return client
 
 
 # Token bucket with reservation: every caller takes a token, possibly going negative, and sleeps
@@ -191,9 +183,7 @@ class _LocalBucket:
 
 
 _local_buckets: dict[str, _LocalBucket] = {}
-_breakers: dict[tuple[str, str], pybreaker.CircuitBreaker] = {}
 _proxy_counters: dict[str, itertools.count] = {}
-_sessions = threading.local()
 _warned_no_redis: set[str] = set()
 
 
@@ -215,10 +205,6 @@ def rate_limit_key(upstream: Upstream) -> str:
     return f"scraping:ratelimit:{upstream.name}"
 
 
-def breaker_namespace(upstream: Upstream) -> str:
-    return f"scraping:breaker:{upstream.name}"
-
-
 def _warn_local(upstream: Upstream) -> None:
     if upstream.name not in _warned_no_redis:
         _warned_no_redis.add(upstream.name)
@@ -233,7 +219,7 @@ def acquire(upstream: Upstream, stats: CallStats | None = None) -> float:
     """
     rate = upstream.requests_per_minute / 60.0
     if upstream.redis_url:
-        client = get_redis(upstream.redis_url)
+        client = transport.get_redis(upstream.redis_url)
         wait = float(
             client.eval(_TOKEN_BUCKET_LUA, 1, rate_limit_key(upstream), rate, upstream.burst, upstream.max_wait)
         )
@@ -256,51 +242,28 @@ def acquire(upstream: Upstream, stats: CallStats | None = None) -> float:
     return wait
 
 
-def _is_permanent(exc: BaseException) -> bool:
-    # Permanent errors say nothing about the upstream's health (a 404 is a healthy answer).
-    return isinstance(exc, PermanentError)
-
-
 def get_breaker(upstream: Upstream) -> pybreaker.CircuitBreaker:
     """The upstream's breaker; its state lives in Redis, shared by every worker process."""
-    key = (upstream.name, upstream.redis_url)
-    with _state_lock:
-        breaker = _breakers.get(key)
-        if breaker is None:
-            storage: pybreaker.CircuitBreakerStorage
-            if upstream.redis_url:
-                storage = pybreaker.CircuitRedisStorage(
-                    pybreaker.STATE_CLOSED, get_redis(upstream.redis_url), namespace=breaker_namespace(upstream)
-                )
-            else:
-                _warn_local(upstream)
-                storage = pybreaker.CircuitMemoryStorage(pybreaker.STATE_CLOSED)
-            metrics = monitor()
-            breaker = pybreaker.CircuitBreaker(
-                fail_max=upstream.breaker_fail_max,
-                reset_timeout=upstream.breaker_reset_timeout,
-                exclude=[_is_permanent],
-                state_storage=storage,
-                name=upstream.name,
-                # The call that trips the breaker raises its own error (a 502 says more than
-                # "circuit open"); CircuitBreakerError then only means "refused, nothing sent".
-                throw_new_error_on_trip=False,
-                # State changes reach the live monitor and /metrics (creatorscope_breaker_state).
-                listeners=[metrics.BreakerListener(upstream.name)] if metrics else [],
-            )
-            _breakers[key] = breaker
-        return breaker
+    if not upstream.redis_url:
+        _warn_local(upstream)
+    metrics = monitor()
+    return transport.breaker(
+        upstream.name,
+        fail_max=upstream.breaker_fail_max,
+        reset_timeout=upstream.breaker_reset_timeout,
+        redis_url=upstream.redis_url,
+        # State changes reach the live monitor and /metrics (creatorscope_breaker_state).
+        listeners=[metrics.BreakerListener(upstream.name)] if metrics else [],
+    )
 
 
 def reset_state(upstream: Upstream) -> None:
     """Forget the upstream's shared bucket and breaker state (tests; an operator clearing a stuck breaker)."""
     if upstream.redis_url:
-        client = get_redis(upstream.redis_url)
-        keys = list(client.scan_iter(f"{breaker_namespace(upstream)}*")) + [rate_limit_key(upstream)]
-        client.delete(*keys)
+        transport.get_redis(upstream.redis_url).delete(rate_limit_key(upstream))
+    transport.reset_breaker(upstream.name, upstream.redis_url)
     with _state_lock:
         _local_buckets.pop(upstream.name, None)
-        _breakers.pop((upstream.name, upstream.redis_url), None)
 
 
 def _next_proxy(upstream: Upstream) -> str | None:
@@ -312,33 +275,7 @@ def _next_proxy(upstream: Upstream) -> str | None:
     return upstream.proxies[index % len(upstream.proxies)]
 
 
-def _session() -> requests.Session:
-    session = getattr(_sessions, "session", None)
-    if session is None:
-        session = requests.Session()
-        # Proxies come from SCRAPING_PROXIES only, never from HTTP(S)_PROXY in the environment.
-        session.trust_env = False
-        _sessions.session = session
-    return session
-
-
 # --- Classifying answers ---------------------------------------------------------------------
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3)."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
 
 
 def _body_text(data: Any, raw: bytes) -> str:
@@ -358,7 +295,7 @@ def classify(upstream: Upstream, status: int, headers: dict[str, str], raw: byte
         decode_error = exc
     text = _body_text(data, raw)
 
-    def fail(cls: type[UpstreamError], reason: str, message: str, retry_after: float | None = None) -> None:
+    def fail(cls: type[TransportError], reason: str, message: str, retry_after: float | None = None) -> None:
         raise cls(message, upstream=upstream.name, status=status, reason=reason, retry_after=retry_after, body=data)
 
     graph_code = (
@@ -371,9 +308,14 @@ def classify(upstream: Upstream, status: int, headers: dict[str, str], raw: byte
     if any(marker in text for marker in _CHALLENGE_MARKERS):
         fail(PermanentError, "challenge", "the upstream wants a challenge/checkpoint solved")
     if status == 429:
-        fail(TransientError, "throttled", "too many requests", parse_retry_after(headers.get("Retry-After")))
+        fail(TransientError, "throttled", "too many requests", transport.parse_retry_after(headers.get("Retry-After")))
     if status >= 500:
-        fail(TransientError, "server_error", f"server error {status}", parse_retry_after(headers.get("Retry-After")))
+        fail(
+            TransientError,
+            "server_error",
+            f"server error {status}",
+            transport.parse_retry_after(headers.get("Retry-After")),
+        )
     if status == 401:
         if _PLEASE_WAIT_MARKER in text:
             fail(TransientError, "throttled", "asked to wait before trying again")
@@ -412,29 +354,25 @@ def _send_once(
     proxy = _next_proxy(upstream)
     started = time.monotonic()
     try:
-        answer = _session().request(
+        answer = transport.send(
             method,
             url,
+            timeout=(upstream.connect_timeout, upstream.read_timeout),
+            upstream=upstream.name,
             params=params,
             headers=headers,
             data=data,
             json=json_body,
             auth=auth,
-            timeout=(upstream.connect_timeout, upstream.read_timeout),
             proxies={"http": proxy, "https": proxy} if proxy else None,
             allow_redirects=True,
         )
-        raw = answer.content
-    except requests.Timeout as exc:
-        _count_call(upstream, "timeout")
-        raise TransientError(str(exc), upstream=upstream.name, reason="timeout") from exc
-    except requests.RequestException as exc:
-        _count_call(upstream, "connection")
-        # Connection refused/reset, truncated chunked bodies, proxy failures.
-        raise TransientError(str(exc), upstream=upstream.name, reason="connection_error") from exc
+    except TransportError as exc:
+        _count_call(upstream, "timeout" if exc.reason == "timeout" else "connection")
+        raise
     _count_call(upstream, str(answer.status_code))
     response_headers = dict(answer.headers)
-    parsed = classify(upstream, answer.status_code, response_headers, raw)
+    parsed = classify(upstream, answer.status_code, response_headers, answer.content)
     return Response(
         status=answer.status_code,
         headers=response_headers,
@@ -448,11 +386,6 @@ def _count_call(upstream: Upstream, status: str) -> None:
     metrics = monitor()
     if metrics is not None:
         metrics.API_CALLS.labels(upstream=upstream.name, status=status).inc()
-
-
-def backoff_delay(upstream: Upstream, attempt: int) -> float:
-    """Full jitter (AWS architecture blog): uniform in [0, min(cap, base * 2**attempt)]."""
-    return random.uniform(0, min(upstream.backoff_cap, upstream.backoff_base * 2 ** (attempt - 1)))
 
 
 def request(
@@ -476,14 +409,14 @@ def request(
     merged = {"User-Agent": upstream.user_agent, "Accept": "application/json", **dict(upstream.default_headers)}
     merged.update(headers or {})
     breaker = get_breaker(upstream)
-    attempt = 0
-    while True:
-        attempt += 1
+
+    def attempt() -> Response:
         acquire(upstream, stats)
         if stats is not None:
             stats.api_calls += 1
         try:
-            return breaker.call(
+            return transport.call_guarded(
+                breaker,
                 _send_once,
                 upstream,
                 method,
@@ -494,41 +427,40 @@ def request(
                 json_body=json_body,
                 auth=auth,
             )
-        except pybreaker.CircuitBreakerError as exc:
+        except CircuitOpenError:
             _count_call(upstream, "breaker_open")
             if stats is not None:
                 # Refused before any request left: it cost no upstream call.
                 stats.api_calls -= 1
                 stats.errors += 1
-            raise CircuitOpenError(
-                "circuit open",
-                upstream=upstream.name,
-                reason="circuit_open",
-                retry_after=upstream.breaker_reset_timeout,
-            ) from exc
-        except PermanentError:
+            raise
+        except TransportError:
             if stats is not None:
                 stats.errors += 1
             raise
-        except TransientError as exc:
-            if stats is not None:
-                stats.errors += 1
-            if attempt >= upstream.max_attempts:
-                raise
-            delay = exc.retry_after if exc.retry_after is not None else backoff_delay(upstream, attempt)
-            if delay > upstream.max_wait:
-                raise
-            logger.info(
-                "%s %s %s: %s; retry %d/%d in %.2fs",
-                upstream.name,
-                method,
-                url,
-                exc.reason,
-                attempt,
-                upstream.max_attempts - 1,
-                delay,
-            )
-            if stats is not None:
-                stats.retries += 1
-                stats.waited_seconds += delay
-            time.sleep(delay)
+
+    def before_sleep(state: tenacity.RetryCallState) -> None:
+        delay = state.upcoming_sleep
+        exc = state.outcome.exception() if state.outcome else None
+        logger.info(
+            "%s %s %s: %s; retry %d/%d in %.2fs",
+            upstream.name,
+            method,
+            url,
+            getattr(exc, "reason", exc),
+            state.attempt_number,
+            upstream.max_attempts - 1,
+            delay,
+        )
+        if stats is not None:
+            stats.retries += 1
+            stats.waited_seconds += delay
+
+    policy = transport.retrying(
+        attempts=upstream.max_attempts,
+        backoff_base=upstream.backoff_base,
+        backoff_cap=upstream.backoff_cap,
+        max_wait=upstream.max_wait,
+        before_sleep=before_sleep,
+    )
+    return policy(attempt)

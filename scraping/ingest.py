@@ -35,6 +35,7 @@ from django.db import connection, models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from config.celery import enqueue_on_commit
 from posts.models import Post, PostMedia
 from profiles.models import Community, CommunitySnapshot, Mention, Profile, ProfileSnapshot, RelatedProfile
 from scraping.schemas import REDDIT, CommunityData, PostData, ProfileData
@@ -703,55 +704,18 @@ def _record_mentions(
 
 
 def _after_commit(result: IngestResult) -> None:
-    media_ids, analysis_ids, avatar_ids, comments = (
-        list(result.media_ids),
-        list(result.analysis_ids),
-        list(result.avatar_profile_ids),
-        dict(result.comments),
-    )
-    transaction.on_commit(
-        lambda: enqueue_follow_up(
-            media_ids=media_ids, analysis_ids=analysis_ids, avatar_ids=avatar_ids, comments=comments
-        )
-    )
+    """Send the media and AI work a scrape created to their queues once it commits.
 
-
-def enqueue_follow_up(
-    *,
-    media_ids: list[int],
-    analysis_ids: list[int],
-    avatar_ids: list[int],
-    comments: dict[int, list[dict[str, str]]] | None = None,
-) -> dict[str, int]:
-    """Send the media and AI work a scrape created to their queues (called after commit).
-
-    The task modules belong to other apps; they are imported here, lazily, so a missing one is a
-    logged warning rather than a failed scrape.
+    By task name: the task modules belong to other apps (intelligence is not below scraping).
     """
-    sent = {"media": 0, "analysis": 0, "avatars": 0, "comments": 0}
-    try:
-        from posts.tasks import download_post_media
-        from profiles.tasks import download_avatar
-    except ImportError as exc:
-        logger.warning("media download tasks unavailable (%s): %d media rows wait", exc, len(media_ids))
-    else:
-        # Batches of 50 keep one task short enough to be retried cheaply.
-        for start in range(0, len(media_ids), 50):
-            download_post_media.delay(media_ids[start : start + 50])
-            sent["media"] += 1
-        for profile_id in avatar_ids:
-            download_avatar.delay(profile_id)
-            sent["avatars"] += 1
-    try:
-        from intelligence.tasks import analyze_comments, analyze_posts
-    except ImportError as exc:
-        logger.warning("intelligence tasks unavailable (%s): %d posts wait", exc, len(analysis_ids))
-    else:
-        for start in range(0, len(analysis_ids), 100):
-            analyze_posts.delay(analysis_ids[start : start + 100])
-            sent["analysis"] += 1
-        for post_id, items in (comments or {}).items():
-            if items:
-                analyze_comments.delay(post_id, items)
-                sent["comments"] += 1
-    return sent
+    media_ids, analysis_ids = list(result.media_ids), list(result.analysis_ids)
+    # Batches of 50 keep one task short enough to be retried cheaply.
+    for start in range(0, len(media_ids), 50):
+        enqueue_on_commit("posts.tasks.download_post_media", [media_ids[start : start + 50]])
+    for profile_id in result.avatar_profile_ids:
+        enqueue_on_commit("profiles.tasks.download_avatar", [profile_id])
+    for start in range(0, len(analysis_ids), 100):
+        enqueue_on_commit("intelligence.tasks.analyze_posts", [analysis_ids[start : start + 100]])
+    for post_id, items in result.comments.items():
+        if items:
+            enqueue_on_commit("intelligence.tasks.analyze_comments", [post_id, items])

@@ -16,8 +16,8 @@ import html
 import re
 from typing import Any
 
+from config.http import PermanentError
 from scraping import http
-from scraping.errors import PermanentError
 from scraping.schemas import (
     REDDIT,
     CommentData,

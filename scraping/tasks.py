@@ -1,7 +1,8 @@
 """Scraping tasks, on the ``scraping`` queue (``CELERY_TASK_ROUTES``): thin wrappers over ``collect``.
 
-Per-target tasks take an id, return quietly when the row is gone, and re-queue themselves with the
-upstream's requested wait when the failure was transient (429, 5xx, open circuit, empty budget).
+Per-target tasks take an id, return quietly when the row is gone, and raise a transient failure
+(429, 5xx, open circuit, empty budget) so the base task's ``autoretry_for`` re-queues them, after
+the upstream's Retry-After when it sent one (``config.celery.Task``).
 """
 
 from __future__ import annotations
@@ -10,18 +11,20 @@ import logging
 
 from celery import shared_task
 
+from config.http import TransientError
 from scraping import collect, control
 
 logger = logging.getLogger(__name__)
 
 
-def _retry_or_return(task, outcome: collect.ScrapeOutcome) -> None:
-    if outcome.retry_after is not None and task.request.retries < task.max_retries:
-        raise task.retry(countdown=max(1.0, outcome.retry_after))
+def _raise_transient(outcome: collect.ScrapeOutcome) -> None:
+    # The run row already records the failure; a permanent one (private, gone) ends here.
+    if isinstance(outcome.error, TransientError):
+        raise outcome.error
 
 
-@shared_task(name="scraping.tasks.scrape_community", bind=True, max_retries=3, ignore_result=True)
-def scrape_community(self, community_id: int) -> None:
+@shared_task(name="scraping.tasks.scrape_community", ignore_result=True)
+def scrape_community(community_id: int) -> None:
     """Scrape one subreddit now."""
     from profiles.models import Community
 
@@ -29,11 +32,11 @@ def scrape_community(self, community_id: int) -> None:
     if row is None:
         logger.info("community %s no longer exists; skipping", community_id)
         return
-    _retry_or_return(self, collect.scrape("subreddit", row[0], discovered_via=row[1] or collect.MANUAL))
+    _raise_transient(collect.scrape("subreddit", row[0], discovered_via=row[1] or collect.MANUAL))
 
 
-@shared_task(name="scraping.tasks.scrape_profile", bind=True, max_retries=3, ignore_result=True)
-def scrape_profile(self, profile_id: int) -> None:
+@shared_task(name="scraping.tasks.scrape_profile", ignore_result=True)
+def scrape_profile(profile_id: int) -> None:
     """Scrape one creator or Reddit user now."""
     from profiles.models import Profile
 
@@ -42,7 +45,7 @@ def scrape_profile(self, profile_id: int) -> None:
         logger.info("profile %s no longer exists; skipping", profile_id)
         return
     kind = "instagram" if row[0] == "instagram" else "reddit-user"
-    _retry_or_return(self, collect.scrape(kind, row[1], discovered_via=row[2] or collect.MANUAL))
+    _raise_transient(collect.scrape(kind, row[1], discovered_via=row[2] or collect.MANUAL))
 
 
 @shared_task(name="scraping.tasks.refresh_due_communities", ignore_result=True)

@@ -8,13 +8,11 @@ import subprocess
 
 import pytest
 
+from config.http import PermanentError, TransientError
 from media.download import (
     BlockedURL,
-    DownloadError,
     DownloadPolicy,
-    HTTPStatusError,
     TooLarge,
-    TransientError,
     UnsupportedContent,
     check_url,
     download,
@@ -103,16 +101,16 @@ def test_transient_errors_are_retried_then_succeed(cdn, policy, jpeg):
 
 def test_transient_errors_give_up_after_the_attempt_budget(cdn, policy, jpeg):
     url = cdn.add("/down.jpg", body=jpeg, fail_times=10, fail_status=502)
-    with pytest.raises(HTTPStatusError) as info:
+    with pytest.raises(TransientError) as info:
         download(url, policy, sleep=no_sleep)
-    assert not info.value.permanent
+    assert not info.value.permanent and info.value.status == 502
     assert cdn.hits["/down.jpg"] == policy.attempts
 
 
 def test_permanent_status_is_not_retried(cdn, policy):
     # Instagram answers 403 for an expired signed CDN link: asking again cannot help.
     url = cdn.add("/expired.jpg", status=403, body=b"URL signature expired")
-    with pytest.raises(HTTPStatusError) as info:
+    with pytest.raises(PermanentError) as info:
         download(url, policy, sleep=no_sleep)
     assert info.value.permanent and info.value.status == 403
     assert cdn.hits["/expired.jpg"] == 1
@@ -156,7 +154,7 @@ def test_redirects_are_followed_and_recorded(cdn, policy, jpeg):
 
 def test_redirect_loop_stops(cdn, policy):
     url = cdn.add("/loop", status=302, location="/loop")
-    with pytest.raises(DownloadError) as info:
+    with pytest.raises(PermanentError) as info:
         download(url, policy)
     assert "redirects" in str(info.value) and info.value.permanent
 
@@ -347,6 +345,6 @@ def test_https_certificate_for_another_name_is_a_permanent_failure(tls_cdn):
     server, ca = tls_cdn
     server.add("/other.jpg", body=b"\xff\xd8\xff")
     policy = DownloadPolicy(allowed_hosts=("other.example.test",), ca_certs=ca)
-    with pytest.raises(DownloadError) as info:
+    with pytest.raises(PermanentError) as info:
         download(f"https://other.example.test:{server.port}/other.jpg", policy, resolver=lambda h, p: ["127.0.0.1"])
     assert info.value.permanent and "TLS" in str(info.value)

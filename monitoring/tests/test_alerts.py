@@ -21,15 +21,17 @@ from scraping.models import Scraper
 
 
 class Webhook:
-    """A local HTTP endpoint that records what is POSTed to it."""
+    """A local HTTP endpoint that records what is POSTed to it; answers ``statuses`` first, then 204."""
 
-    def __init__(self) -> None:
+    def __init__(self, statuses: tuple[int, ...] = ()) -> None:
         received = self.received = []
+        answers = list(statuses)
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                self.send_response(204)
+                self.send_response(answers.pop(0) if answers else 204)
+                self.send_header("Content-Length", "0")
                 self.end_headers()
 
             def log_message(self, *args):

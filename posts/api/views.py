@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from config.api import ScopedViewSetMixin
 from config.api_defaults import NewestFirstCursorPagination, PageNumberPagination
+from config.celery import enqueue_on_commit
 from posts.analytics import ai_insights_json, analytics_json, community_insights_json
 from posts.api import serializers as s
 from posts.filters import PostFilterSet, ViralPostFilterSet
@@ -277,7 +278,5 @@ class CommunityViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
 
 def queue_categorization(ids: list[int]) -> Response:
     """Send the intelligence worker's task by name: the web process never imports ``intelligence``."""
-    from config.celery import app
-
-    transaction.on_commit(lambda: app.send_task(CATEGORIZE_TASK, args=[ids]))
+    enqueue_on_commit(CATEGORIZE_TASK, [ids])
     return Response({"queued": ids, "task": CATEGORIZE_TASK}, status=status.HTTP_202_ACCEPTED)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from config.http import PermanentError
 from scraping import http
-from scraping.errors import PermanentError
 from scraping.instagram import parse
 from scraping.schemas import Page, ProfileData, as_str, dig
 

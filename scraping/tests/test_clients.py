@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
+from config.http import PermanentError
 from scraping import http
-from scraping.errors import PermanentError
 from scraping.instagram.web import WebProvider
 from scraping.reddit import RedditClient
 from scraping.schemas import ProfileData

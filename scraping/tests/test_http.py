@@ -9,8 +9,9 @@ import uuid
 
 import pytest
 
+from config import http as transport
+from config.http import CircuitOpenError, PermanentError, TransientError
 from scraping import http
-from scraping.errors import CircuitOpenError, PermanentError, RateLimitExceeded, TransientError
 from scraping.tests.fake_upstream import FakeUpstream
 
 ABOUT = "/r/announcements/about"
@@ -142,7 +143,7 @@ def test_breaker_opens_for_every_worker_and_recovers(fake_upstream, upstream):
     assert sent == upstream.breaker_fail_max
 
     # Then another worker (a breaker object built from the shared Redis state) fails fast too
-    http._breakers.clear()
+    transport.forget_breaker(one_shot.name)
     stats = http.CallStats()
     with pytest.raises(CircuitOpenError):
         get(one_shot, fake_upstream, stats=stats)
@@ -188,7 +189,7 @@ def test_budget_exhausted_beyond_max_wait_raises_without_calling(fake_upstream, 
     slow = dataclasses.replace(upstream, requests_per_minute=1, max_wait=1.0)
 
     get(slow, fake_upstream)
-    with pytest.raises(RateLimitExceeded) as caught:
+    with pytest.raises(http.RateLimitExceeded) as caught:
         get(slow, fake_upstream)
 
     assert caught.value.retry_after > 50

@@ -1,0 +1,3 @@
+from config.tests.loopback import scripted
+
+__all__ = ["scripted"]
