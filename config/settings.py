@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "intelligence",
     "scraping",
     "monitoring",
+    "config",
 ]
 
 MIDDLEWARE = [
@@ -160,7 +161,7 @@ else:
     }
 
 # Entries whose key carries a version (creator reports) never change, so each process keeps the
-# most recently used ones in memory too and skips the Redis round trip (config.api.versioned_get).
+# most recently used ones in memory too and skips the Redis round trip (config.api.caching.versioned_get).
 API_LOCAL_CACHE_ENTRIES = env_int("API_LOCAL_CACHE_ENTRIES", 1000, minimum=0)
 CACHES["local"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -331,19 +332,19 @@ REST_FRAMEWORK = {
     # Token first: an unauthenticated call then answers 401 with "WWW-Authenticate: Token"
     # instead of the 403 DRF gives when session authentication comes first.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "config.api_defaults.TokenAuthentication",
+        "config.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "config.api_defaults.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.PageNumberPagination",
     "PAGE_SIZE": API_PAGE_SIZE,
-    "DEFAULT_THROTTLE_CLASSES": ["config.api_defaults.UserThrottle", "config.api_defaults.AnonThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["config.api.throttling.UserThrottle", "config.api.throttling.AnonThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "user": env_str("API_THROTTLE_USER", "1200/min"),
         "anon": env_str("API_THROTTLE_ANON", "60/min"),
     },
-    "DEFAULT_SCHEMA_CLASS": "config.api.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Creatorscope API",
