@@ -392,7 +392,6 @@ def test_report_answers_304_to_matching_validators(alice, client_for):
     assert client.get(report(profile), HTTP_IF_NONE_MATCH=etag).status_code == 200
 
 
-
 def test_report_answers_304_to_any_if_modified_since_at_or_after_its_last_change(alice, client_for):
     profile = ProfileFactory()
     client = client_for(alice)
@@ -402,6 +401,7 @@ def test_report_answers_304_to_any_if_modified_since_at_or_after_its_last_change
     assert not_modified.status_code == 304
     assert not_modified["Last-Modified"] == http_date(last_modified) and not_modified["ETag"]
     assert client.get(report(profile), HTTP_IF_MODIFIED_SINCE=earlier).status_code == 200
+
 
 def test_report_viewer_block_is_per_user_even_from_the_cache(alice, bob, client_for):
     profile = ProfileFactory()
