@@ -41,8 +41,8 @@ from unfold.decorators import display
 from unfold.forms import ActionForm
 from unfold.templatetags import unfold_list
 
+from posts.analytics import community_analytics, profile_analytics
 from profiles import bulk
-from profiles.analytics import community_analytics, profile_analytics
 from profiles.models import (
     AudienceDemographics,
     Community,
