@@ -9,8 +9,8 @@ from unfold.contrib.filters.admin import ChoicesDropdownFilter
 from unfold.decorators import display
 
 from campaigns.models import Campaign, CampaignPost, CampaignProfile
+from config.templatetags.creatorscope import compact, pct
 from profiles.admin import ExportImportMixin
-from profiles.templatetags.creatorscope import compact, pct
 
 PIPELINE_LABELS = {
     "shortlisted": "info",

@@ -11,9 +11,9 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RangeDateTimeFilter, RangeNumericFilter
 from unfold.decorators import display
 
+from config.templatetags.creatorscope import asset_url, compact
 from posts.models import CommentSentiment, Post, PostMedia
 from profiles.admin import EstimatedCountPaginator, ExportImportMixin, FastRowsMixin
-from profiles.templatetags.creatorscope import asset_url, compact
 
 ANALYSE_POSTS_TASK = "intelligence.tasks.analyze_posts"
 

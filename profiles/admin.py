@@ -41,6 +41,7 @@ from unfold.decorators import display
 from unfold.forms import ActionForm
 from unfold.templatetags import unfold_list
 
+from config.templatetags.creatorscope import avatar_url, compact, pct, signed_pct
 from posts.analytics import community_analytics, profile_analytics
 from profiles import bulk
 from profiles.models import (
@@ -61,7 +62,6 @@ from profiles.models import (
     TagCategory,
     TagSuggestion,
 )
-from profiles.templatetags.creatorscope import avatar_url, compact, pct, signed_pct
 
 # Site-wide: unfold's changelist rebuilds every column header once per *row* (items_for_result calls
 # result_headers), so a 50-row, 9-column page computed 450 headers to use 9. Memoised per changelist,
