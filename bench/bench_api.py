@@ -78,7 +78,7 @@ def prepare(profiles: int, posts: int, sample: int, users: int) -> tuple[list[st
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
-    from campaigns.management.commands.demo_scale import WORDS  # what generated handles and bios are made of
+    from config.management.commands.demo_scale import WORDS  # what generated handles and bios are made of
     from profiles.models import Profile, ProfileAccess
 
     tokens = []

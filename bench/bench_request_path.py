@@ -2,7 +2,7 @@
 
 Prints, on the bench data that ``bench/bench_api.py`` loads (run that first, once):
 
-- the token lookup: DRF's ``TokenAuthentication`` against ours (``config.api_defaults``), and ours
+- the token lookup: DRF's ``TokenAuthentication`` against ours (``config.api.authentication``), and ours
   with the creator report's lookup joined in (``profiles.api.authentication``), in µs per lookup
   (wall time, round trip included) and µs of this process's CPU;
 - whole requests through the WSGI application: hello-world (``/api/v1/auth/me/``) and a cached
@@ -117,7 +117,7 @@ def compare_lookups(key: str, profile, count: int) -> None:
     """DRF's token lookup against ours, alone and with the report's lookup joined in."""
     from rest_framework import authentication
 
-    from config.api_defaults import TokenAuthentication
+    from config.api.authentication import TokenAuthentication
     from profiles.api.authentication import ReportTokenAuthentication
     from profiles.models import Profile
     from profiles.querysets import REPORT_LOOKUP_FIELDS, report_join

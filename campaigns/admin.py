@@ -10,7 +10,7 @@ from unfold.decorators import display
 
 from campaigns.models import Campaign, CampaignPost, CampaignProfile
 from config.admin import ExportImportMixin
-from profiles.templatetags.creatorscope import compact, pct
+from config.templatetags.creatorscope import compact, pct
 
 PIPELINE_LABELS = {
     "shortlisted": "info",

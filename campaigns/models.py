@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from campaigns.querysets import CampaignQuerySet
+from config.querysets import UserOwnedQuerySet
 
 
 class Campaign(models.Model):
@@ -31,7 +31,8 @@ class Campaign(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = CampaignQuerySet.as_manager()
+    owner_field = "owner"  # for UserOwnedQuerySet.restrict
+    objects = UserOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

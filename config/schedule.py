@@ -10,7 +10,7 @@ BEAT_SCHEDULE: dict[str, dict] = {}
 # --- Scraping ---
 
 # Due targets are picked every 10-15 min in bounded batches (SCRAPING_DUE_BATCH); how often one
-# target is refreshed is SCRAPING_*_INTERVAL_HOURS. SystemLog retention is the monitoring entry below.
+# target is refreshed is SCRAPING_*_INTERVAL_HOURS.
 BEAT_SCHEDULE["scraping-refresh-communities"] = {
     "task": "scraping.tasks.refresh_due_communities",
     "schedule": 600.0,
@@ -37,6 +37,12 @@ BEAT_SCHEDULE["scraping-watchdog"] = {
     "task": "scraping.tasks.watchdog",
     "schedule": 120.0,
     "options": {"expires": 100},
+}
+# SystemLog retention (MONITORING_LOG_RETENTION_DAYS), nightly.
+BEAT_SCHEDULE["scraping-prune-system-logs"] = {
+    "task": "scraping.tasks.prune_system_logs",
+    "schedule": 24 * 3600.0,
+    "options": {"expires": 23 * 3600},
 }
 
 # --- Intelligence ---
@@ -84,12 +90,7 @@ BEAT_SCHEDULE["monitoring-evaluate-alerts"] = {
     "schedule": float(_settings.MONITORING_ALERT_INTERVAL),
     "options": {"expires": _settings.MONITORING_ALERT_INTERVAL * 0.8},
 }
-# SystemLog retention (MONITORING_LOG_RETENTION_DAYS) and old resolved alerts, nightly.
-BEAT_SCHEDULE["monitoring-prune-system-logs"] = {
-    "task": "monitoring.tasks.prune_system_logs",
-    "schedule": 24 * 3600.0,
-    "options": {"expires": 23 * 3600},
-}
+# Old resolved alerts (MONITORING_ALERT_RETENTION_DAYS), nightly.
 BEAT_SCHEDULE["monitoring-prune-alerts"] = {
     "task": "monitoring.tasks.prune_alerts",
     "schedule": 24 * 3600.0,

@@ -285,6 +285,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Scraping and ML get their own queues (STYLE.md) so a slow model never blocks collection.
 CELERY_TASK_ROUTES = {
+    # Housekeeping of the scraping app's own rows: quick, and never behind a backlog of scrapes.
+    "scraping.tasks.prune_system_logs": {"queue": "default"},
     "scraping.tasks.*": {"queue": "scraping"},
     "intelligence.tasks.*": {"queue": "ai"},
     "media.tasks.*": {"queue": "media"},
@@ -437,19 +439,19 @@ REST_FRAMEWORK = {
     # Token first: an unauthenticated call then answers 401 with "WWW-Authenticate: Token"
     # instead of the 403 DRF gives when session authentication comes first.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "config.api_defaults.TokenAuthentication",
+        "config.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "config.api_defaults.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.PageNumberPagination",
     "PAGE_SIZE": API_PAGE_SIZE,
-    "DEFAULT_THROTTLE_CLASSES": ["config.api_defaults.UserThrottle", "config.api_defaults.AnonThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["config.api.throttling.UserThrottle", "config.api.throttling.AnonThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "user": env_str("API_THROTTLE_USER", "1200/min", help="request rate per signed-in user (429 beyond)"),
         "anon": env_str("API_THROTTLE_ANON", "60/min", help="request rate per anonymous address (429 beyond)"),
     },
-    "DEFAULT_SCHEMA_CLASS": "config.api.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Creatorscope API",

@@ -5,15 +5,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-api_v1 = [
-    path("", include("profiles.api.urls")),
-    path("", include("posts.api.urls")),
-    path("", include("campaigns.api.urls")),
-    path("", include("scraping.api.urls")),
-    path("", include("intelligence.api.urls")),
-    path("", include("monitoring.api.urls")),
-]
-
 urlpatterns = [
     path("", include("monitoring.urls")),
     path("", include("profiles.urls")),
@@ -22,7 +13,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(api_v1)),
+    path("api/v1/", include("config.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -22,20 +22,6 @@ def evaluate_alerts() -> None:
 
 
 @shared_task(ignore_result=True)
-def prune_system_logs() -> int:
-    """Delete system log lines older than MONITORING_LOG_RETENTION_DAYS (in batches, so no long lock)."""
-    from scraping.models import SystemLog
-
-    cutoff = timezone.now() - timedelta(days=settings.MONITORING_LOG_RETENTION_DAYS)
-    deleted = 0
-    while True:
-        ids = list(SystemLog.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:5000])
-        if not ids:
-            return deleted
-        deleted += SystemLog.objects.filter(pk__in=ids).delete()[0]
-
-
-@shared_task(ignore_result=True)
 def prune_alerts() -> int:
     """Delete resolved alerts older than MONITORING_ALERT_RETENTION_DAYS."""
     from monitoring.models import Alert

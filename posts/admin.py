@@ -11,8 +11,8 @@ from unfold.decorators import display
 
 from config.admin import EstimatedCountPaginator, ExportImportMixin, FastRowsMixin, ReadOnlyInline
 from config.celery import enqueue_on_commit
+from config.templatetags.creatorscope import asset_url, compact
 from posts.models import CommentSentiment, Post, PostMedia
-from profiles.templatetags.creatorscope import asset_url, compact
 
 ANALYSE_POSTS_TASK = "intelligence.tasks.analyze_posts"
 

@@ -26,7 +26,7 @@ Creator (``compute_profile_metrics``), "likes" meaning Instagram likes or Reddit
   carries #ad/#sponsored/#paid/… (``scraping.schemas.SPONSOR_HASHTAGS``). ``sponsored_share`` =
   sponsored / all posts in the last 90 days; ``sponsored_engagement_rate`` and
   ``organic_engagement_rate`` = mean (likes + comments) / followers × 100 over each group there.
-- growth (7/30/90 d, spike): from snapshots, ``profiles.metrics``.
+- growth (7/30/90 d, spike): from snapshots, ``profiles.growth``.
 
 Community (``compute_community_metrics``), posts of the last 30 days (at most 1,000):
 
@@ -34,7 +34,7 @@ Community (``compute_community_metrics``), posts of the last 30 days (at most 1,
 - ``posts_per_day``: posts / window days (the window shrinks to the span we hold, as above).
 - ``best_posting_hour``: the UTC hour whose posts have the highest mean score.
 - ``score``: interactions per post per 1,000 subscribers = (avg score + avg comments) / subscribers × 1,000.
-- ``subscriber_growth_7d/30d``: from snapshots, ``profiles.metrics``.
+- ``subscriber_growth_7d/30d``: from snapshots, ``profiles.growth``.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from posts.models import Post
-from profiles.metrics import community_growth, profile_growth
+from profiles.growth import community_growth, profile_growth
 from profiles.models import Community, Profile, ProfileSnapshot
 
 LAST_POSTS = 12

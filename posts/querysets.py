@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from profiles.querysets import SignedInQuerySet
+from config.querysets import SignedInQuerySet
 
 
 class PostQuerySet(SignedInQuerySet):

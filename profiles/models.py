@@ -10,8 +10,9 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from config.querysets import UserOwnedQuerySet
 from profiles.categories import CATEGORY_CHOICES
-from profiles.querysets import CommunityQuerySet, ProfileQuerySet, UserOwnedQuerySet
+from profiles.querysets import CommunityQuerySet, ProfileQuerySet
 
 
 class Platform(models.TextChoices):

@@ -1,4 +1,4 @@
-"""Filtering and access scoping for profiles and communities."""
+"""Filtering and the report lookup for profiles and communities."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.db import connections, models
 from django.db.models.functions import Greatest, Lower
 from django.utils import timezone
 
+from config.querysets import SignedInQuerySet
 from config.sql import Join, RowStatement, model_fields, select_list
 
 # The stamps that move whenever a profile's data changes (scrape, metrics, AI analysis, an analyst's
@@ -61,24 +62,6 @@ def attach_viewer(profile, extras: Sequence):
         expires, favorite = extras
         profile.viewer_access_expires_at, profile.viewer_is_favorite = expires, bool(favorite)  # SQLite: 0/1
     return profile
-
-
-class SignedInQuerySet(models.QuerySet):
-    """Collected data (creators, communities, posts) is shared by every signed-in user."""
-
-    def restrict(self, user) -> SignedInQuerySet:
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self
-
-
-class UserOwnedQuerySet(models.QuerySet):
-    """Rows that belong to one user (favorites, searches, access grants): nobody else sees them."""
-
-    def restrict(self, user) -> UserOwnedQuerySet:
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self.filter(user=user)
 
 
 class ProfileQuerySet(SignedInQuerySet):

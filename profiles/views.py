@@ -1,7 +1,7 @@
 """Pages for signed-in users: creator search, the profile page, favorites, the subreddit review queue.
 
 Thin views over the shared parts: the search binds ``request.GET`` to the API's ``ProfileFilterSet``
-(one FilterSet for API and page, NetBox style), analytics come from ``profiles/analytics.py`` and
+(one FilterSet for API and page, NetBox style), analytics come from ``posts/analytics.py`` and
 bulk review from ``profiles/bulk.py``. Every page reads without JavaScript; htmx and the keyboard
 only make it quicker.
 """
@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from posts.analytics import profile_analytics
 from profiles import bulk
 from profiles.access import AccessLimitReached, ensure_access
-from profiles.analytics import profile_analytics
 from profiles.filters import ProfileFilterSet
 from profiles.models import (
     Community,

@@ -1,4 +1,4 @@
-"""Scraper rows staff steer: start/stop, heartbeat, the watchdog, and the SystemLog helper.
+"""Scraper rows staff steer: start/stop, heartbeat, the watchdog, and the SystemLog helpers (write, prune).
 
 A worker that works through a list of targets calls ``checkpoint()`` before each one. The
 checkpoint re-reads ``enabled`` from the database and beats the heartbeat in one UPDATE, so a stop
@@ -107,3 +107,14 @@ def watchdog(now=None) -> list[str]:
             )
         stalled.append(scraper.name)
     return stalled
+
+
+def prune_logs(days: int) -> int:
+    """Delete SystemLog lines older than ``days`` days, 5,000 at a time so no delete holds a long lock."""
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted = 0
+    while True:
+        ids = list(SystemLog.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:5000])
+        if not ids:
+            return deleted
+        deleted += SystemLog.objects.filter(pk__in=ids).delete()[0]

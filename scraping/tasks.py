@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
 from config.http import TransientError
 from scraping import collect, control
@@ -70,3 +71,9 @@ def discover() -> None:
 def watchdog() -> None:
     """Beat: mark scrapers whose heartbeat went stale as stalled."""
     control.watchdog()
+
+
+@shared_task(name="scraping.tasks.prune_system_logs", ignore_result=True)
+def prune_system_logs() -> int:
+    """Delete system log lines older than MONITORING_LOG_RETENTION_DAYS (in batches, so no long lock)."""
+    return control.prune_logs(settings.MONITORING_LOG_RETENTION_DAYS)

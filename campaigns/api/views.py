@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from campaigns.api import serializers as s
 from campaigns.metrics import campaign_metrics
 from campaigns.models import Campaign, CampaignPost, CampaignProfile
-from config.api import ScopedModelViewSet
+from config.api.viewsets import ScopedModelViewSet
 
 
 @extend_schema_view(

@@ -7,7 +7,7 @@ from rest_framework import authentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 
-from config.api_defaults import TokenAuthentication, token_statement
+from config.api.authentication import TokenAuthentication, token_statement
 
 pytestmark = pytest.mark.django_db
 

@@ -383,7 +383,7 @@ def test_web_process_never_imports_torch():
         "import os, sys; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings');"
         "import config.wsgi, config.urls, config.asgi;"
         "from django.test import Client; Client().get('/health');"
-        "import intelligence.tasks, intelligence.models, intelligence.api.urls;"
+        "import intelligence.tasks, intelligence.models;"
         "heavy = sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules);"
         "print('heavy:', heavy); sys.exit(1 if heavy else 0)"
     )

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 
-from config.api_defaults import TokenAuthentication
+from config.api.authentication import TokenAuthentication
 from monitoring import collector
 from monitoring.access import allowed_now
 from monitoring.events import GROUP, JOURNAL_POLL_SECONDS, read_journal, uses_journal

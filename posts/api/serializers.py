@@ -5,8 +5,8 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from posts.analytics import engagement_of
 from posts.models import Post, PostMedia
-from profiles.analytics import engagement_of
 from profiles.api.serializers import CommunitySummarySerializer, ViewerSerializer
 from profiles.models import Community
 

@@ -15,15 +15,15 @@ from unfold.contrib.filters.admin import (
 from unfold.decorators import display
 
 from config.admin import EstimatedCountPaginator, ExportImportMixin, FastRowsMixin
+from config.templatetags.creatorscope import compact, signed_pct
+from posts.analytics import community_analytics
 from profiles.admin.actions import BulkActionsMixin, CommunityActionForm
 from profiles.admin.filters import PendingSuggestionsFilter, TaggedFilter
 from profiles.admin.profiles import SnapshotInline
 from profiles.admin.resources import CommunityExportResource
 from profiles.admin.review import REVIEW_LABELS, ReviewCountsMixin, ReviewedTargetMixin
 from profiles.admin.taxonomy import TagSuggestionInline
-from profiles.analytics import community_analytics
 from profiles.models import Community, CommunityReviewStatus, CommunitySnapshot
-from profiles.templatetags.creatorscope import compact, signed_pct
 
 
 class CommunityTagSuggestionInline(TagSuggestionInline):

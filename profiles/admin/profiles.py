@@ -16,13 +16,14 @@ from unfold.contrib.filters.admin import (
 from unfold.decorators import display
 
 from config.admin import EstimatedCountPaginator, ExportImportMixin, FastRowsMixin, ReadOnlyInline
+from config.templatetags.creatorscope import avatar_url, compact, pct, signed_pct
+from posts.analytics import profile_analytics
 from profiles import bulk
 from profiles.admin.actions import BulkActionsMixin, ProfileActionForm
 from profiles.admin.filters import LanguageFilter, NsfwPostsFilter, PendingSuggestionsFilter, TaggedFilter
 from profiles.admin.resources import ProfileExportResource, ProfileImportResource
 from profiles.admin.review import REVIEW_LABELS, ReviewCountsMixin, ReviewedTargetMixin
 from profiles.admin.taxonomy import TagSuggestionInline
-from profiles.analytics import profile_analytics
 from profiles.models import (
     AudienceDemographics,
     Favorite,
@@ -35,7 +36,6 @@ from profiles.models import (
     ReviewStatus,
     SearchHistory,
 )
-from profiles.templatetags.creatorscope import avatar_url, compact, pct, signed_pct
 
 
 class SnapshotInline(ReadOnlyInline):

@@ -6,7 +6,7 @@ from django.db import models
 from drf_spectacular.drainage import set_override
 from rest_framework.request import Request
 
-from config.api_defaults import TokenAuthentication
+from config.api.authentication import TokenAuthentication
 from profiles.models import Profile
 from profiles.querysets import REPORT_LOOKUP_FIELDS, attach_viewer, report_join
 

@@ -311,13 +311,3 @@ class ProfileAccessSerializer(serializers.ModelSerializer):
         model = ProfileAccess
         fields = ["id", "creator", "granted_at", "expires_at", "is_active"]
         read_only_fields = fields
-
-
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text='Send as "Authorization: Token <token>".')
-
-
-class MeSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    username = serializers.CharField()
-    is_staff = serializers.BooleanField()

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.http import http_date, parse_http_date
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -389,6 +390,17 @@ def test_report_answers_304_to_matching_validators(alice, client_for):
     assert client.get(report(profile), HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
     Profile.objects.filter(pk=profile.pk).update(last_scraped_at=timezone.now() + timedelta(seconds=5))
     assert client.get(report(profile), HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_report_answers_304_to_any_if_modified_since_at_or_after_its_last_change(alice, client_for):
+    profile = ProfileFactory()
+    client = client_for(alice)
+    last_modified = parse_http_date(client.get(report(profile))["Last-Modified"])
+    later, earlier = http_date(last_modified + 86_400), http_date(last_modified - 86_400)
+    not_modified = client.get(report(profile), HTTP_IF_MODIFIED_SINCE=later)
+    assert not_modified.status_code == 304
+    assert not_modified["Last-Modified"] == http_date(last_modified) and not_modified["ETag"]
+    assert client.get(report(profile), HTTP_IF_MODIFIED_SINCE=earlier).status_code == 200
 
 
 def test_report_viewer_block_is_per_user_even_from_the_cache(alice, bob, client_for):

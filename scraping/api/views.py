@@ -11,7 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import IsStaff, cache_key
+from config.api.caching import cache_key
+from config.api.viewsets import IsStaff
 from scraping import control
 from scraping.api import serializers as s
 from scraping.api.stats import dashboard

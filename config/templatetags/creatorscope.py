@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from profiles.analytics import FORMULAS
+from posts.analytics import FORMULAS
 
 register = template.Library()
 

@@ -1,4 +1,4 @@
-"""The analytics figures (profiles/analytics.py) and the charts the admin panel and profile page draw of them."""
+"""The analytics figures (posts/analytics.py) and the charts the admin panel and profile page draw of them."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from profiles.analytics import CommunityFigures, ProfileFigures, community_analytics, profile_analytics
+from posts.analytics import CommunityFigures, ProfileFigures, community_analytics, profile_analytics
 from tests.factories import CommunityFactory, PostFactory, ProfileFactory, ProfileSnapshotFactory
 
 pytestmark = pytest.mark.django_db

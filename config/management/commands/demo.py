@@ -3,7 +3,7 @@ from dataclasses import asdict
 
 from django.core.management.base import BaseCommand
 
-from campaigns.demo import load_demo
+from config.demo import load_demo
 from profiles.models import Profile
 
 
