@@ -6,7 +6,7 @@ export PYTHONUNBUFFERED := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test setup system-packages lint migrations-check
+.PHONY: run test setup system-packages lint migrations-check docs
 
 # Re-installs only when requirements.txt changed since the last install.
 $(VENV)/.installed: requirements.txt
@@ -36,5 +36,10 @@ lint: $(VENV)/.installed
 migrations-check: $(VENV)/.installed
 	$(PY) manage.py makemigrations --check --dry-run
 
-test: setup lint migrations-check
+# The documentation site (mkdocs-material) into site/. --strict: a broken link or nav entry fails,
+# and the configuration reference is generated from config/settings.py on every build.
+docs: $(VENV)/.installed
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
+
+test: setup lint migrations-check docs
 	$(PY) -m pytest

@@ -9,7 +9,7 @@ from unfold.contrib.filters.admin import ChoicesDropdownFilter
 from unfold.decorators import display
 
 from campaigns.models import Campaign, CampaignPost, CampaignProfile
-from profiles.admin import ExportImportMixin
+from config.admin import ExportImportMixin
 from profiles.templatetags.creatorscope import compact, pct
 
 PIPELINE_LABELS = {

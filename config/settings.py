@@ -1,32 +1,51 @@
-"""Creatorscope settings: one module, driven by the environment.
+"""Creatorscope settings: one module, driven by the environment, read top to bottom.
 
 With no environment at all the app runs on the embedded default (SQLite, file cache, a file-system
 Celery broker, the in-memory channel layer, media on local disk). ``DATABASE_URL``, ``REDIS_URL``
-and the storage variables switch to PostgreSQL, Redis and S3. Every variable read here is listed
-in README's configuration table.
+and the storage variables switch to PostgreSQL, Redis and S3.
+
+Each name is assigned once, in its section (config/tests/test_settings_module.py checks it). Every
+variable is read through ``config.env``, unconditionally, so its registry lists all of them and the
+documentation's configuration reference is generated from it.
 """
 
 from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
 from config.env import env_bool, env_choice, env_float, env_int, env_json, env_list, env_str
 
+# --- Paths ---
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("CREATORSCOPE_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR = Path(
+    env_str(
+        "CREATORSCOPE_VAR_DIR",
+        str(BASE_DIR / "var"),
+        help="SQLite file, file cache, broker folder, secret key, local media, AI models and artifacts",
+        doc_default="./var",
+    )
+)
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000", help="base of absolute links in notifications")
 
-# --- Core ---
+# --- Security (production defaults; `make run` sets DJANGO_DEBUG=1 for local use) ---
 
-DEBUG = env_bool("DJANGO_DEBUG", False)
+DEBUG = env_bool(
+    "DJANGO_DEBUG",
+    False,
+    help="debug pages and plain-text logs; never in production",
+    doc_default="0 (1 under make run)",
+)
 
 
 def _secret_key() -> str:
     """Take the key from the environment, else keep a random one in var/ so sessions survive restarts."""
-    key = env_str("DJANGO_SECRET_KEY")
+    key = env_str("DJANGO_SECRET_KEY", help="signing key", doc_default="random, kept in var/secret_key")
     if key:
         return key
     key_file = VAR_DIR / "secret_key"
@@ -37,9 +56,29 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
-CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"], help="comma-separated host names")
+CSRF_TRUSTED_ORIGINS = env_list(
+    "DJANGO_CSRF_TRUSTED_ORIGINS", [], help="comma-separated origins, e.g. https://creatorscope.example.com"
+)
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False, help="redirect HTTP to HTTPS")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https")
+    if env_bool("DJANGO_BEHIND_PROXY", False, help="trust X-Forwarded-Proto from a TLS-terminating proxy")
+    else None
+)
+SESSION_COOKIE_SECURE = env_bool(
+    "DJANGO_SECURE_COOKIES", not DEBUG, help="secure session and CSRF cookies", doc_default="on unless DJANGO_DEBUG"
+)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int(
+    "DJANGO_HSTS_SECONDS", 0, minimum=0, help="HSTS max-age in seconds; 31536000 in production"
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False, help="add preload to HSTS")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# --- Applications, middleware, templates ---
 
 INSTALLED_APPS = [
     "daphne",
@@ -63,6 +102,8 @@ INSTALLED_APPS = [
     "channels",
     "django_prometheus",
     "import_export",
+    # The project package: shared template tags and management commands (NetBox's netbox/netbox/).
+    "config",
     "media",
     "profiles",
     "posts",
@@ -73,6 +114,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request ids, access log and request metrics for every request (outermost, so it times the rest).
+    "monitoring.middleware.RequestMonitorMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -104,111 +147,6 @@ TEMPLATES = [
     },
 ]
 
-# --- Database ---
-
-DATABASES = {
-    "default": dj_database_url.parse(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'creatorscope.sqlite3'}"),
-        # Persistent connections: BENCHMARKS.md measured 1,240 req/s with them vs 294 without.
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
-        conn_health_checks=True,
-    )
-}
-IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
-if IS_POSTGRES and env_bool("DATABASE_PREPARED_STATEMENTS", True):
-    # Server-side parameters, and a statement prepared the fifth time a connection runs it: PostgreSQL
-    # then stops re-planning the hot lookups (token, creator report), which halved the database CPU
-    # per API request in bench/bench_api.py (0.26 → 0.17 ms hello-world, 0.56 → 0.28 ms report).
-    # Django leaves both off by default for PgBouncer in transaction mode before 1.21: set
-    # DATABASE_PREPARED_STATEMENTS=0 there.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
-if not IS_POSTGRES:
-    # SQLite is the embedded default, shared by the web process, the worker's threads and beat. WAL lets
-    # readers run beside the writer; IMMEDIATE takes the write lock when a transaction begins, so the
-    # busy timeout applies instead of an instant "database is locked" on a read-to-write upgrade.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "timeout": 20,
-            "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        }
-    )
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
-# --- Cache, broker, channel layer ---
-
-REDIS_URL = env_str("REDIS_URL")
-
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "cs"),
-            "TIMEOUT": env_int("CACHE_DEFAULT_TIMEOUT", 300, minimum=0),
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
-        }
-    }
-else:
-    # A file cache rather than local memory, so the web process, the worker and beat see one cache.
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(VAR_DIR / "cache"),
-            "TIMEOUT": env_int("CACHE_DEFAULT_TIMEOUT", 300, minimum=0),
-        }
-    }
-
-# Entries whose key carries a version (creator reports) never change, so each process keeps the
-# most recently used ones in memory too and skips the Redis round trip (config.api.versioned_get).
-API_LOCAL_CACHE_ENTRIES = env_int("API_LOCAL_CACHE_ENTRIES", 1000, minimum=0)
-CACHES["local"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "versioned",
-    "OPTIONS": {"MAX_ENTRIES": max(API_LOCAL_CACHE_ENTRIES, 1)},
-}
-
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
-if CELERY_BROKER_URL == "filesystem://":
-    _broker_dir = VAR_DIR / "celery-broker"
-    for _sub in ("out", "processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "out"),
-        "data_folder_out": str(_broker_dir / "out"),
-        "processed_folder": str(_broker_dir / "processed"),
-        # Broadcast exchanges (remote control); kombu's default is ./control in the working directory.
-        "control_folder": str(_broker_dir / "control"),
-        "store_processed": False,
-    }
-CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL or "")
-CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_DEFAULT_QUEUE = "default"
-# Scraping and ML get their own queues (STYLE.md) so a slow model never blocks collection.
-CELERY_TASK_ROUTES = {
-    "scraping.tasks.*": {"queue": "scraping"},
-    "intelligence.tasks.*": {"queue": "ai"},
-    "media.tasks.*": {"queue": "media"},
-    "posts.tasks.download_*": {"queue": "media"},
-    "profiles.tasks.download_*": {"queue": "media"},
-}
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_TIMEZONE = "UTC"
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-
-if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [env_str("CHANNELS_REDIS_URL", REDIS_URL)]},
-        }
-    }
-else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-
 # --- Auth, i18n ---
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -226,40 +164,192 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-# --- Static and media storage ---
+# --- Database ---
+
+_database = dj_database_url.parse(
+    env_str(
+        "DATABASE_URL",
+        f"sqlite:///{VAR_DIR / 'creatorscope.sqlite3'}",
+        help="e.g. postgres://user:pass@host:5432/creatorscope",
+        doc_default="SQLite file in var/",
+    ),
+    # Persistent connections: BENCHMARKS.md measured 1,240 req/s with them vs 294 without.
+    conn_max_age=env_int(
+        "DATABASE_CONN_MAX_AGE",
+        60,
+        minimum=0,
+        help="seconds a database connection is reused; 0 for the ASGI server and behind PgBouncer",
+    ),
+    conn_health_checks=True,
+)
+IS_POSTGRES = _database["ENGINE"].endswith("postgresql")
+# Server-side parameters, and a statement prepared the fifth time a connection runs it: PostgreSQL
+# then stops re-planning the hot lookups (token, creator report), which halved the database CPU
+# per API request in bench/bench_api.py. Django leaves both off by default for PgBouncer in
+# transaction mode before 1.21: set DATABASE_PREPARED_STATEMENTS=0 there.
+_postgres_options = (
+    {"server_side_binding": True, "prepare_threshold": 5}
+    if env_bool(
+        "DATABASE_PREPARED_STATEMENTS",
+        True,
+        help="PostgreSQL: server-side parameters and prepared statements; 0 behind PgBouncer in transaction mode before 1.21",
+    )
+    else {}
+)
+# SQLite is the embedded default, shared by the web process, the worker's threads and beat. WAL lets
+# readers run beside the writer; IMMEDIATE takes the write lock when a transaction begins, so the
+# busy timeout applies instead of an instant "database is locked" on a read-to-write upgrade.
+_sqlite_options = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+DATABASES = {
+    "default": {
+        **_database,
+        "OPTIONS": {**_database.get("OPTIONS", {}), **(_postgres_options if IS_POSTGRES else _sqlite_options)},
+    }
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ---
+
+REDIS_URL = env_str(
+    "REDIS_URL", help="switches the cache, the Celery broker and results and the channel layer to Redis"
+)
+_cache_timeout = env_int("CACHE_DEFAULT_TIMEOUT", 300, minimum=0, help="seconds a cache entry lives by default")
+# Both default backends are monitoring.cache's subclasses of the stock ones: the same storage, with
+# a get() that counts hits and misses for the monitor.
+_redis_cache = {
+    "BACKEND": "monitoring.cache.RedisCache",
+    "LOCATION": REDIS_URL,
+    "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "cs", help="prefix of Redis cache keys"),
+    "TIMEOUT": _cache_timeout,
+    "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+}
+# A file cache rather than local memory, so the web process, the worker and beat see one cache.
+_file_cache = {
+    "BACKEND": "monitoring.cache.FileBasedCache",
+    "LOCATION": str(VAR_DIR / "cache"),
+    "TIMEOUT": _cache_timeout,
+}
+# Entries whose key carries a version (creator reports) never change, so each process keeps the
+# most recently used ones in memory too and skips the Redis round trip (the API's versioned reads).
+API_LOCAL_CACHE_ENTRIES = env_int(
+    "API_LOCAL_CACHE_ENTRIES",
+    1000,
+    minimum=0,
+    help="creator reports each web process also keeps in memory (keys carry the version); 0 = Redis only",
+)
+CACHES = {
+    "default": _redis_cache if REDIS_URL else _file_cache,
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "versioned",
+        "OPTIONS": {"MAX_ENTRIES": max(API_LOCAL_CACHE_ENTRIES, 1)},
+    },
+}
+
+# --- Celery ---
+
+
+def _filesystem_broker_options(folder: Path) -> dict[str, Any]:
+    """kombu's file-system transport, with every folder under var/ (created here, kombu does not)."""
+    for sub in ("out", "processed", "control"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(folder / "out"),
+        "data_folder_out": str(folder / "out"),
+        "processed_folder": str(folder / "processed"),
+        # Broadcast exchanges (remote control); kombu's default is ./control in the working directory.
+        "control_folder": str(folder / "control"),
+        "store_processed": False,
+    }
+
+
+CELERY_BROKER_URL = env_str(
+    "CELERY_BROKER_URL",
+    REDIS_URL or "filesystem://",
+    help="e.g. amqp://… for RabbitMQ",
+    doc_default="REDIS_URL, else filesystem:// (folders under var/)",
+)
+if CELERY_BROKER_URL == "filesystem://":
+    CELERY_BROKER_TRANSPORT_OPTIONS = _filesystem_broker_options(VAR_DIR / "celery-broker")
+CELERY_RESULT_BACKEND = env_str(
+    "CELERY_RESULT_BACKEND", REDIS_URL or "", help="where task results are kept", doc_default="REDIS_URL, else none"
+)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False, help="run tasks inline (debugging only)")
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# Scraping and ML get their own queues (STYLE.md) so a slow model never blocks collection.
+CELERY_TASK_ROUTES = {
+    "scraping.tasks.*": {"queue": "scraping"},
+    "intelligence.tasks.*": {"queue": "ai"},
+    "media.tasks.*": {"queue": "media"},
+    "posts.tasks.download_*": {"queue": "media"},
+    "profiles.tasks.download_*": {"queue": "media"},
+}
+# Code seeds the beat schedule, admin edits win after (config/beat.py explains why the stock
+# DatabaseScheduler is not enough: it rewrites staff edits on every beat start).
+CELERY_BEAT_SCHEDULER = "config.beat:CodeSeededDatabaseScheduler"
+CELERY_TIMEZONE = "UTC"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Channels ---
+
+_channels_redis_url = env_str(
+    "CHANNELS_REDIS_URL", REDIS_URL, help="Redis of the websocket channel layer", doc_default="REDIS_URL"
+)
+CHANNEL_LAYERS = {
+    "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [_channels_redis_url]}}
+    if REDIS_URL
+    else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+}
+
+# --- Static files and media storage ---
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
-MEDIA_URL = env_str("MEDIA_URL", "/media/")
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
-
-MEDIA_STORAGE = env_choice("MEDIA_STORAGE", "local", ("local", "s3"))
-if MEDIA_STORAGE == "s3":
-    _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
-            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": env_str("AWS_S3_REGION_NAME") or None,
-            "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
-            "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
-            "querystring_auth": env_bool("MEDIA_SIGNED_URLS", True),
-            "querystring_expire": env_int("MEDIA_SIGNED_URL_EXPIRE", 3600, minimum=1),
-            "file_overwrite": True,  # keys are content hashes: same key, same bytes
-            "default_acl": None,
-            # SigV4: R2 and MinIO accept nothing else, and AWS retired SigV2 for new buckets.
-            "signature_version": "s3v4",
-            "addressing_style": env_choice("AWS_S3_ADDRESSING_STYLE", "auto", ("auto", "path", "virtual")),
-        },
-    }
-else:
-    _default_storage = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": MEDIA_URL},
-    }
+MEDIA_URL = env_str("MEDIA_URL", "/media/", help="URL prefix of locally stored media")
+MEDIA_ROOT = Path(
+    env_str("MEDIA_ROOT", str(VAR_DIR / "media"), help="folder of locally stored media", doc_default="var/media")
+)
+MEDIA_STORAGE = env_choice(
+    "MEDIA_STORAGE", "local", ("local", "s3"), help="local (folder MEDIA_ROOT) or s3 (any S3-compatible store)"
+)
+_s3_storage = {
+    "BACKEND": "storages.backends.s3.S3Storage",
+    "OPTIONS": {
+        "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME", help="S3 bucket"),
+        "endpoint_url": env_str("AWS_S3_ENDPOINT_URL", help="R2, MinIO or other S3-compatible endpoint") or None,
+        "region_name": env_str("AWS_S3_REGION_NAME", help="S3 region") or None,
+        "access_key": env_str("AWS_ACCESS_KEY_ID", help="S3 access key") or None,
+        "secret_key": env_str("AWS_SECRET_ACCESS_KEY", help="S3 secret key") or None,
+        "querystring_auth": env_bool(
+            "MEDIA_SIGNED_URLS", True, help="signed (expiring) S3 URLs instead of public ones"
+        ),
+        "querystring_expire": env_int("MEDIA_SIGNED_URL_EXPIRE", 3600, minimum=1, help="seconds a signed URL is valid"),
+        "file_overwrite": True,  # keys are content hashes: same key, same bytes
+        "default_acl": None,
+        # SigV4: R2 and MinIO accept nothing else, and AWS retired SigV2 for new buckets.
+        "signature_version": "s3v4",
+        "addressing_style": env_choice(
+            "AWS_S3_ADDRESSING_STYLE",
+            "auto",
+            ("auto", "path", "virtual"),
+            help="path for MinIO and most self-hosted S3, virtual or auto for AWS and R2",
+        ),
+    },
+}
+_local_storage = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": MEDIA_URL},
+}
 STORAGES = {
-    "default": _default_storage,
+    "default": _s3_storage if MEDIA_STORAGE == "s3" else _local_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if not DEBUG
@@ -267,24 +357,14 @@ STORAGES = {
     },
 }
 
-# --- Security (production defaults; `make run` sets DJANGO_DEBUG=1 for local use) ---
-
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY", False) else None
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 0, minimum=0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
-SECURE_CONTENT_TYPE_NOSNIFF = True
-X_FRAME_OPTIONS = "DENY"
-
 # --- Logging ---
 
 # One JSON object per line on stdout (12-factor): the platform's log shipper parses it. Every line
 # carries the request id (``X-Request-ID``, set by monitoring.middleware) or the Celery task id, so
 # one request or task can be followed across web, worker and upstream calls.
-LOG_LEVEL = env_choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper()
+LOG_LEVEL = env_choice(
+    "LOG_LEVEL", "info", ("debug", "info", "warning", "error"), help="level of the root logger"
+).upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -302,7 +382,13 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "filters": ["context"],
-            "formatter": env_choice("LOG_FORMAT", "json" if not DEBUG else "plain", ("json", "plain")),
+            "formatter": env_choice(
+                "LOG_FORMAT",
+                "json" if not DEBUG else "plain",
+                ("json", "plain"),
+                help="json: one structured object per line on stdout",
+                doc_default="json (plain under DJANGO_DEBUG)",
+            ),
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
@@ -316,16 +402,26 @@ LOGGING = {
 
 # --- API ---
 
-API_PAGE_SIZE = env_int("API_PAGE_SIZE", 25, minimum=1)
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 25, minimum=1, help="default page size of list endpoints")
 # Larger pages are refused with a 400 (not clamped) so a client learns the cap.
-API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 100, minimum=1)
+API_MAX_PAGE_SIZE = env_int(
+    "API_MAX_PAGE_SIZE", 100, minimum=1, help="largest page_size a client may ask for (more answers 400)"
+)
 # Cache lifetimes (seconds). Detail and analytics keys include the profile's change timestamps,
 # so a re-scrape or re-analysis makes a new key; the TTL only bounds memory. Search keys include
 # the newest change across all profiles; 0 turns a cache off.
-API_DETAIL_CACHE_TTL = env_int("API_DETAIL_CACHE_TTL", 3600, minimum=0)
-API_ANALYTICS_CACHE_TTL = env_int("API_ANALYTICS_CACHE_TTL", 3600, minimum=0)
-API_SEARCH_CACHE_TTL = env_int("API_SEARCH_CACHE_TTL", 300, minimum=0)
-API_DASHBOARD_CACHE_TTL = env_int("API_DASHBOARD_CACHE_TTL", 60, minimum=0)
+API_DETAIL_CACHE_TTL = env_int(
+    "API_DETAIL_CACHE_TTL", 3600, minimum=0, help="seconds a creator report / AI insights stay cached; 0 = off"
+)
+API_ANALYTICS_CACHE_TTL = env_int(
+    "API_ANALYTICS_CACHE_TTL", 3600, minimum=0, help="seconds creator analytics stay cached; 0 = off"
+)
+API_SEARCH_CACHE_TTL = env_int(
+    "API_SEARCH_CACHE_TTL", 300, minimum=0, help="seconds a search result stays cached; 0 = off"
+)
+API_DASHBOARD_CACHE_TTL = env_int(
+    "API_DASHBOARD_CACHE_TTL", 60, minimum=0, help="seconds the staff dashboard figures stay cached"
+)
 
 REST_FRAMEWORK = {
     # Token first: an unauthenticated call then answers 401 with "WWW-Authenticate: Token"
@@ -340,8 +436,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": API_PAGE_SIZE,
     "DEFAULT_THROTTLE_CLASSES": ["config.api_defaults.UserThrottle", "config.api_defaults.AnonThrottle"],
     "DEFAULT_THROTTLE_RATES": {
-        "user": env_str("API_THROTTLE_USER", "1200/min"),
-        "anon": env_str("API_THROTTLE_ANON", "60/min"),
+        "user": env_str("API_THROTTLE_USER", "1200/min", help="request rate per signed-in user (429 beyond)"),
+        "anon": env_str("API_THROTTLE_ANON", "60/min", help="request rate per anonymous address (429 beyond)"),
     },
     "DEFAULT_SCHEMA_CLASS": "config.api.AutoSchema",
 }
@@ -374,163 +470,329 @@ SPECTACULAR_SETTINGS = {
         "PostAIStatusEnum": "posts.models.AIStatus",
     },
 }
+
+# --- Campaigns and profile access ---
+
 # Campaign value estimates: EMV = CPM x impressions / 1000 (industry-average CPM in USD).
-CAMPAIGN_CPM = env_float("CAMPAIGN_CPM", 6.50, minimum=0)
-# Share of followers assumed to see a feed post (reach estimate; campaigns/metrics.py).
-CAMPAIGN_FEED_REACH_RATE = env_float("CAMPAIGN_FEED_REACH_RATE", 0.2, minimum=0)
-PROFILE_ACCESS_DAYS = env_int("PROFILE_ACCESS_DAYS", 30, minimum=1)
-PROFILE_ACCESS_MONTHLY_LIMIT = env_int("PROFILE_ACCESS_MONTHLY_LIMIT", 0, minimum=0)  # 0 = unlimited
+CAMPAIGN_CPM = env_float("CAMPAIGN_CPM", 6.50, minimum=0, help="USD per 1,000 impressions, for EMV")
+CAMPAIGN_FEED_REACH_RATE = env_float(
+    "CAMPAIGN_FEED_REACH_RATE",
+    0.2,
+    minimum=0,
+    help="share of followers assumed to see a feed post (reach estimate, campaigns/metrics.py)",
+)
+PROFILE_ACCESS_DAYS = env_int(
+    "PROFILE_ACCESS_DAYS", 30, minimum=1, help="how long opening a profile's full analytics grants access"
+)
+PROFILE_ACCESS_MONTHLY_LIMIT = env_int(
+    "PROFILE_ACCESS_MONTHLY_LIMIT",
+    0,
+    minimum=0,
+    help="new profile accesses a user may open per month; 0 = unlimited",
+)
 
-# --- Scraping ---
+# --- Upstreams (scraping) ---
 
-REDDIT_BASE_URL = env_str("REDDIT_BASE_URL", "https://www.reddit.com")
-REDDIT_OAUTH_BASE_URL = env_str("REDDIT_OAUTH_BASE_URL", "https://oauth.reddit.com")
-REDDIT_CLIENT_ID = env_str("REDDIT_CLIENT_ID")
-REDDIT_CLIENT_SECRET = env_str("REDDIT_CLIENT_SECRET")
-# Reddit allows 100 requests/min per OAuth app and about 10/min for unauthenticated JSON.
-REDDIT_REQUESTS_PER_MINUTE = env_int("REDDIT_REQUESTS_PER_MINUTE", 100 if REDDIT_CLIENT_ID else 10, minimum=1)
-INSTAGRAM_PROVIDER = env_choice("INSTAGRAM_PROVIDER", "web", ("web", "graph"))
-INSTAGRAM_BASE_URL = env_str("INSTAGRAM_BASE_URL", "https://i.instagram.com")
-INSTAGRAM_GRAPH_BASE_URL = env_str("INSTAGRAM_GRAPH_BASE_URL", "https://graph.facebook.com/v21.0")
-INSTAGRAM_GRAPH_ACCESS_TOKEN = env_str("INSTAGRAM_GRAPH_ACCESS_TOKEN")
-# Graph API Business Discovery: 200 calls/hour per user token is the published floor.
-INSTAGRAM_REQUESTS_PER_MINUTE = env_int("INSTAGRAM_REQUESTS_PER_MINUTE", 200 // 60 + 1, minimum=1)
-SCRAPING_PROXIES = env_list("SCRAPING_PROXIES", [])
+REDDIT_BASE_URL = env_str("REDDIT_BASE_URL", "https://www.reddit.com", help="Reddit's public JSON endpoints")
+REDDIT_OAUTH_BASE_URL = env_str("REDDIT_OAUTH_BASE_URL", "https://oauth.reddit.com", help="Reddit's OAuth endpoints")
 # Token endpoint for app-only OAuth (client credentials); secrets may come from *_FILE.
-REDDIT_AUTH_URL = env_str("REDDIT_AUTH_URL", "https://www.reddit.com/api/v1/access_token")
+REDDIT_AUTH_URL = env_str(
+    "REDDIT_AUTH_URL", "https://www.reddit.com/api/v1/access_token", help="token endpoint for app-only OAuth"
+)
+REDDIT_CLIENT_ID = env_str(
+    "REDDIT_CLIENT_ID", help="app-only OAuth client id; without it the public endpoints are used"
+)
+REDDIT_CLIENT_SECRET = env_str("REDDIT_CLIENT_SECRET", help="app-only OAuth client secret")
 # Reddit asks for "<platform>:<app id>:<version> (by /u/<username>)" and throttles generic agents.
-REDDIT_USER_AGENT = env_str("REDDIT_USER_AGENT", "server:creatorscope:1.0 (self-hosted analytics)")
+REDDIT_USER_AGENT = env_str(
+    "REDDIT_USER_AGENT", "server:creatorscope:1.0 (self-hosted analytics)", help="User-Agent of Reddit calls"
+)
+# Reddit allows 100 requests/min per OAuth app and about 10/min for unauthenticated JSON.
+REDDIT_REQUESTS_PER_MINUTE = env_int(
+    "REDDIT_REQUESTS_PER_MINUTE",
+    100 if REDDIT_CLIENT_ID else 10,
+    minimum=1,
+    help="Reddit budget shared by all workers",
+    doc_default="100 with OAuth, else 10",
+)
+INSTAGRAM_PROVIDER = env_choice(
+    "INSTAGRAM_PROVIDER",
+    "web",
+    ("web", "graph"),
+    help="web (Instagram's JSON through a provider) or graph (Business Discovery)",
+)
+INSTAGRAM_BASE_URL = env_str("INSTAGRAM_BASE_URL", "https://i.instagram.com", help="web provider base URL")
 # Provider auth headers as JSON, e.g. {"x-rapidapi-key": "...", "x-rapidapi-host": "..."}.
-INSTAGRAM_PROVIDER_HEADERS = env_json("INSTAGRAM_PROVIDER_HEADERS", {})
+INSTAGRAM_PROVIDER_HEADERS = env_json("INSTAGRAM_PROVIDER_HEADERS", {}, help="JSON object of provider auth headers")
 # Where Instagram's JSON sits inside a provider's envelope, as a dotted path ("results.0.content"
 # for Decodo-style providers); empty when the provider passes Instagram's JSON through unchanged.
-INSTAGRAM_RESPONSE_ENVELOPE = env_str("INSTAGRAM_RESPONSE_ENVELOPE", "")
-# The Instagram business account (IG user id) that Business Discovery queries are made as.
-INSTAGRAM_GRAPH_USER_ID = env_str("INSTAGRAM_GRAPH_USER_ID")
-SCRAPING_USER_AGENT = env_str("SCRAPING_USER_AGENT", "Mozilla/5.0 (compatible; creatorscope/1.0)")
-# Connect and read timeouts of every upstream call, in seconds.
-SCRAPING_TIMEOUTS = (
-    env_float("SCRAPING_CONNECT_TIMEOUT", 5.0, minimum=0.1),
-    env_float("SCRAPING_READ_TIMEOUT", 30.0, minimum=0.1),
+INSTAGRAM_RESPONSE_ENVELOPE = env_str(
+    "INSTAGRAM_RESPONSE_ENVELOPE", "", help="dotted path to Instagram's JSON inside a provider envelope"
 )
-SCRAPING_MAX_ATTEMPTS = env_int("SCRAPING_MAX_ATTEMPTS", 4, minimum=1)
-SCRAPING_BACKOFF_SECONDS = env_float("SCRAPING_BACKOFF_SECONDS", 1.0, minimum=0)
+INSTAGRAM_GRAPH_BASE_URL = env_str(
+    "INSTAGRAM_GRAPH_BASE_URL", "https://graph.facebook.com/v21.0", help="Graph API base URL"
+)
+INSTAGRAM_GRAPH_ACCESS_TOKEN = env_str("INSTAGRAM_GRAPH_ACCESS_TOKEN", help="Graph API token")
+# The Instagram business account (IG user id) that Business Discovery queries are made as.
+INSTAGRAM_GRAPH_USER_ID = env_str(
+    "INSTAGRAM_GRAPH_USER_ID", help="the IG business account Business Discovery queries are made as"
+)
+# Graph API Business Discovery: 200 calls/hour per user token is the published floor.
+INSTAGRAM_REQUESTS_PER_MINUTE = env_int(
+    "INSTAGRAM_REQUESTS_PER_MINUTE", 200 // 60 + 1, minimum=1, help="Instagram budget shared by all workers"
+)
+SCRAPING_PROXIES = env_list("SCRAPING_PROXIES", [], help="comma-separated proxy URLs, rotated per request")
+SCRAPING_USER_AGENT = env_str(
+    "SCRAPING_USER_AGENT", "Mozilla/5.0 (compatible; creatorscope/1.0)", help="User-Agent of Instagram provider calls"
+)
+SCRAPING_TIMEOUTS = (
+    env_float("SCRAPING_CONNECT_TIMEOUT", 5.0, minimum=0.1, help="seconds to connect, every upstream call"),
+    env_float("SCRAPING_READ_TIMEOUT", 30.0, minimum=0.1, help="seconds a read may wait, every upstream call"),
+)
+SCRAPING_MAX_ATTEMPTS = env_int(
+    "SCRAPING_MAX_ATTEMPTS", 4, minimum=1, help="tries per call on transient errors (429, 5xx, timeouts, resets)"
+)
+SCRAPING_BACKOFF_SECONDS = env_float(
+    "SCRAPING_BACKOFF_SECONDS", 1.0, minimum=0, help="base of the full-jitter exponential backoff"
+)
 # Waits longer than this (Retry-After, an empty budget) re-queue the task instead of blocking a worker.
-SCRAPING_MAX_WAIT_SECONDS = env_float("SCRAPING_MAX_WAIT_SECONDS", 60.0, minimum=0)
-SCRAPING_BREAKER_FAIL_MAX = env_int("SCRAPING_BREAKER_FAIL_MAX", 5, minimum=1)
-SCRAPING_BREAKER_RESET_SECONDS = env_int("SCRAPING_BREAKER_RESET_SECONDS", 60, minimum=1)
-# How often approved targets are refreshed, and how many are picked per beat tick.
-SCRAPING_COMMUNITY_INTERVAL_HOURS = env_float("SCRAPING_COMMUNITY_INTERVAL_HOURS", 6.0, minimum=0.01)
-SCRAPING_PROFILE_INTERVAL_HOURS = env_float("SCRAPING_PROFILE_INTERVAL_HOURS", 24.0, minimum=0.01)
-SCRAPING_DUE_BATCH = env_int("SCRAPING_DUE_BATCH", 50, minimum=1)
-# Posts fetched per target and scrape (Reddit listings stop at about 1,000 items anyway).
-SCRAPING_POSTS_PER_TARGET = env_int("SCRAPING_POSTS_PER_TARGET", 100, minimum=1)
-# Estimated cost per API call in USD, per upstream (paid providers bill per request).
-SCRAPING_COST_PER_CALL = env_json("SCRAPING_COST_PER_CALL", {"reddit": 0, "instagram": 0.001})
+SCRAPING_MAX_WAIT_SECONDS = env_float(
+    "SCRAPING_MAX_WAIT_SECONDS", 60.0, minimum=0, help="longer waits re-queue the task instead of blocking a worker"
+)
+SCRAPING_BREAKER_FAIL_MAX = env_int(
+    "SCRAPING_BREAKER_FAIL_MAX", 5, minimum=1, help="consecutive failures that open an upstream's circuit"
+)
+SCRAPING_BREAKER_RESET_SECONDS = env_int(
+    "SCRAPING_BREAKER_RESET_SECONDS", 60, minimum=1, help="seconds an open circuit waits before one trial call"
+)
+SCRAPING_COMMUNITY_INTERVAL_HOURS = env_float(
+    "SCRAPING_COMMUNITY_INTERVAL_HOURS", 6.0, minimum=0.01, help="how often an approved subreddit is refreshed"
+)
+SCRAPING_PROFILE_INTERVAL_HOURS = env_float(
+    "SCRAPING_PROFILE_INTERVAL_HOURS",
+    24.0,
+    minimum=0.01,
+    help="how often a creator is refreshed at priority 5 (priority 1: 5x as often)",
+)
+SCRAPING_DUE_BATCH = env_int("SCRAPING_DUE_BATCH", 50, minimum=1, help="targets picked per beat tick and scraper")
+SCRAPING_POSTS_PER_TARGET = env_int(
+    "SCRAPING_POSTS_PER_TARGET",
+    100,
+    minimum=1,
+    help="posts fetched per scrape (Reddit listings stop at about 1,000 items)",
+)
+# Paid providers bill per request.
+SCRAPING_COST_PER_CALL = env_json(
+    "SCRAPING_COST_PER_CALL",
+    {"reddit": 0, "instagram": 0.001},
+    help="estimated USD per API call, per upstream, for the runs' cost",
+)
 
-# --- Intelligence ---
+# --- AI ---
 
-AI_BACKEND = env_choice("AI_BACKEND", "embedded", ("embedded", "transformers", "rules"))
-# Folder of transformers models (``org/name`` sub-folders or a hub cache); never downloaded into.
-AI_MODELS_CACHE_DIR = env_str("AI_MODELS_CACHE_DIR", str(VAR_DIR / "models"))
-# Trained heads and their training data, keyed by recipe version (intelligence/analyzers/sentiment_head.py).
-AI_ARTIFACTS_DIR = env_str("AI_ARTIFACTS_DIR", str(VAR_DIR / "ai"))
-AI_BATCH_SIZE = env_int("AI_BATCH_SIZE", 32, minimum=1)
-AI_DEVICE = env_choice("AI_DEVICE", "cpu", ("cpu", "cuda", "auto"))
-AI_QUANTIZE = env_bool("AI_QUANTIZE", False)
-# torch threads per worker process: 2 on a 2-core box shared with the web process and other workers.
-AI_TORCH_THREADS = env_int("AI_TORCH_THREADS", 2, minimum=1)
-AI_SENTIMENT_MODEL = env_str("AI_SENTIMENT_MODEL", "cardiffnlp/twitter-roberta-base-sentiment-latest")
-AI_LANGUAGE_MODEL = env_str("AI_LANGUAGE_MODEL", "papluca/xlm-roberta-base-language-detection")
-AI_CATEGORY_MODEL = env_str("AI_CATEGORY_MODEL", "facebook/bart-large-mnli")
-AI_TAG_SUGGESTION_THRESHOLD = env_float("AI_TAG_SUGGESTION_THRESHOLD", 0.75, minimum=0.0)
-# Posts claimed by one analyse task; the task re-queues itself while more are pending.
-AI_PIPELINE_BATCH = env_int("AI_PIPELINE_BATCH", 256, minimum=1)
-# A claim older than this is taken to be from a dead worker and may be claimed again.
-AI_CLAIM_TIMEOUT = env_int("AI_CLAIM_TIMEOUT", 900, minimum=60)
-AI_LOOKALIKES = env_int("AI_LOOKALIKES", 10, minimum=0)
+AI_BACKEND = env_choice(
+    "AI_BACKEND", "embedded", ("embedded", "transformers", "rules"), help="which analyzers answer (docs: AI models)"
+)
+AI_MODELS_CACHE_DIR = env_str(
+    "AI_MODELS_CACHE_DIR",
+    str(VAR_DIR / "models"),
+    help="folder of transformers models (org/name sub-folders or a hub cache); never downloaded into",
+    doc_default="var/models",
+)
+AI_ARTIFACTS_DIR = env_str(
+    "AI_ARTIFACTS_DIR",
+    str(VAR_DIR / "ai"),
+    help="trained heads and their training data, keyed by recipe version",
+    doc_default="var/ai",
+)
+AI_BATCH_SIZE = env_int("AI_BATCH_SIZE", 32, minimum=1, help="texts per model call")
+AI_DEVICE = env_choice("AI_DEVICE", "cpu", ("cpu", "cuda", "auto"), help="where torch models run")
+AI_QUANTIZE = env_bool("AI_QUANTIZE", False, help="dynamic int8 quantisation of the torch models on CPU")
+# 2 on a 2-core box shared with the web process and other workers.
+AI_TORCH_THREADS = env_int("AI_TORCH_THREADS", 2, minimum=1, help="torch threads per worker process")
+AI_SENTIMENT_MODEL = env_str(
+    "AI_SENTIMENT_MODEL", "cardiffnlp/twitter-roberta-base-sentiment-latest", help="transformers backend: sentiment"
+)
+AI_LANGUAGE_MODEL = env_str(
+    "AI_LANGUAGE_MODEL", "papluca/xlm-roberta-base-language-detection", help="transformers backend: language"
+)
+AI_CATEGORY_MODEL = env_str(
+    "AI_CATEGORY_MODEL", "facebook/bart-large-mnli", help="transformers backend: category (NLI or encoder)"
+)
+AI_TAG_SUGGESTION_THRESHOLD = env_float(
+    "AI_TAG_SUGGESTION_THRESHOLD", 0.75, minimum=0.0, help="minimum confidence of a stored tag suggestion"
+)
+# The analyse task re-queues itself while more posts are pending.
+AI_PIPELINE_BATCH = env_int("AI_PIPELINE_BATCH", 256, minimum=1, help="posts claimed by one analyse task")
+AI_CLAIM_TIMEOUT = env_int(
+    "AI_CLAIM_TIMEOUT",
+    900,
+    minimum=60,
+    help="seconds after which a claim is taken to be from a dead worker and may be claimed again",
+)
+AI_LOOKALIKES = env_int("AI_LOOKALIKES", 10, minimum=0, help="lookalikes kept per creator")
 
-# --- Media ---
+# --- Media pipeline ---
 
 # Hosts (exact, or ".suffix" for a domain and its subdomains) that may resolve to loopback or
 # private addresses: a MinIO on the LAN, the tests' loopback CDN. Everyone else must be public.
-MEDIA_ALLOWED_HOSTS = env_list("MEDIA_ALLOWED_HOSTS", [])
-# Instagram reels top out around 100 MB at 1080p/90 s; anything bigger is not a post we keep.
-MEDIA_MAX_DOWNLOAD_BYTES = env_int("MEDIA_MAX_DOWNLOAD_BYTES", 100 * 1024 * 1024, minimum=1024)
-MEDIA_DOWNLOAD_TIMEOUT = env_float("MEDIA_DOWNLOAD_TIMEOUT", 20.0, minimum=0.1)  # per socket read
-MEDIA_DOWNLOAD_CONNECT_TIMEOUT = env_float("MEDIA_DOWNLOAD_CONNECT_TIMEOUT", 5.0, minimum=0.1)
-MEDIA_DOWNLOAD_TOTAL_TIMEOUT = env_float("MEDIA_DOWNLOAD_TOTAL_TIMEOUT", 300.0, minimum=1)
-MEDIA_DOWNLOAD_ATTEMPTS = env_int("MEDIA_DOWNLOAD_ATTEMPTS", 3, minimum=1)
-MEDIA_DOWNLOAD_CA_BUNDLE = env_str("MEDIA_DOWNLOAD_CA_BUNDLE")  # PEM file; empty = the system's CAs
-MEDIA_IMAGE_FORMAT = env_choice("MEDIA_IMAGE_FORMAT", "jpeg", ("jpeg", "webp"))
-MEDIA_IMAGE_MAX_SIDE = env_int("MEDIA_IMAGE_MAX_SIDE", 1080, minimum=64)  # Instagram's own display size
-MEDIA_IMAGE_MAX_PIXELS = env_int("MEDIA_IMAGE_MAX_PIXELS", 90_000_000, minimum=1_000_000)  # bomb guard
-# Byte budgets in decimal units (300 KB = 300,000 bytes), so they hold under either reading of "KB".
-MEDIA_POST_IMAGE_MAX_BYTES = env_int("MEDIA_POST_IMAGE_MAX_BYTES", 300_000, minimum=10_000)
-MEDIA_PROFILE_IMAGE_MAX_BYTES = env_int("MEDIA_PROFILE_IMAGE_MAX_BYTES", 200_000, minimum=10_000)
-MEDIA_VIDEO_MAX_BYTES = env_int("MEDIA_VIDEO_MAX_BYTES", 1_500_000, minimum=50_000)
-# x264 preset: "veryfast" needs ~40% less CPU than "medium" (6.4 vs 10.0 CPU-seconds per 10 s
-# 1080p clip, bench/bench_media.py); both land at the byte budget, "medium" with a cleaner picture.
-MEDIA_VIDEO_PRESET = env_choice(
-    "MEDIA_VIDEO_PRESET", "veryfast", ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow")
+MEDIA_ALLOWED_HOSTS = env_list(
+    "MEDIA_ALLOWED_HOSTS", [], help="hosts exempt from the private-address (SSRF) guard; .suffix for a domain"
 )
-FFMPEG_BINARY = env_str("FFMPEG_BINARY", "ffmpeg")
-# A post-media task whose URL another worker is fetching re-queues itself this much later.
-MEDIA_BUSY_RETRY_SECONDS = env_int("MEDIA_BUSY_RETRY_SECONDS", 60, minimum=1)
+# Instagram reels top out around 100 MB at 1080p/90 s; anything bigger is not a post we keep.
+MEDIA_MAX_DOWNLOAD_BYTES = env_int(
+    "MEDIA_MAX_DOWNLOAD_BYTES",
+    100 * 1024 * 1024,
+    minimum=1024,
+    help="larger downloads are refused (permanent failure)",
+    doc_default="104857600 (100 MiB)",
+)
+MEDIA_DOWNLOAD_TIMEOUT = env_float("MEDIA_DOWNLOAD_TIMEOUT", 20.0, minimum=0.1, help="seconds a socket read may wait")
+MEDIA_DOWNLOAD_CONNECT_TIMEOUT = env_float(
+    "MEDIA_DOWNLOAD_CONNECT_TIMEOUT", 5.0, minimum=0.1, help="seconds to open a connection"
+)
+MEDIA_DOWNLOAD_TOTAL_TIMEOUT = env_float(
+    "MEDIA_DOWNLOAD_TOTAL_TIMEOUT", 300.0, minimum=1, help="seconds one whole download may take"
+)
+MEDIA_DOWNLOAD_ATTEMPTS = env_int(
+    "MEDIA_DOWNLOAD_ATTEMPTS", 3, minimum=1, help="tries per download on transient errors (backoff with jitter)"
+)
+MEDIA_DOWNLOAD_CA_BUNDLE = env_str(
+    "MEDIA_DOWNLOAD_CA_BUNDLE",
+    help="PEM bundle to verify media hosts' TLS with (private CA)",
+    doc_default="empty (the system's CAs)",
+)
+MEDIA_IMAGE_FORMAT = env_choice(
+    "MEDIA_IMAGE_FORMAT", "jpeg", ("jpeg", "webp"), help="format of stored images and thumbnails"
+)
+MEDIA_IMAGE_MAX_SIDE = env_int(
+    "MEDIA_IMAGE_MAX_SIDE", 1080, minimum=64, help="longest side of stored images, px (Instagram's own display size)"
+)
+MEDIA_IMAGE_MAX_PIXELS = env_int(
+    "MEDIA_IMAGE_MAX_PIXELS",
+    90_000_000,
+    minimum=1_000_000,
+    help="bigger images are refused (decompression-bomb guard)",
+)
+# Byte budgets in decimal units (300 KB = 300,000 bytes), so they hold under either reading of "KB".
+MEDIA_POST_IMAGE_MAX_BYTES = env_int(
+    "MEDIA_POST_IMAGE_MAX_BYTES", 300_000, minimum=10_000, help="byte budget of a post image"
+)
+MEDIA_PROFILE_IMAGE_MAX_BYTES = env_int(
+    "MEDIA_PROFILE_IMAGE_MAX_BYTES", 200_000, minimum=10_000, help="byte budget of a profile picture"
+)
+MEDIA_VIDEO_MAX_BYTES = env_int(
+    "MEDIA_VIDEO_MAX_BYTES", 1_500_000, minimum=50_000, help="byte budget of a video (720p H.264)"
+)
+# x264 preset: "veryfast" needs ~40% less CPU than "medium" (bench/bench_media.py); both land at the
+# byte budget, "medium" with a cleaner picture.
+MEDIA_VIDEO_PRESET = env_choice(
+    "MEDIA_VIDEO_PRESET",
+    "veryfast",
+    ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow"),
+    help="x264 preset of video compression",
+)
+FFMPEG_BINARY = env_str("FFMPEG_BINARY", "ffmpeg", help="ffmpeg to run (ffprobe is looked up next to it)")
+MEDIA_BUSY_RETRY_SECONDS = env_int(
+    "MEDIA_BUSY_RETRY_SECONDS",
+    60,
+    minimum=1,
+    help="delay before re-queuing post media whose URL another worker is fetching",
+)
 # Functions `manage.py media backfill` calls to retry what is missing in apps that reference
 # assets (dotted paths, so the media app itself imports none of them; DESIGN.md §1).
 MEDIA_BACKFILL_HANDLERS = ["posts.tasks.backfill_post_media", "profiles.tasks.backfill_avatars"]
 
 # --- Monitoring ---
 
-MONITORING_ALERT_WEBHOOK = env_str("MONITORING_ALERT_WEBHOOK")
-MONITORING_WEBHOOK_TIMEOUT = env_float("MONITORING_WEBHOOK_TIMEOUT", 5.0, minimum=0.1)
-# How often each live monitor (websocket, SSE) receives a `metrics` message.
-MONITORING_PUSH_INTERVAL = env_float("MONITORING_PUSH_INTERVAL", 5.0, minimum=0.05)
-# How often beat evaluates the alert rules (monitoring.tasks.evaluate_alerts).
-MONITORING_ALERT_INTERVAL = env_int("MONITORING_ALERT_INTERVAL", 30, minimum=5)
-# Buffered counters reach Redis at most this late (monitoring/store.py).
-MONITORING_FLUSH_SECONDS = env_float("MONITORING_FLUSH_SECONDS", 1.0, minimum=0.05)
-MONITORING_QUEUES = env_list("MONITORING_QUEUES", ["default", "scraping", "ai", "media"])
-MONITORING_HEARTBEAT_STALE_SECONDS = env_int("MONITORING_HEARTBEAT_STALE_SECONDS", 300, minimum=1)
-MONITORING_LOG_RETENTION_DAYS = env_int("MONITORING_LOG_RETENTION_DAYS", 30, minimum=1)
-MONITORING_ALERT_RETENTION_DAYS = env_int("MONITORING_ALERT_RETENTION_DAYS", 90, minimum=1)
-# System log lines at or above this level are pushed to the live monitor as `log` events.
-MONITORING_LOG_EVENT_LEVEL = env_choice(
-    "MONITORING_LOG_EVENT_LEVEL", "error", ("debug", "info", "warning", "error", "critical")
+MONITORING_ALERT_WEBHOOK = env_str("MONITORING_ALERT_WEBHOOK", help="URL alerts are POSTed to")
+MONITORING_WEBHOOK_TIMEOUT = env_float(
+    "MONITORING_WEBHOOK_TIMEOUT", 5.0, minimum=0.1, help="seconds to wait for the alert webhook"
 )
-MONITORING_ACCESS_LOG = env_bool("MONITORING_ACCESS_LOG", True)
-# The monitor re-checks the viewer before every message; one answer serves all of a user's sockets
-# in a process for this long (0: query for every message of every socket).
-MONITORING_AUTH_RECHECK_SECONDS = env_float("MONITORING_AUTH_RECHECK_SECONDS", 1.0, minimum=0)
-# Alert thresholds (the product brief's): p95 response time, 5xx share, CPU/memory/disk use,
-# AI failure share, cache hit rate; each over the last MONITORING_ALERT_WINDOW seconds.
-MONITORING_ALERT_WINDOW = env_int("MONITORING_ALERT_WINDOW", 300, minimum=10)
-MONITORING_ALERT_RESPONSE_TIME = env_float("MONITORING_ALERT_RESPONSE_TIME", 5.0, minimum=0)
-MONITORING_ALERT_ERROR_RATE = env_float("MONITORING_ALERT_ERROR_RATE", 0.05, minimum=0)
-MONITORING_ALERT_RESOURCE_USAGE = env_float("MONITORING_ALERT_RESOURCE_USAGE", 0.85, minimum=0)
-MONITORING_ALERT_AI_FAILURE_RATE = env_float("MONITORING_ALERT_AI_FAILURE_RATE", 0.10, minimum=0)
-MONITORING_ALERT_CACHE_HIT_RATE = env_float("MONITORING_ALERT_CACHE_HIT_RATE", 0.80, minimum=0)
-# Rates need a few samples before they mean anything: below this many requests/lookups/posts in the
-# window, the error-rate, cache and AI rules stay quiet.
-MONITORING_ALERT_MIN_SAMPLES = env_int("MONITORING_ALERT_MIN_SAMPLES", 20, minimum=1)
+MONITORING_PUSH_INTERVAL = env_float(
+    "MONITORING_PUSH_INTERVAL",
+    5.0,
+    minimum=0.05,
+    help="seconds between metrics messages on each live monitor (websocket, SSE)",
+)
+MONITORING_ALERT_INTERVAL = env_int(
+    "MONITORING_ALERT_INTERVAL", 30, minimum=5, help="seconds between alert evaluations by beat"
+)
+MONITORING_FLUSH_SECONDS = env_float(
+    "MONITORING_FLUSH_SECONDS", 1.0, minimum=0.05, help="how late buffered counters reach Redis"
+)
+MONITORING_QUEUES = env_list(
+    "MONITORING_QUEUES",
+    ["default", "scraping", "ai", "media"],
+    help="Celery queues whose depth is shown and exported",
+)
+MONITORING_HEARTBEAT_STALE_SECONDS = env_int(
+    "MONITORING_HEARTBEAT_STALE_SECONDS",
+    300,
+    minimum=1,
+    help="a running scraper whose heartbeat is older is stale (alert)",
+)
+MONITORING_LOG_RETENTION_DAYS = env_int(
+    "MONITORING_LOG_RETENTION_DAYS", 30, minimum=1, help="system-log lines older than this are deleted nightly"
+)
+MONITORING_ALERT_RETENTION_DAYS = env_int(
+    "MONITORING_ALERT_RETENTION_DAYS", 90, minimum=1, help="resolved alerts older than this are deleted nightly"
+)
+MONITORING_LOG_EVENT_LEVEL = env_choice(
+    "MONITORING_LOG_EVENT_LEVEL",
+    "error",
+    ("debug", "info", "warning", "error", "critical"),
+    help="system-log lines at or above this level are pushed to the live monitor",
+)
+MONITORING_ACCESS_LOG = env_bool("MONITORING_ACCESS_LOG", True, help="one structured access line per request")
+# One answer serves all of a user's sockets in a process for this long.
+MONITORING_AUTH_RECHECK_SECONDS = env_float(
+    "MONITORING_AUTH_RECHECK_SECONDS",
+    1.0,
+    minimum=0,
+    help="how long one staff re-check serves a user's monitor sockets (0: query for every message)",
+)
+# Alert thresholds (the product brief's), each over the last MONITORING_ALERT_WINDOW seconds.
+MONITORING_ALERT_WINDOW = env_int(
+    "MONITORING_ALERT_WINDOW", 300, minimum=10, help="seconds of traffic the rate and latency rules look at"
+)
+MONITORING_ALERT_RESPONSE_TIME = env_float(
+    "MONITORING_ALERT_RESPONSE_TIME", 5.0, minimum=0, help="alert when p95 response time exceeds this many seconds"
+)
+MONITORING_ALERT_ERROR_RATE = env_float(
+    "MONITORING_ALERT_ERROR_RATE", 0.05, minimum=0, help="alert when more than this share of requests answer 5xx"
+)
+MONITORING_ALERT_RESOURCE_USAGE = env_float(
+    "MONITORING_ALERT_RESOURCE_USAGE", 0.85, minimum=0, help="alert when CPU, memory or disk use exceeds this share"
+)
+MONITORING_ALERT_AI_FAILURE_RATE = env_float(
+    "MONITORING_ALERT_AI_FAILURE_RATE",
+    0.10,
+    minimum=0,
+    help="alert when more than this share of analysed posts failed",
+)
+MONITORING_ALERT_CACHE_HIT_RATE = env_float(
+    "MONITORING_ALERT_CACHE_HIT_RATE", 0.80, minimum=0, help="alert when the cache hit rate falls below this"
+)
+# Rates need a few samples before they mean anything.
+MONITORING_ALERT_MIN_SAMPLES = env_int(
+    "MONITORING_ALERT_MIN_SAMPLES",
+    20,
+    minimum=1,
+    help="below this many requests, cache reads or analysed posts in the window the rate rules stay quiet",
+)
 
-# Request ids, access log and request metrics for every request (outermost, so it times the rest).
-MIDDLEWARE.insert(0, "monitoring.middleware.RequestMonitorMiddleware")
-# Count cache hits and misses for the monitor: the same backends, with a counting get().
-CACHES["default"]["BACKEND"] = {
-    "django_redis.cache.RedisCache": "monitoring.cache.RedisCache",
-    "django.core.cache.backends.filebased.FileBasedCache": "monitoring.cache.FileBasedCache",
-}.get(CACHES["default"]["BACKEND"], CACHES["default"]["BACKEND"])
+# --- Admin and pages ---
 
-# --- Analyst experience ---
-
-# Code seeds the beat schedule, admin edits win after (config/beat.py explains why the stock
-# DatabaseScheduler is not enough: it rewrites staff edits on every beat start).
-CELERY_BEAT_SCHEDULER = "config.beat:CodeSeededDatabaseScheduler"
-# Admin bulk actions on more rows than this run in a background task and report when done.
-ADMIN_BULK_SYNC_LIMIT = env_int("ADMIN_BULK_SYNC_LIMIT", 500, minimum=1)
-PAGES_PAGE_SIZE = env_int("PAGES_PAGE_SIZE", 24, minimum=1)
+ADMIN_BULK_SYNC_LIMIT = env_int(
+    "ADMIN_BULK_SYNC_LIMIT",
+    500,
+    minimum=1,
+    help="admin bulk actions on more rows than this run in the worker and are reported when done",
+)
+PAGES_PAGE_SIZE = env_int(
+    "PAGES_PAGE_SIZE", 24, minimum=1, help="result cards per page on the creator search and favorites pages"
+)
 UNFOLD = {
     "SITE_TITLE": "Creatorscope admin",
     "SITE_HEADER": "Creatorscope",

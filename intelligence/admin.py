@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import ChoicesDropdownFilter
 from unfold.decorators import display
 
+from config.admin import ReadOnlyAdmin
 from intelligence.models import AnalysisBatch, ProfileEmbedding
 
 
-class ReadOnly(ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-
 @admin.register(AnalysisBatch)
-class AnalysisBatchAdmin(ReadOnly):
+class AnalysisBatchAdmin(ReadOnlyAdmin):
     list_display = [
         "id",
         "kind",
@@ -55,7 +44,7 @@ class AnalysisBatchAdmin(ReadOnly):
 
 
 @admin.register(ProfileEmbedding)
-class ProfileEmbeddingAdmin(ReadOnly):
+class ProfileEmbeddingAdmin(ReadOnlyAdmin):
     list_display = ["profile", "model_name", "dim", "posts_count", "updated_at"]
     list_filter = ["model_name"]
     search_fields = ["profile__handle"]

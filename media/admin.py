@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
+from config.admin import ReadOnlyAdmin
 from media.models import Asset, RemoteSource
 
 
@@ -55,21 +56,14 @@ class AssetAdmin(ModelAdmin):
 
 
 @admin.register(RemoteSource)
-class RemoteSourceAdmin(ModelAdmin):
+class RemoteSourceAdmin(ReadOnlyAdmin):
     """Every remote URL the media worker was asked to fetch: failures, retries and what they became."""
 
     list_display = ["short_url", "purpose", "state", "attempts", "error_code", "permanent", "asset", "last_attempt_at"]
     list_filter = ["status", "purpose", "permanent", "error_code"]
     search_fields = ["url", "url_key", "error"]
     list_select_related = ["asset"]
-    readonly_fields = [f.name for f in RemoteSource._meta.fields]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @display(description="url")
     def short_url(self, obj):

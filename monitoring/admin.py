@@ -31,6 +31,7 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import display
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
+from config.admin import ReadOnlyAdmin
 from monitoring.models import Alert
 
 for model in (PeriodicTask, IntervalSchedule, CrontabSchedule, SolarSchedule, ClockedSchedule):
@@ -170,7 +171,7 @@ class ClockedScheduleAdmin(ScheduleAdmin):
 
 
 @admin.register(Alert)
-class AlertAdmin(ModelAdmin):
+class AlertAdmin(ReadOnlyAdmin):
     """Incidents raised by the alert rules (read-only: the evaluator opens and resolves them)."""
 
     list_display = [
@@ -187,14 +188,7 @@ class AlertAdmin(ModelAdmin):
     list_filter = ["severity", "rule", ("resolved_at", admin.EmptyFieldListFilter)]
     search_fields = ["key", "message"]
     date_hierarchy = "started_at"
-    readonly_fields = [f.name for f in Alert._meta.fields]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @display(description="severity", ordering="severity", label={"warning": "warning", "critical": "danger"})
     def level(self, obj):

@@ -11,8 +11,8 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RangeDateTimeFilter, RangeNumericFilter
 from unfold.decorators import display
 
+from config.admin import EstimatedCountPaginator, ExportImportMixin, FastRowsMixin, ReadOnlyInline
 from posts.models import CommentSentiment, Post, PostMedia
-from profiles.admin import EstimatedCountPaginator, ExportImportMixin, FastRowsMixin
 from profiles.templatetags.creatorscope import asset_url, compact
 
 ANALYSE_POSTS_TASK = "intelligence.tasks.analyze_posts"
@@ -34,13 +34,9 @@ class PostMediaInline(TabularInline):
         return format_html('<img src="{}" alt="" width="96" height="96" loading="lazy">', url) if url else "—"
 
 
-class CommentSentimentInline(TabularInline):
+class CommentSentimentInline(ReadOnlyInline):
     model = CommentSentiment
-    extra = 0
-    can_delete = False
-    max_num = 0
     fields = ["author_handle", "text", "sentiment", "score", "language", "posted_at"]
-    readonly_fields = fields
 
 
 class PostExportResource(resources.ModelResource):

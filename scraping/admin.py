@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.utils import timezone
-from unfold.admin import ModelAdmin, TabularInline
+from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RangeDateTimeFilter
 from unfold.decorators import display
 
-from profiles.admin import EstimatedCountPaginator
+from config.admin import EstimatedCountPaginator, ReadOnlyAdmin, ReadOnlyInline
 from scraping.models import Scraper, ScrapeRun, SystemLog
 
 STATUS_LABELS = {
@@ -29,17 +29,6 @@ STATUS_LABELS = {
     "error": "danger",
 }
 LEVEL_LABELS = {"debug": "info", "info": "info", "warning": "warning", "error": "danger", "critical": "danger"}
-
-
-class ReadOnlyAdmin(ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
 
 
 @admin.register(Scraper)
@@ -83,13 +72,9 @@ class ScraperAdmin(ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class SystemLogInline(TabularInline):
+class SystemLogInline(ReadOnlyInline):
     model = SystemLog
-    extra = 0
-    can_delete = False
-    max_num = 0
     fields = ["created_at", "level", "source", "message"]
-    readonly_fields = fields
     ordering = ["-created_at"]
 
 

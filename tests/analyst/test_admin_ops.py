@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.admin import site
 from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from config.admin import ReadOnlyAdmin
 from profiles import bulk
 from profiles.models import Community, Profile, TagSuggestion
 from scraping.models import Scraper, ScrapeRun, SystemLog
@@ -132,6 +134,34 @@ def test_runs_and_logs_are_read_only_records(client_as, staff_member):
         == 403
     )
     assert client.get(reverse("admin:scraping_systemlog_changelist") + "?level__exact=error").status_code == 200
+
+
+def test_every_read_only_record_shows_its_fields_and_is_never_added_or_edited(admin_client, client_as, staff_member):
+    # Given every admin built on the one read-only base: runs, logs, alerts, AI batches, fetches.
+    read_only = {
+        model: model_admin for model, model_admin in site._registry.items() if isinstance(model_admin, ReadOnlyAdmin)
+    }
+    assert {model._meta.label for model in read_only} >= {
+        "scraping.ScrapeRun",
+        "scraping.SystemLog",
+        "monitoring.Alert",
+        "intelligence.AnalysisBatch",
+        "intelligence.ProfileEmbedding",
+        "media.RemoteSource",
+    }
+    run = ScrapeRun.objects.create(kind="subreddit", target="r/fitness", status="failed")
+    for model, model_admin in read_only.items():
+        info = (model._meta.app_label, model._meta.model_name)
+        # Then not even a superuser adds one, and the list opens.
+        assert admin_client.get(reverse("admin:{}_{}_add".format(*info))).status_code == 403
+        assert admin_client.get(reverse("admin:{}_{}_changelist".format(*info))).status_code == 200
+        # Every field is shown read-only, except the ones an admin leaves out (an embedding's vector).
+        shown = model_admin.get_readonly_fields(None)
+        assert "id" in shown and not set(shown) & set(model_admin.exclude or ())
+    # Staff see records but only superusers delete them.
+    client = client_as(staff_member)
+    assert client.get(reverse("admin:scraping_scraperun_delete", args=[run.pk])).status_code == 403
+    assert admin_client.get(reverse("admin:scraping_scraperun_delete", args=[run.pk])).status_code == 200
 
 
 # --- Large selections go to the worker ---

@@ -279,7 +279,7 @@ def test_profile_detail_shows_analytics_posts_and_scrape_history(client_as, anal
 def test_estimated_count_only_for_a_whole_large_table(three, monkeypatch):
     from django.db import connection
 
-    from profiles.admin import EstimatedCountPaginator
+    from config.admin import EstimatedCountPaginator
 
     monkeypatch.setattr(EstimatedCountPaginator, "EXACT_BELOW", 1)
     with connection.cursor() as cursor:
