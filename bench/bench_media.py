@@ -4,12 +4,12 @@
 
 Images: ``--images`` distinct camera-sized (4000x3000, 12 MP) JPEGs at quality 92, generated
 before timing starts, compressed with the post budget (300 KB, longest side 1080) exactly as the
-pipeline does (``media.compress.compress_image``; thumbnails included). Prints images/s, MB in,
+pipeline does (``media.images.compress_image``; thumbnails included). Prints images/s, MB in,
 MB stored, MB saved.
 
 Videos: 10 s 1080p30 clips with AAC audio from ffmpeg's ``testsrc2`` (synthetic, compresses well)
 and the same with film grain at 17 Mbit/s (``noise``; what phones record 1080p30 at), each
-transcoded to the 1.5 MB 720p target (``media.compress.compress_video``: CRF + VBV cap, two-pass
+transcoded to the 1.5 MB 720p target (``media.video.compress_video``: CRF + VBV cap, two-pass
 fallback, poster).
 Prints seconds per clip (wall and ffmpeg CPU, the latter less sensitive to other load on a
 shared machine) and bytes in/out.
@@ -35,8 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PIL import Image, ImageDraw
 
-from media.compress import FFmpeg, compress_image, compress_video
+from media.images import compress_image
 from media.tests import samples
+from media.video import FFmpeg, compress_video
 
 POST_MAX = 300_000
 VIDEO_MAX = 1_500_000

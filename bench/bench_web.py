@@ -45,6 +45,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def uvicorn(workers: int) -> list[str]:
+    return [
+        str(BIN / "uvicorn"),
+        "config.asgi:application",
+        "--workers",
+        str(workers),
+        "--port",
+        "{port}",
+        "--no-access-log",
+        "--lifespan",
+        "off",
+        "--log-level",
+        "warning",
+    ]
+
+
 SERVERS: dict[str, list[str]] = {
     # BENCHMARKS.md's reference set-up: 5 sync workers.
     "gunicorn sync x5 (WSGI)": [str(BIN / "gunicorn"), "config.wsgi:application", "-w", "5", "-b", "127.0.0.1:{port}"],
@@ -60,32 +76,8 @@ SERVERS: dict[str, list[str]] = {
         "-b",
         "127.0.0.1:{port}",
     ],
-    "uvicorn x2 (ASGI)": [
-        str(BIN / "uvicorn"),
-        "config.asgi:application",
-        "--workers",
-        "2",
-        "--port",
-        "{port}",
-        "--no-access-log",
-        "--lifespan",
-        "off",
-        "--log-level",
-        "warning",
-    ],
-    "uvicorn x5 (ASGI)": [
-        str(BIN / "uvicorn"),
-        "config.asgi:application",
-        "--workers",
-        "5",
-        "--port",
-        "{port}",
-        "--no-access-log",
-        "--lifespan",
-        "off",
-        "--log-level",
-        "warning",
-    ],
+    "uvicorn x2 (ASGI)": uvicorn(workers=2),
+    "uvicorn x5 (ASGI)": uvicorn(workers=5),
     "daphne x1 (ASGI)": [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", "{port}", "config.asgi:application"],
 }
 

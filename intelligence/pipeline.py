@@ -28,20 +28,6 @@ from posts.models import AIStatus, Post
 logger = logging.getLogger(__name__)
 
 MAX_ERRORS_KEPT = 50
-POST_FIELDS = (
-    "ai_sentiment",
-    "ai_sentiment_score",
-    "ai_sentiment_confidence",
-    "ai_language",
-    "ai_language_confidence",
-    "ai_category",
-    "ai_category_confidence",
-    "ai_category_distribution",
-    "ai_analyzed_at",
-    "ai_model_version",
-    "ai_status",
-    "ai_claimed_at",
-)
 
 
 @dataclass
@@ -157,7 +143,7 @@ def _analyze_chunk(posts: list[Post], analyzer_set: AnalyzerSet) -> None:
         post.ai_status = AIStatus.DONE
         post.ai_claimed_at = None
     with transaction.atomic():
-        Post.objects.bulk_update(posts, POST_FIELDS)
+        Post.objects.bulk_update(posts, [*Post.AI_FIELDS, "ai_claimed_at"])
     _record_latency(timings, len(posts), analyzer_set)
 
 

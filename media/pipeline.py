@@ -9,9 +9,9 @@
 3. download (``media.download``: SSRF guard, size cap, retries on transient errors);
 4. de-duplicate by the sha256 of the downloaded bytes: the same bytes seen under another URL
    reuse that asset;
-5. compress (``media.compress``) and write the files under content-addressed keys through the
-   configured Django storage; only after every upload succeeded is the ``Asset`` row created,
-   so a row never points at a half-written file;
+5. compress (``media.images``, ``media.video``) and write the files under content-addressed
+   keys through the configured Django storage; only after every upload succeeded is the
+   ``Asset`` row created, so a row never points at a half-written file;
 6. record the outcome on the ``RemoteSource`` row (asset, or error + permanent flag).
 """
 
@@ -34,9 +34,11 @@ from django.utils import timezone
 
 from config.claims import claim
 from config.http import TransportError
-from media.compress import CompressedImage, FFmpeg, MediaError, compress_image, compress_video
 from media.download import Downloaded, DownloadPolicy, download
+from media.errors import MediaError
+from media.images import CompressedImage, compress_image
 from media.models import Asset, RemoteSource
+from media.video import FFmpeg, compress_video
 
 logger = logging.getLogger(__name__)
 

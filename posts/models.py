@@ -94,6 +94,47 @@ class Post(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # What every scrape writes, in field order: scraping/ingest.py upserts these from
+    # scraping.schemas.PostData (same names). Author and community are linked, not copied.
+    SCRAPED_FIELDS = (
+        "shortcode",
+        "kind",
+        "caption",
+        "body",
+        "permalink",
+        "url",
+        "posted_at",
+        "likes_count",
+        "likes_hidden",
+        "score",
+        "comments_count",
+        "views_count",
+        "plays_count",
+        "shares_count",
+        "saves_count",
+        "upvote_ratio",
+        "is_nsfw",
+        "hashtags",
+        "mentions",
+        "is_sponsored",
+        "is_paid_partnership",
+        "sponsor_markers",
+    )
+    # The analysis results intelligence/pipeline.py writes (ai_claimed_at is its claim, not a result).
+    AI_FIELDS = (
+        "ai_sentiment",
+        "ai_sentiment_score",
+        "ai_sentiment_confidence",
+        "ai_language",
+        "ai_language_confidence",
+        "ai_category",
+        "ai_category_confidence",
+        "ai_category_distribution",
+        "ai_analyzed_at",
+        "ai_model_version",
+        "ai_status",
+    )
+
     objects = PostQuerySet.as_manager()
 
     class Meta:

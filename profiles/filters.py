@@ -108,6 +108,16 @@ def _range(field: str, label: str, **bounds) -> tuple[django_filters.NumberFilte
     )
 
 
+def _tag_slugs() -> django_filters.ModelMultipleChoiceFilter:
+    return django_filters.ModelMultipleChoiceFilter(
+        field_name="tags",
+        lookup_expr="slug",
+        to_field_name="slug",
+        queryset=Tag.objects.all(),
+        label="Tag slugs (any of); each result appears once",
+    )
+
+
 class SearchableFilterSet(django_filters.FilterSet):
     """Text through the model's indexed ``search()``; biggest first when no ``ordering`` is asked for."""
 
@@ -150,13 +160,7 @@ class ProfileFilterSet(SearchableFilterSet):
     )
     verified = StrictBooleanFilter(field_name="is_verified")
     business = StrictBooleanFilter(field_name="is_business")
-    tags = django_filters.ModelMultipleChoiceFilter(
-        field_name="tags",
-        lookup_expr="slug",
-        to_field_name="slug",
-        queryset=Tag.objects.all(),
-        label="Tag slugs (any of); each result appears once",
-    )
+    tags = _tag_slugs()
     review_status = django_filters.MultipleChoiceFilter(choices=ReviewStatus.choices, distinct=False)
     last_scraped_after = DateTimeFilter(field_name="last_scraped_at", lookup_expr="gte")
     last_scraped_before = DateTimeFilter(field_name="last_scraped_at", lookup_expr="lte")
@@ -192,13 +196,7 @@ class CommunityFilterSet(SearchableFilterSet):
     ai_category = django_filters.MultipleChoiceFilter(
         field_name="ai_suggested_category", choices=CATEGORY_CHOICES, label="AI-suggested category", distinct=False
     )
-    tags = django_filters.ModelMultipleChoiceFilter(
-        field_name="tags",
-        lookup_expr="slug",
-        to_field_name="slug",
-        queryset=Tag.objects.all(),
-        label="Tag slugs (any of); each result appears once",
-    )
+    tags = _tag_slugs()
     subscribers_min, subscribers_max = _range("subscribers", "Subscribers", min_value=0)
     ordering = NullsLastOrderingFilter(
         fields={"subscribers": "subscribers", "score": "score", "posts_per_day": "activity", "name": "name"},

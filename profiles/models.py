@@ -191,6 +191,31 @@ class Profile(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # What every scrape writes, in field order: scraping/ingest.py upserts these from
+    # scraping.schemas.ProfileData (same names).
+    SCRAPED_FIELDS = (
+        "external_id",
+        "handle",
+        "full_name",
+        "bio",
+        "external_url",
+        "links",
+        "is_verified",
+        "is_private",
+        "is_business",
+        "category",
+        "avatar_url",
+        "followers_count",
+        "following_count",
+        "posts_count",
+        "link_karma",
+        "comment_karma",
+        "total_karma",
+        "account_created_at",
+    )
+    # Analyst-owned: a re-scrape never writes them.
+    ANALYST_FIELDS = ("review_status", "niche", "notes", "tags", "reviewed_at")
+
     objects = ProfileQuerySet.as_manager()
 
     class Meta:
@@ -299,6 +324,28 @@ class Community(models.Model):
     discovered_via = models.CharField(max_length=120, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # What every scrape writes, in field order: scraping/ingest.py upserts these from
+    # scraping.schemas.CommunityData (same names).
+    SCRAPED_FIELDS = (
+        "name",
+        "external_id",
+        "title",
+        "description",
+        "public_description",
+        "subscribers",
+        "visitors",
+        "active_users",
+        "is_nsfw",
+        "created_utc",
+        "subreddit_type",
+        "rules",
+        "allowed_post_types",
+        "verification_required",
+        "icon_url",
+    )
+    # Analyst-owned: a re-scrape never writes them.
+    ANALYST_FIELDS = ("review_status", "primary_category", "notes", "tags", "reviewed_at")
 
     objects = CommunityQuerySet.as_manager()
 

@@ -42,79 +42,13 @@ from scraping.schemas import REDDIT, CommunityData, PostData, ProfileData
 
 logger = logging.getLogger(__name__)
 
-# Columns a scrape writes on a profile; everything else (review_status, niche, notes, tags,
-# scrape_enabled, scrape_priority, cached metrics, AI aggregates) belongs to someone else.
-PROFILE_SCRAPED_FIELDS = [
-    "external_id",
-    "handle",
-    "full_name",
-    "bio",
-    "external_url",
-    "links",
-    "is_verified",
-    "is_private",
-    "is_business",
-    "category",
-    "avatar_url",
-    "followers_count",
-    "following_count",
-    "posts_count",
-    "link_karma",
-    "comment_karma",
-    "total_karma",
-    "account_created_at",
-    "scrape_status",
-    "last_error",
-    "last_scraped_at",
-    "updated_at",
-]
-COMMUNITY_SCRAPED_FIELDS = [
-    "name",
-    "external_id",
-    "title",
-    "description",
-    "public_description",
-    "subscribers",
-    "visitors",
-    "active_users",
-    "is_nsfw",
-    "created_utc",
-    "subreddit_type",
-    "rules",
-    "allowed_post_types",
-    "verification_required",
-    "icon_url",
-    "scrape_status",
-    "last_error",
-    "last_scraped_at",
-    "updated_at",
-]
-POST_SCRAPED_FIELDS = [
-    "shortcode",
-    "kind",
-    "caption",
-    "body",
-    "permalink",
-    "url",
-    "posted_at",
-    "likes_count",
-    "likes_hidden",
-    "score",
-    "comments_count",
-    "views_count",
-    "plays_count",
-    "shares_count",
-    "saves_count",
-    "upvote_ratio",
-    "is_nsfw",
-    "hashtags",
-    "mentions",
-    "is_sponsored",
-    "is_paid_partnership",
-    "sponsor_markers",
-    "last_scraped_at",
-    "updated_at",
-]
+# The DO UPDATE lists: what the platform says (each model's SCRAPED_FIELDS) plus the scrape's
+# bookkeeping. Everything else (review status, niche, notes, tags, scrape_enabled,
+# scrape_priority, cached metrics, AI results) belongs to someone else.
+_SCRAPE_STATUS_FIELDS = ("scrape_status", "last_error", "last_scraped_at", "updated_at")
+PROFILE_UPDATE_FIELDS = [*Profile.SCRAPED_FIELDS, *_SCRAPE_STATUS_FIELDS]
+COMMUNITY_UPDATE_FIELDS = [*Community.SCRAPED_FIELDS, *_SCRAPE_STATUS_FIELDS]
+POST_UPDATE_FIELDS = [*Post.SCRAPED_FIELDS, "last_scraped_at", "updated_at"]
 
 
 @dataclass
@@ -332,32 +266,20 @@ def ensure_communities(names: Iterable[str], *, discovered_via: str) -> tuple[di
 # --- Targets ---------------------------------------------------------------------------------
 
 
+def _scraped(model: type[models.Model], data: ProfileData | CommunityData | PostData) -> Row:
+    """The model's ``SCRAPED_FIELDS`` read off the scrape's dataclass, which uses the same names."""
+    return {name: getattr(data, name) for name in model.SCRAPED_FIELDS}
+
+
 def _profile_row(data: ProfileData, now: datetime, discovered_via: str) -> Row:
-    return dict(
-        platform=data.platform,
-        handle=data.handle,
-        external_id=data.external_id,
-        full_name=data.full_name,
-        bio=data.bio,
-        external_url=data.external_url,
-        links=data.links,
-        is_verified=data.is_verified,
-        is_private=data.is_private,
-        is_business=data.is_business,
-        category=data.category,
-        avatar_url=data.avatar_url,
-        followers_count=data.followers_count,
-        following_count=data.following_count,
-        posts_count=data.posts_count,
-        link_karma=data.link_karma,
-        comment_karma=data.comment_karma,
-        total_karma=data.total_karma,
-        account_created_at=data.account_created_at,
-        scrape_status="private" if data.is_private else "ok",
-        last_error="",
-        last_scraped_at=now,
-        discovered_via=discovered_via,
-    )
+    return {
+        "platform": data.platform,
+        **_scraped(Profile, data),
+        "scrape_status": "private" if data.is_private else "ok",
+        "last_error": "",
+        "last_scraped_at": now,
+        "discovered_via": discovered_via,
+    }
 
 
 def upsert_profiles(
@@ -383,66 +305,31 @@ def upsert_profiles(
         Profile,
         [_profile_row(p, now, discovered_via) for p in unique.values()],
         conflict='(lower("handle"), "platform")',
-        update_fields=PROFILE_SCRAPED_FIELDS,
+        update_fields=PROFILE_UPDATE_FIELDS,
         returning=f'id, lower("handle"), {_inserted_column()}',
     )
     return {key: (pk, inserted if existing is None else key not in existing) for pk, key, inserted in rows}
 
 
 def _community_row(data: CommunityData, now: datetime, discovered_via: str) -> Row:
-    return dict(
-        name=data.name,
-        external_id=data.external_id,
-        title=data.title,
-        description=data.description,
-        public_description=data.public_description,
-        subscribers=data.subscribers,
-        visitors=data.visitors,
-        active_users=data.active_users,
-        is_nsfw=data.is_nsfw,
-        created_utc=data.created_utc,
-        subreddit_type=data.subreddit_type,
-        rules=data.rules,
-        allowed_post_types=data.allowed_post_types,
-        verification_required=data.verification_required,
-        icon_url=data.icon_url,
-        scrape_status="ok",
-        last_error="",
-        last_scraped_at=now,
-        discovered_via=discovered_via,
-    )
+    return {
+        **_scraped(Community, data),
+        "scrape_status": "ok",
+        "last_error": "",
+        "last_scraped_at": now,
+        "discovered_via": discovered_via,
+    }
 
 
 def _post_row(data: PostData, now: datetime, author_id: int | None, community_id: int | None) -> Row:
-    return dict(
-        platform=data.platform,
-        external_id=data.external_id,
-        shortcode=data.shortcode,
-        author_id=author_id,
-        community_id=community_id,
-        kind=data.kind,
-        caption=data.caption,
-        body=data.body,
-        permalink=data.permalink,
-        url=data.url,
-        posted_at=data.posted_at,
-        likes_count=data.likes_count,
-        likes_hidden=data.likes_hidden,
-        score=data.score,
-        comments_count=data.comments_count,
-        views_count=data.views_count,
-        plays_count=data.plays_count,
-        shares_count=data.shares_count,
-        saves_count=data.saves_count,
-        upvote_ratio=data.upvote_ratio,
-        is_nsfw=data.is_nsfw,
-        hashtags=data.hashtags,
-        mentions=data.mentions,
-        is_sponsored=data.is_sponsored,
-        is_paid_partnership=data.is_paid_partnership,
-        sponsor_markers=data.sponsor_markers,
-        last_scraped_at=now,
-    )
+    return {
+        "platform": data.platform,
+        "external_id": data.external_id,
+        "author_id": author_id,
+        "community_id": community_id,
+        **_scraped(Post, data),
+        "last_scraped_at": now,
+    }
 
 
 def upsert_posts(
@@ -490,7 +377,7 @@ def upsert_posts(
         Post,
         rows,
         conflict='("platform", "external_id")',
-        update_fields=POST_SCRAPED_FIELDS,
+        update_fields=POST_UPDATE_FIELDS,
         extra_set=(
             '"author_id" = COALESCE(EXCLUDED."author_id", t."author_id"), '
             '"community_id" = COALESCE(EXCLUDED."community_id", t."community_id"), '
@@ -536,7 +423,7 @@ def ingest_community(
             Community,
             [_community_row(data, now, discovered_via)],
             conflict='(lower("name"))',
-            update_fields=COMMUNITY_SCRAPED_FIELDS,
+            update_fields=COMMUNITY_UPDATE_FIELDS,
         )
         result.target_id = community_id
         result.created, result.updated = (0, 1) if existed else (1, 0)

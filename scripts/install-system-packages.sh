@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the system packages the project needs outside Python: ffmpeg for media/compress.py and
+# Installs the system packages the project needs outside Python: ffmpeg for media/video.py and
 # Debian's chromium for the browser tests (Playwright drives /usr/bin/chromium; never
 # `playwright install`). Idempotent: does nothing when everything is already there, and only
 # refreshes the apt index when a missing package is not installable from the current one.

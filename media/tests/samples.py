@@ -43,6 +43,13 @@ def photo(width: int, height: int, seed: int = 1, detail: float = 0.3) -> Image.
     return Image.blend(base, texture, detail)
 
 
+def decoded(data: bytes) -> Image.Image:
+    """Open encoded bytes and decode the pixels (what a browser would show)."""
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
 def jpeg_bytes(image: Image.Image, quality: int = 92, **kwargs: object) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=quality, **kwargs)

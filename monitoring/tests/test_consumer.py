@@ -50,6 +50,16 @@ async def receive_type(communicator: WebsocketCommunicator, wanted: str, timeout
             return message
 
 
+async def demoted_after_connect(user) -> WebsocketCommunicator:
+    """A staff member's socket past its first metrics message, the user no longer staff since."""
+    communicator, connected = await connect(user)
+    assert connected
+    await receive_type(communicator, "metrics")
+    user.is_staff = False
+    await database_sync_to_async(user.save)()
+    return communicator
+
+
 def test_anonymous_user_is_refused_at_the_handshake(fast_push):
     async def scenario():
         communicator, connected = await connect(AnonymousUser())
@@ -119,11 +129,7 @@ def test_staff_demoted_while_connected_is_disconnected_at_the_next_event(bob, fa
     settings.MONITORING_PUSH_INTERVAL = 60  # only the event can trigger the re-check here
 
     async def scenario():
-        communicator, connected = await connect(bob)
-        assert connected
-        await receive_type(communicator, "metrics")
-        bob.is_staff = False
-        await database_sync_to_async(bob.save)()
+        communicator = await demoted_after_connect(bob)
         await database_sync_to_async(publish)("ai_batch.finished", {"id": 1})
         closing = await communicator.receive_output(timeout=5)
         await communicator.disconnect()
@@ -138,11 +144,7 @@ def test_a_shared_recheck_answer_still_stops_a_demoted_user_once_it_expires(bob,
     settings.MONITORING_AUTH_RECHECK_SECONDS = 0.5
 
     async def scenario():
-        communicator, connected = await connect(bob)
-        assert connected
-        await receive_type(communicator, "metrics")
-        bob.is_staff = False
-        await database_sync_to_async(bob.save)()
+        communicator = await demoted_after_connect(bob)
         await asyncio.sleep(0.6)  # the answer given at connect has expired
         await database_sync_to_async(publish)("ai_batch.finished", {"id": 1})
         closing = await communicator.receive_output(timeout=5)

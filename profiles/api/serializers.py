@@ -36,6 +36,11 @@ def profile_api_path(profile: Profile) -> str:
     return reverse("api-profile-detail", kwargs={"platform": profile.platform, "handle": profile.handle})
 
 
+def beyond(summary: list[str], names: tuple[str, ...]) -> list[str]:
+    """``names`` not already in ``summary``, in order: what a detail serializer adds to its summary."""
+    return [name for name in names if name not in summary]
+
+
 SUMMARY_FIELDS = [
     "id",
     "platform",
@@ -115,17 +120,7 @@ class ProfileDetailSerializer(ProfileSummarySerializer):
         model = Profile
         fields = [
             *SUMMARY_FIELDS,
-            "external_id",
-            "bio",
-            "external_url",
-            "links",
-            "category",
-            "following_count",
-            "posts_count",
-            "link_karma",
-            "comment_karma",
-            "total_karma",
-            "account_created_at",
+            *beyond(SUMMARY_FIELDS, Profile.SCRAPED_FIELDS),
             "engagement_rate_median",
             "engagement_rate_views",
             "avg_likes",
@@ -151,10 +146,7 @@ class ProfileDetailSerializer(ProfileSummarySerializer):
             "ai_average_sentiment",
             "ai_content_quality_score",
             "ai_analyzed_at",
-            "niche",
-            "notes",
-            "tags",
-            "reviewed_at",
+            *beyond(SUMMARY_FIELDS, Profile.ANALYST_FIELDS),
             "scrape_status",
             "audience",
             "created_at",

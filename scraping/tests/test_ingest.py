@@ -109,6 +109,15 @@ def test_rescrape_keeps_analyst_fields():
     assert list(creator.tags.all()) == [tag]
 
 
+@pytest.mark.parametrize(
+    ("model", "update_fields"),
+    [(Profile, ingest.PROFILE_UPDATE_FIELDS), (Community, ingest.COMMUNITY_UPDATE_FIELDS)],
+    ids=["profile", "community"],
+)
+def test_rescrape_writes_no_analyst_field(model, update_fields):
+    assert set(model.ANALYST_FIELDS).isdisjoint(update_fields)
+
+
 def test_a_batch_failing_halfway_writes_nothing():
     community, posts = subreddit_scrape()
     broken = copy.deepcopy(posts)

@@ -87,14 +87,3 @@ def broker():
     queues.clear(*names)
     yield queues
     queues.clear(*names)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_admin_caches():
-    """Review counts and the language list are cached in Redis, which outlives each test's database."""
-    from django.core.cache import cache
-
-    keys = ["review-counts:profiles.profile", "review-counts:profiles.community", "admin:profile-languages"]
-    cache.delete_many(keys)
-    yield
-    cache.delete_many(keys)

@@ -171,14 +171,3 @@ def sign_in(page, base_url: str, username: str, admin: bool = False) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit], input[type=submit]")
     page.wait_for_load_state()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_admin_caches():
-    """Review counts and the language list are cached in Redis, which outlives each test's database."""
-    from django.core.cache import cache
-
-    keys = ["review-counts:profiles.profile", "review-counts:profiles.community", "admin:profile-languages"]
-    cache.delete_many(keys)
-    yield
-    cache.delete_many(keys)

@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from media.compress import FFmpeg, FFmpegMissing
 from media.models import RemoteSource
 from media.pipeline import backfill, fetch
+from media.video import FFmpeg, FFmpegMissing
 
 
 class Command(BaseCommand):

@@ -1,70 +1,26 @@
-"""Make downloaded media small: images with Pillow, videos with ffmpeg.
+"""Make downloaded videos small with ffmpeg.
 
-Images: decoded with a pixel budget (decompression bombs are refused before any pixel is
-decoded), EXIF orientation applied, converted to sRGB RGB (CMYK, palette, alpha flattened on
-white), longest side capped, metadata dropped, then encoded as JPEG (or WebP) at the highest
-quality, searched downward from 85, that fits the byte budget. A list thumbnail comes with it.
-
-Videos: H.264 High + AAC in MP4 with ``+faststart`` so browsers can start playing before the
-whole file arrives; the short side is capped at 720 px and the frame rate at 30. A CRF encode with
-a max-rate cap runs first; when the result is still over the byte budget a two-pass average
+H.264 High + AAC in MP4 with ``+faststart`` so browsers can start playing before the whole file
+arrives; the short side is capped at 720 px and the frame rate at 30. A CRF encode with a
+max-rate cap runs first; when the result is still over the byte budget a two-pass average
 bitrate encode aims at the budget directly. A poster frame is taken from the source.
 
-Both functions raise :class:`InvalidMedia` for input that cannot be decoded (permanent) and
-:class:`FFmpegMissing` when ffmpeg/ffprobe are not installed (an operator problem, not the file's).
+:func:`compress_video` raises :class:`~media.errors.InvalidMedia` for input that cannot be
+decoded (permanent) and :class:`FFmpegMissing` when ffmpeg/ffprobe are not installed (an
+operator problem, not the file's).
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 import json
-import math
 import os
 import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
 
-from PIL import (  # noqa: F401 - the plugin imports register decoders named in IMAGE_FORMATS
-    AvifImagePlugin,
-    GifImagePlugin,
-    Image,
-    ImageCms,
-    ImageOps,
-    JpegImagePlugin,
-    PngImagePlugin,
-    UnidentifiedImageError,
-    WebPImagePlugin,
-)
-
-# Decoders we let Pillow use: the formats Instagram/Reddit serve. Restricting the list keeps
-# obscure, rarely audited decoders away from untrusted bytes. The JPEG opener also yields MPO
-# (what many phones write for JPEGs with a depth map); Pillow reads its first frame.
-IMAGE_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "AVIF")
-# 8K is ~33 MP and the biggest phone sensors write 50 MP (200 MP in special modes, rarely
-# uploaded at full size); 90 MP leaves room for those while refusing 1 GP pixel bombs whose
-# RGB buffer alone would take 3 GB.
-DEFAULT_MAX_PIXELS = 90_000_000
-# The quality search starts here (the issue's figure) and never goes below MIN_QUALITY: under
-# ~40 JPEG blocking is visible on faces, so we shrink the picture instead.
-START_QUALITY = 85
-MIN_QUALITY = 40
-THUMBNAIL_SIDE = 320
-THUMBNAIL_MAX_BYTES = 40 * 1024
-
-
-class MediaError(Exception):
-    """Base class for processing failures; ``permanent`` says whether a retry can help."""
-
-    permanent = True
-    code = "media"
-
-
-class InvalidMedia(MediaError):
-    """The bytes are not a decodable image/video (truncated, corrupt, a bomb, no video stream)."""
-
-    code = "invalid"
+from media.errors import InvalidMedia, MediaError
 
 
 class FFmpegMissing(MediaError):
@@ -80,168 +36,6 @@ class EncodeTimeout(MediaError):
     permanent = False
     code = "timeout"
 
-
-@dataclass(frozen=True)
-class CompressedImage:
-    """An encoded image plus its list thumbnail."""
-
-    data: bytes
-    mime_type: str
-    extension: str
-    width: int
-    height: int
-    quality: int
-    source_width: int
-    source_height: int
-    thumbnail: bytes
-    thumbnail_width: int
-    thumbnail_height: int
-
-
-# --- images ------------------------------------------------------------------------------------
-
-_SRGB = None
-
-
-def _srgb_profile() -> ImageCms.ImageCmsProfile:
-    global _SRGB
-    if _SRGB is None:
-        _SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-    return _SRGB
-
-
-def _open_image(data: bytes, max_pixels: int) -> Image.Image:
-    # Image.open reads only the header. Pillow itself merely warns between its MAX_IMAGE_PIXELS
-    # and twice that (and raises above); we refuse at our own limit below, before any pixel is
-    # decoded, without touching Pillow's process-wide limit or the warnings filters (not
-    # thread-safe in a threaded worker).
-    try:
-        image = Image.open(io.BytesIO(data), formats=IMAGE_FORMATS)
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError) as exc:
-        raise InvalidMedia(f"not a decodable image: {exc}") from exc
-    width, height = image.size
-    if width <= 0 or height <= 0:
-        raise InvalidMedia("image has no pixels")
-    if width * height > max_pixels:
-        raise InvalidMedia(
-            f"image is {width}x{height} ({width * height:,} pixels), over the "
-            f"{max_pixels:,}-pixel limit (decompression bomb guard)"
-        )
-    return image
-
-
-def _to_srgb_rgb(image: Image.Image) -> Image.Image:
-    """Return an RGB image in sRGB with alpha flattened on white and no metadata."""
-    icc = image.info.get("icc_profile")
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        image = image.convert("RGBA")
-        background = Image.new("RGBA", image.size, (255, 255, 255, 255))
-        background.alpha_composite(image)
-        image = background
-    if icc and image.mode in ("RGB", "RGBA", "CMYK", "L"):
-        # Wide-gamut (Display P3) and CMYK pictures look wrong if the profile is simply dropped;
-        # convert the pixels to sRGB, which is what browsers assume for untagged images.
-        try:
-            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            return ImageCms.profileToProfile(image, source, _srgb_profile(), outputMode="RGB", renderingIntent=0)
-        except (ImageCms.PyCMSError, OSError, ValueError):
-            pass  # a broken profile: fall back to a plain conversion below
-    if image.mode != "RGB":
-        image = image.convert("RGB")
-    return image
-
-
-def _encode(image: Image.Image, fmt: str, quality: int) -> bytes:
-    buffer = io.BytesIO()
-    if fmt == "webp":
-        image.save(buffer, "WEBP", quality=quality, method=4)
-    else:
-        # No exif=/icc_profile= arguments: the output carries no metadata (GPS, camera serial).
-        image.save(buffer, "JPEG", quality=quality, optimize=True, progressive=True)
-    return buffer.getvalue()
-
-
-def _fit(image: Image.Image, fmt: str, max_bytes: int) -> tuple[bytes, int, Image.Image]:
-    """Highest quality in [MIN_QUALITY, START_QUALITY] under ``max_bytes``; shrink if none is."""
-    while True:
-        data = _encode(image, fmt, START_QUALITY)
-        if len(data) <= max_bytes:
-            return data, START_QUALITY, image
-        best: tuple[bytes, int] | None = None
-        low, high = MIN_QUALITY, START_QUALITY - 1
-        # Size grows monotonically with quality (near enough), so bisect: ~4 encodes, not 45.
-        while low <= high:
-            mid = (low + high) // 2
-            candidate = _encode(image, fmt, mid)
-            if len(candidate) <= max_bytes:
-                best = (candidate, mid)
-                low = mid + 1
-            else:
-                high = mid - 1
-        if best is not None:
-            return best[0], best[1], image
-        # Even MIN_QUALITY is too big (huge noisy picture, tiny budget): shrink the area in
-        # proportion to the overshoot, with a margin, and search again.
-        smallest = _encode(image, fmt, MIN_QUALITY)
-        scale = max(0.5, min(0.95, math.sqrt(max_bytes / len(smallest)) * 0.95))
-        new_size = (max(1, int(image.width * scale)), max(1, int(image.height * scale)))
-        if new_size == image.size or max(new_size) < 16:
-            raise InvalidMedia(f"cannot fit image under {max_bytes} bytes")
-        image = image.resize(new_size, Image.Resampling.LANCZOS)
-
-
-def compress_image(
-    data: bytes,
-    *,
-    max_bytes: int,
-    max_side: int = 1080,
-    fmt: str = "jpeg",
-    max_pixels: int = DEFAULT_MAX_PIXELS,
-    thumbnail_side: int = THUMBNAIL_SIDE,
-) -> CompressedImage:
-    """Decode ``data`` and re-encode it under ``max_bytes`` (see the module docstring)."""
-    fmt = fmt.lower()
-    if fmt not in ("jpeg", "webp"):
-        raise ValueError(f"unsupported image format {fmt!r} (use 'jpeg' or 'webp')")
-    image = _open_image(data, max_pixels)
-    source_width, source_height = image.size
-    try:
-        if image.format in ("JPEG", "MPO"):
-            # Let libjpeg decode at 1/2, 1/4 or 1/8 scale when the picture is far bigger than
-            # the output: a 24 MP photo decodes ~4x faster and needs a quarter of the memory.
-            image.draft("RGB", (max_side, max_side))
-        image.load()
-        image = ImageOps.exif_transpose(image)
-        image = _to_srgb_rgb(image)
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
-        # Truncated files raise OSError("image file is truncated") here.
-        raise InvalidMedia(f"cannot decode image: {exc}") from exc
-    if max(image.size) > max_side:
-        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-    # A fresh image without info: nothing from the source (EXIF, XMP, ICC, comments) can leak
-    # into the encoder.
-    image = Image.frombytes("RGB", image.size, image.tobytes())
-    encoded, quality, final = _fit(image, fmt, max_bytes)
-
-    thumb = final.copy()
-    thumb.thumbnail((thumbnail_side, thumbnail_side), Image.Resampling.LANCZOS)
-    thumb_data, _, thumb = _fit(thumb, "jpeg" if fmt == "jpeg" else fmt, THUMBNAIL_MAX_BYTES)
-    return CompressedImage(
-        data=encoded,
-        mime_type="image/webp" if fmt == "webp" else "image/jpeg",
-        extension="webp" if fmt == "webp" else "jpg",
-        width=final.width,
-        height=final.height,
-        quality=quality,
-        source_width=source_width,
-        source_height=source_height,
-        thumbnail=thumb_data,
-        thumbnail_width=thumb.width,
-        thumbnail_height=thumb.height,
-    )
-
-
-# --- videos ------------------------------------------------------------------------------------
 
 VIDEO_SHORT_SIDE = 720
 VIDEO_MAX_FPS = 30
@@ -271,7 +65,7 @@ class VideoInfo:
 
 @dataclass(frozen=True)
 class CompressedVideo:
-    """An encoded MP4 on disk plus a JPEG poster frame (bytes)."""
+    """An encoded MP4 on disk plus a PNG poster frame (bytes; the pipeline compresses it like any image)."""
 
     path: str
     size: int
