@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "import_export",
     # The project package: shared template tags and management commands (NetBox's netbox/netbox/).
     "config",
+    "accounts",
     "media",
     "profiles",
     "posts",
