@@ -33,5 +33,5 @@ class Migration(migrations.Migration):
         ),
         # DRF's tokens were stored in plain text: they stop working (users create new ones), and the
         # table goes with them rather than keep usable credentials in backups.
-        migrations.RunSQL("DROP TABLE IF EXISTS authtoken_token CASCADE", migrations.RunSQL.noop),
+        migrations.RunSQL("DROP TABLE IF EXISTS authtoken_token", migrations.RunSQL.noop),
     ]
