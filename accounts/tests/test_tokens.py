@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import ApiToken, Membership, Team
 from accounts.signals import token_created, token_revoked
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 TOKENS = "/api/v1/auth/tokens/"
@@ -231,3 +232,15 @@ def test_page_needs_a_signed_in_user_and_revoking_someone_elses_token_is_404(ali
     token, _ = ApiToken.objects.issue(charlie, "theirs")
     client.force_login(alice)
     assert client.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 404
+
+
+def test_admin_lists_tokens_without_their_digest_and_revokes_through_the_model(alice, client, signals):
+    token, _ = ApiToken.objects.issue(alice, "in admin")
+    admin_user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    listing = client.get("/admin/accounts/apitoken/")
+    assert listing.status_code == 200 and "in admin" in listing.content.decode()
+    assert token.digest not in client.get(f"/admin/accounts/apitoken/{token.pk}/change/").content.decode()
+    client.post(f"/admin/accounts/apitoken/{token.pk}/delete/", {"post": "yes"})
+    assert not ApiToken.objects.exists()
+    assert signals[-1] == ("revoked", "in admin", admin_user)
