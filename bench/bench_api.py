@@ -76,8 +76,8 @@ def prepare(profiles: int, posts: int, sample: int, users: int) -> tuple[list[st
     django.setup()
     from django.contrib.auth import get_user_model
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
+    from accounts.models import ApiToken
     from config.management.commands.demo_scale import WORDS  # what generated handles and bios are made of
     from profiles.models import Profile, ProfileAccess
 
@@ -85,7 +85,8 @@ def prepare(profiles: int, posts: int, sample: int, users: int) -> tuple[list[st
     accounts = []
     for n in range(users):
         user, _ = get_user_model().objects.get_or_create(username=f"bench-{n}")
-        tokens.append(Token.objects.get_or_create(user=user)[0].key)
+        ApiToken.objects.filter(user=user, name="bench").delete()  # values are not kept: make new ones
+        tokens.append(ApiToken.objects.issue(user, "bench")[1])
         accounts.append(user)
     chosen = list(
         Profile.objects.filter(platform="instagram", discovered_via="demo_scale")

@@ -1,12 +1,9 @@
 """What one API request costs inside the web process, without a server or a load generator.
 
-Prints, on the bench data that ``bench/bench_api.py`` loads (run that first, once):
-
-- the token lookup: DRF's ``TokenAuthentication`` against ours (``config.api.authentication``), and ours
-  with the creator report's lookup joined in (``profiles.api.authentication``), in µs per lookup
-  (wall time, round trip included) and µs of this process's CPU;
-- whole requests through the WSGI application: hello-world (``/api/v1/auth/me/``) and a cached
-  creator report, in µs of CPU per request, and their ratio.
+Prints, on the bench data that ``bench/bench_api.py`` loads (run that first, once): the token
+lookup (knox, ``accounts.authentication``) in µs per lookup (wall time, round trip included) and µs
+of this process's CPU; then whole requests through the WSGI application: hello-world
+(``/api/v1/auth/me/``) and a cached creator report, in µs of CPU per request, and their ratio.
 
 Run:
 
@@ -65,11 +62,14 @@ def main() -> None:
     # First: it sets Django up as gunicorn does (URLconf loaded, gc frozen), so models import after it.
     from config.wsgi import application  # noqa: I001
 
-    from rest_framework.authtoken.models import Token
+    from django.contrib.auth import get_user_model
 
+    from accounts.models import ApiToken
     from profiles.models import ProfileAccess
 
-    keys = list(Token.objects.filter(user__username__startswith="bench-").values_list("key", flat=True))
+    users = get_user_model().objects.filter(username__startswith="bench-")
+    ApiToken.objects.filter(user__in=users, name="bench-request-path").delete()  # values are not kept
+    keys = [ApiToken.objects.issue(user, "bench-request-path")[1] for user in users]
     access = ProfileAccess.objects.filter(user__username="bench-0").select_related("profile").first()
     if not keys or access is None:
         sys.exit("bench_request_path: no bench users with opened reports; run bench/bench_api.py once first")
@@ -99,12 +99,12 @@ def main() -> None:
         if not status[0].startswith("200"):
             raise SystemExit(f"bench_request_path: {path} answered {status[0]}")
 
-    if args.only:  # imports only what every version of the code has, so older commits can be counted too
+    if args.only:
         for _ in range(100 + args.requests):
             request(paths[args.only])
         return
 
-    compare_lookups(keys[0], profile, args.count)
+    compare_lookups(keys[0], args.count)
     print(f"\n{'request (in-process)':<30}{'CPU µs':>10}")
     costs = {}
     for name, path in paths.items():
@@ -113,23 +113,11 @@ def main() -> None:
     print(f"\nhello-world / cached report CPU: {100 * costs['me'] / costs['report']:.0f} %")
 
 
-def compare_lookups(key: str, profile, count: int) -> None:
-    """DRF's token lookup against ours, alone and with the report's lookup joined in."""
-    from rest_framework import authentication
+def compare_lookups(key: str, count: int) -> None:
+    """The token lookup every API request with a token makes."""
+    from accounts.authentication import TokenAuthentication
 
-    from config.api.authentication import TokenAuthentication
-    from profiles.api.authentication import ReportTokenAuthentication
-    from profiles.models import Profile
-    from profiles.querysets import REPORT_LOOKUP_FIELDS, report_join
-
-    join = report_join(Profile, Profile.objects.db, REPORT_LOOKUP_FIELDS)
-    lookups = {
-        "DRF TokenAuthentication": lambda: authentication.TokenAuthentication().authenticate_credentials(key),
-        "TokenAuthentication (ours)": lambda: TokenAuthentication().authenticate_credentials(key),
-        "ours + report lookup joined": lambda: ReportTokenAuthentication().fetch_token(
-            key, join, [profile.platform, profile.handle.lower()]
-        ),
-    }
+    lookups = {"knox TokenAuthentication": lambda: TokenAuthentication().authenticate_credentials(key.encode())}
     print(f"{'token lookup':<30}{'wall µs':>10}{'CPU µs':>10}")
     for name, lookup in lookups.items():
         wall, cpu = per_call(lookup, count)

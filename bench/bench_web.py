@@ -89,9 +89,9 @@ def prepare(env: dict[str, str]) -> str:
     subprocess.run([*manage, "demo", "--if-empty"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     code = (
         "from django.contrib.auth import get_user_model;"
-        "from rest_framework.authtoken.models import Token;"
+        "from accounts.models import ApiToken;"
         "u, _ = get_user_model().objects.get_or_create(username='bench', defaults={'is_staff': True});"
-        "print(Token.objects.get_or_create(user=u)[0].key)"
+        "print(ApiToken.objects.issue(u, 'bench-web')[1])"
     )
     out = subprocess.run([*manage, "shell", "-c", code], env=env, check=True, cwd=ROOT, capture_output=True, text=True)
     return out.stdout.strip().splitlines()[-1]

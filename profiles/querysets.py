@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 
 from django.apps import apps
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections, models
+from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.functions import Greatest, Lower
 from django.utils import timezone
 
 from config.querysets import SignedInQuerySet
-from config.sql import Join, RowStatement, model_fields, select_list
 
 # The stamps that move whenever a profile's data changes (scrape, metrics, AI analysis, an analyst's
 # edit): a report's cache version, and the search caches' generation. Migration 0003's
@@ -20,48 +19,6 @@ from config.sql import Join, RowStatement, model_fields, select_list
 PROFILE_VERSION_FIELDS = ("updated_at", "last_scraped_at", "ai_analyzed_at", "metrics_computed_at")
 # What a report reads before it knows whether the cache can answer.
 REPORT_LOOKUP_FIELDS = ("platform", "handle", *PROFILE_VERSION_FIELDS)
-
-
-def _report_select(model: type[models.Model], alias: str, only: Sequence[str], viewer: str) -> tuple[str, tuple, tuple]:
-    """The report lookup's columns of profile ``p``: ``(select list, profile fields, extras)``.
-
-    The extras are the viewer's access expiry and favorite flag, ``viewer`` being the SQL of the
-    viewer's user id (a parameter, or a column of a join).
-    """
-    access = apps.get_model("profiles", "ProfileAccess")
-    favorite = apps.get_model("profiles", "Favorite")._meta.db_table
-    fields = model_fields(model, only)
-    select = (
-        f"{select_list(alias, 'p', fields)}, "
-        f"(SELECT a.expires_at FROM {access._meta.db_table} a WHERE a.user_id = {viewer} AND a.profile_id = p.id), "
-        f"EXISTS (SELECT 1 FROM {favorite} f WHERE f.user_id = {viewer} AND f.profile_id = p.id)"
-    )
-    return select, fields, (access._meta.get_field("expires_at"), None)
-
-
-@functools.lru_cache(maxsize=8)
-def report_statement(model: type[models.Model], alias: str, only: tuple[str, ...]) -> RowStatement:
-    """Built once per process and column set; building it per request cost more than the query."""
-    select, fields, extras = _report_select(model, alias, only, viewer="%s")
-    sql = f"SELECT {select} FROM {model._meta.db_table} p WHERE p.platform = %s AND LOWER(p.handle) = %s"
-    return RowStatement.build(alias, sql, ((model, fields),), extras)
-
-
-@functools.lru_cache(maxsize=8)
-def report_join(model: type[models.Model], alias: str, only: tuple[str, ...]) -> Join:
-    """What token authentication adds to its statement (``token_statement``) to read the report
-    lookup of the token's user in the same round trip. Parameters: the platform, the lowercased handle."""
-    select, fields, extras = _report_select(model, alias, only, viewer="t.user_id")
-    sql = f"LEFT JOIN {model._meta.db_table} p ON p.platform = %s AND LOWER(p.handle) = %s"
-    return Join(sql, select, ((model, fields),), extras)
-
-
-def attach_viewer(profile, extras: Sequence):
-    """The looked-up profile (or ``None``) with the viewer's access expiry and favorite flag set."""
-    if profile is not None:
-        expires, favorite = extras
-        profile.viewer_access_expires_at, profile.viewer_is_favorite = expires, bool(favorite)  # SQLite: 0/1
-    return profile
 
 
 class ProfileQuerySet(SignedInQuerySet):
@@ -82,23 +39,25 @@ class ProfileQuerySet(SignedInQuerySet):
     def for_report(self, user, platform: str, handle: str, only: Sequence[str] = ()):
         """The profile a report shows, with the viewer's access expiry and favorite flag, or ``None``.
 
-        The hottest query of the API (every report view, cached or not), so it is written once as
-        SQL (``config.sql``): building and compiling the equivalent ORM query (two correlated
-        subqueries) cost about 1.8 ms of CPU per request on our machines, ten times its execution.
-        The handle comparison uses the unique ``(LOWER(handle), platform)`` index. With token
-        authentication the same columns usually come with the token (``report_join``).
-
-        ``only`` loads just those fields (the rest are deferred, as with ``QuerySet.only()``): a
-        report answered from the cache needs the profile's timestamps, not its 60-odd columns.
+        One query (every report view makes it, cached or not): the handle comparison uses the unique
+        ``(LOWER(handle), platform)`` index, the viewer's state comes in two correlated subqueries.
+        ``only`` loads just those fields (the rest are deferred): a report answered from the cache
+        needs the profile's timestamps, not its 60-odd columns.
         """
-        if self.restrict(user).query.is_empty():
-            return None
-        statement = report_statement(self.model, self.db, tuple(only))
-        found = statement.fetch(self.db, [user.pk, user.pk, platform, handle.lower()])
-        if found is None:
-            return None
-        (profile,), extras = found
-        return attach_viewer(profile, extras)
+        access = apps.get_model("profiles", "ProfileAccess").objects.filter(user=user, profile=OuterRef("pk"))
+        favorite = apps.get_model("profiles", "Favorite").objects.filter(user=user, profile=OuterRef("pk"))
+        found = (
+            self.restrict(user)
+            .by_handle(platform, handle)
+            .annotate(
+                viewer_access_expires_at=Subquery(access.values("expires_at")[:1]),
+                viewer_is_favorite=Exists(favorite),
+            )
+            .order_by()
+        )
+        if only:
+            found = found.only(*only)
+        return next(iter(found[:1]), None)
 
     def search(self, text: str) -> ProfileQuerySet:
         """Creators whose handle or name contains ``text``, or whose bio matches its words.

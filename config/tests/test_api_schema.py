@@ -10,10 +10,10 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 
+from accounts.models import ApiToken
 from tests.factories import CampaignFactory, CommunityFactory, PostFactory, ProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +106,7 @@ def staff_token(bob, settings):
     CommunityFactory(name="python")
     CampaignFactory(owner=bob)
     cache.delete_pattern("*")
-    return Token.objects.create(user=bob).key
+    return ApiToken.objects.issue(bob, "schemathesis")[1]
 
 
 @pytest.mark.slow

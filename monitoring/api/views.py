@@ -14,8 +14,9 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from rest_framework.exceptions import APIException
 
-from config.api.authentication import TokenAuthentication
+from accounts.authentication import TokenAuthentication
 from monitoring import collector
 from monitoring.access import allowed_now
 from monitoring.events import GROUP, JOURNAL_POLL_SECONDS, read_journal, uses_journal
@@ -25,16 +26,18 @@ def _sse(event: str, data: dict[str, Any]) -> str:
     return f"event: {event}\ndata: {json.dumps(data, cls=DjangoJSONEncoder)}\n\n"
 
 
-def _token_user(header: str):
-    token = TokenAuthentication().find_token(header.removeprefix("Token ").strip())
-    return token.user if token else None
+def _token_user(request: HttpRequest):
+    found = TokenAuthentication().authenticate(request)
+    return found[0] if found else None
 
 
 async def _authenticate(request: HttpRequest):
-    """Session cookie (the page) or ``Authorization: Token <key>`` (API clients), like the rest of /api/v1/."""
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Token "):
-        return await sync_to_async(_token_user)(header), None
+    """``Authorization: Token <value>`` (API clients) or the session cookie (the page): the API's own
+    classes, in the API's order. Raises DRF's ``AuthenticationFailed`` for a bad token."""
+    if request.headers.get("Authorization", ""):
+        user = await sync_to_async(_token_user)(request)
+        if user is not None:
+            return user, None
     return await request.auser(), request.session
 
 
@@ -46,7 +49,10 @@ async def metrics_stream(request: HttpRequest) -> HttpResponse:
     """
     if request.method != "GET":
         return JsonResponse({"detail": "Method not allowed."}, status=405)
-    user, session = await _authenticate(request)
+    try:
+        user, session = await _authenticate(request)
+    except APIException as exc:  # a bad, revoked or expired token; a token of another team
+        return JsonResponse({"detail": str(exc.detail)}, status=exc.status_code)
     if not getattr(user, "is_authenticated", False):
         return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
     if not await allowed_now(user, session):

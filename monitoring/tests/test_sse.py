@@ -8,8 +8,8 @@ import json
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from django.test import AsyncClient
-from rest_framework.authtoken.models import Token
 
+from accounts.models import ApiToken
 from monitoring.events import apublish
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -75,10 +75,10 @@ def test_staff_session_streams_metrics_then_pushed_events(bob, fast_push):
 
 
 def test_token_authenticated_staff_client_can_stream(bob, fast_push):
-    token = Token.objects.create(user=bob)
+    _, plain = ApiToken.objects.issue(bob, "stream")
 
     async def scenario():
-        response = await AsyncClient().get(URL, headers={"Authorization": f"Token {token.key}"})
+        response = await AsyncClient().get(URL, headers={"Authorization": f"Token {plain}"})
         stream = aiter(response.streaming_content)
         data = await next_event(stream, "metrics")
         await stream.aclose()
@@ -86,3 +86,15 @@ def test_token_authenticated_staff_client_can_stream(bob, fast_push):
 
     status, data = async_to_sync(scenario)()
     assert status == 200 and data["type"] == "metrics"
+
+
+def test_revoked_or_unknown_token_gets_401_from_the_stream(bob):
+    token, plain = ApiToken.objects.issue(bob, "stream")
+    token.revoke()
+
+    async def scenario():
+        revoked = await AsyncClient().get(URL, headers={"Authorization": f"Token {plain}"})
+        unknown = await AsyncClient().get(URL, headers={"Authorization": "Token " + "0" * 64})
+        return revoked.status_code, revoked.json(), unknown.status_code
+
+    assert async_to_sync(scenario)() == (401, {"detail": "Invalid token."}, 401)

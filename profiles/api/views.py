@@ -23,9 +23,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
-from config.api.authentication import TokenAuthentication
 from config.api.caching import (
     cache_key,
     conditional_response,
@@ -49,7 +47,6 @@ from posts.filters import PostFilterSet
 from posts.models import Post
 from profiles.access import AccessLimitReached, ensure_access
 from profiles.api import serializers as s
-from profiles.api.authentication import ReportTokenAuthentication
 from profiles.filters import CommunityFilterSet, ProfileFilterSet
 from profiles.models import (
     Community,
@@ -143,29 +140,18 @@ class ProfileReportMixin:
     """Resolve ``{platform}/{handle}`` and hold the viewer's access to the report.
 
     The lookup, the viewer's access grant and favorite flag come back in one query, so a cached
-    report costs one indexed lookup of a few columns; with token authentication that lookup rides
-    in the token's own query (``ReportTokenAuthentication``), so a cached report is one round trip
-    to the database in all. Also used by the report's sub-resources (posts, analytics, AI
+    report costs one indexed lookup of a few columns (after authentication's own). Also used by the report's sub-resources (posts, analytics, AI
     insights); it scopes through ``restrict(user)`` itself because their querysets are of other
     models.
     """
-
-    # The default classes, with the token's lookup bringing the report's in one round trip.
-    authentication_classes = [
-        ReportTokenAuthentication if cls is TokenAuthentication else cls
-        for cls in api_settings.DEFAULT_AUTHENTICATION_CLASSES
-    ]
 
     def get_profile(self, full: bool = False) -> Profile:
         """The profile with its version fields only, unless ``full``; the rest load on a cache miss."""
         platform, handle = self.kwargs["platform"], self.kwargs["handle"]
         validate_profile_path(platform, handle)
-        if not full and hasattr(self.request, "report_lookup"):  # read with the token
-            profile = self.request.report_lookup
-        else:
-            profile = Profile.objects.for_report(
-                self.request.user, platform, handle, only=() if full else REPORT_LOOKUP_FIELDS
-            )
+        profile = Profile.objects.for_report(
+            self.request.user, platform, handle, only=() if full else REPORT_LOOKUP_FIELDS
+        )
         if profile is None:
             raise NotFound(f"No {platform} profile @{handle} has been collected.")
         return profile

@@ -1,0 +1,38 @@
+from django.contrib import admin
+from unfold.admin import ModelAdmin, TabularInline
+
+from accounts.models import ApiToken, Membership, Team
+from config.admin import ReadOnlyAdmin
+
+
+class MembershipInline(TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Team)
+class TeamAdmin(ModelAdmin):
+    list_display = ["name", "slug", "created_at"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Every user's tokens, never their values (only digests are stored); superusers revoke them.
+    Users create their own on /accounts/tokens/, where the value is shown once."""
+
+    list_display = ["name", "user", "team", "token_key", "created", "last_used", "expiry"]
+    list_filter = ["team"]
+    search_fields = ["name", "token_key", "user__username"]
+    exclude = ["digest"]
+    list_select_related = ["user", "team"]
+
+    def delete_model(self, request, obj: ApiToken) -> None:
+        obj.revoke(actor=request.user, request=request)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for token in queryset:
+            token.revoke(actor=request.user, request=request)
