@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from accounts import audit
 from config.api.authentication import TokenAuthentication
 from config.api.caching import (
     cache_key,
@@ -47,6 +48,7 @@ from posts.analytics import ai_insights_json, analytics_json, community_insights
 from posts.api import serializers as posts_serializers
 from posts.filters import PostFilterSet
 from posts.models import Post
+from profiles import bulk
 from profiles.access import AccessLimitReached, ensure_access
 from profiles.api import serializers as s
 from profiles.api.authentication import ReportTokenAuthentication
@@ -501,7 +503,9 @@ class CommunityViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
         serializer = s.CommunityReviewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        team = audit.acting_team(request.user, request)
         with transaction.atomic():
+            old_status = community.review_status
             community.review_status = data["review_status"]
             community.reviewed_at = timezone.now()
             fields = ["review_status", "reviewed_at", "updated_at"]
@@ -510,8 +514,30 @@ class CommunityViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
                     setattr(community, field, data[field])
                     fields.append(field)
             community.save(update_fields=fields)
+            if old_status != community.review_status:
+                audit.record(
+                    audit.Action.REVIEW_STATUS,
+                    actor=request.user,
+                    team=team,
+                    target=community,
+                    request=request,
+                    old_status=old_status,
+                    status=community.review_status,
+                )
             if "tags" in data:
+                old_tags = set(community.tags.values_list("slug", flat=True))
                 community.tags.set(data["tags"])
+                new_tags = {tag.slug for tag in data["tags"]}
+                if old_tags != new_tags:
+                    audit.record(
+                        audit.Action.TAGS_SET,
+                        actor=request.user,
+                        team=team,
+                        target=community,
+                        request=request,
+                        added=sorted(new_tags - old_tags),
+                        removed=sorted(old_tags - new_tags),
+                    )
         return Response(s.CommunitySummarySerializer(community).data)
 
     @extend_schema(
@@ -523,10 +549,11 @@ class CommunityViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
     def bulk_review(self, request: Request) -> Response:
         serializer = s.CommunityBulkReviewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        ids, status = serializer.validated_data["ids"], serializer.validated_data["review_status"]
         now = timezone.now()
-        updated = Community.objects.filter(pk__in=serializer.validated_data["ids"]).update(
-            review_status=serializer.validated_data["review_status"], reviewed_at=now, updated_at=now
-        )
+        with transaction.atomic():
+            updated = Community.objects.filter(pk__in=ids).update(review_status=status, reviewed_at=now, updated_at=now)
+            bulk.record_edit(Community, "set_review_status", request.user, ids, updated, request=request, status=status)
         return Response({"updated": updated})
 
     @extend_schema(
