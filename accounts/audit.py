@@ -18,6 +18,7 @@ from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -103,15 +104,31 @@ _request: ContextVar = ContextVar("audit_request", default=None)
 
 
 class AuditRequestMiddleware:
-    """Makes the current request known to the audit receivers (django-auditlog's middleware does the same)."""
+    """Makes the current request known to the audit receivers (django-auditlog's middleware does the same).
+    Sync and async, like ``monitoring.middleware``, so the ASGI chain takes no thread hop here."""
 
-    def __init__(self, get_response):
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response) -> None:
         self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
 
     def __call__(self, request):
+        if self.is_async:
+            return self._acall(request)
         token = _request.set(request)
         try:
             return self.get_response(request)
+        finally:
+            _request.reset(token)
+
+    async def _acall(self, request):
+        token = _request.set(request)
+        try:
+            return await self.get_response(request)
         finally:
             _request.reset(token)
 

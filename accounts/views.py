@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,6 +11,8 @@ from django.shortcuts import render
 
 from accounts import audit
 from accounts.models import AuditEntry, Membership
+
+PAGE_SIZE = 50
 
 
 @login_required
@@ -31,7 +32,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     user_id = request.GET.get("user", "")
     if user_id.isdigit():
         entries = entries.filter(actor_id=int(user_id))
-    page = Paginator(entries, settings.PAGES_PAGE_SIZE * 2).get_page(request.GET.get("page"))
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -14,7 +14,7 @@ from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import audit
+from accounts import audit, views
 from accounts.models import AuditEntry, Membership, Team
 from accounts.tasks import prune_audit_trail
 from profiles import bulk
@@ -270,8 +270,8 @@ def test_the_trail_filters_by_action_and_member(owner, acme):
     assert both.count("<tr data-action=") == 1
 
 
-@override_settings(PAGES_PAGE_SIZE=1)
-def test_the_trail_is_paginated(owner, acme):
+def test_the_trail_is_paginated(owner, acme, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
     for _ in range(3):
         audit.record(Action.TAG_ADDED, actor=owner, team=acme)
     page = signed_in(owner).get("/accounts/audit/", {"action": "tag.added"}).content.decode()
@@ -300,6 +300,14 @@ def test_a_stored_entry_cannot_be_updated(owner):
         AuditEntry.objects.filter(pk=entry.pk).update(actor_repr="someone else")
     entry.refresh_from_db()
     assert entry.actor_repr == "olivia"
+
+
+def test_entries_outlive_their_actor_and_team(owner, acme):
+    entry = audit.record(Action.TAG_ADDED, actor=owner, team=acme)
+    owner.delete()
+    acme.delete()
+    entry.refresh_from_db()
+    assert (entry.actor, entry.team, entry.actor_repr) == (None, None, "olivia")
 
 
 def test_staff_read_every_entry_in_admin_and_change_nothing(owner, acme, globex):
