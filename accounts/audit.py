@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import ipaddress
 from contextvars import ContextVar
-from datetime import timedelta
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.utils import timezone
 
 from accounts.models import AuditEntry, Membership, Team
+from config.retention import delete_older_than
 
 Action = AuditEntry.Action
 
@@ -85,14 +84,8 @@ def _remote_addr(request) -> str | None:
 
 
 def prune(days: int) -> int:
-    """Delete entries older than ``days`` days, 5,000 at a time so no delete holds a long lock."""
-    cutoff = timezone.now() - timedelta(days=days)
-    deleted = 0
-    while True:
-        ids = list(AuditEntry.objects.filter(timestamp__lt=cutoff).values_list("pk", flat=True)[:5000])
-        if not ids:
-            return deleted
-        deleted += AuditEntry.objects.filter(pk__in=ids).delete()[0]
+    """Delete entries older than ``days`` days, in batches (``config.retention``)."""
+    return delete_older_than(AuditEntry.objects.all(), "timestamp", days)
 
 
 # --- The request being served, for receivers of model signals ----------------------------------
@@ -133,11 +126,6 @@ class AuditRequestMiddleware:
             _request.reset(token)
 
 
-def _request_actor():
-    request = _request.get()
-    return request, getattr(request, "user", None)
-
-
 # --- Receivers (connected in AccountsConfig.ready) -------------------------------------------------
 
 
@@ -174,44 +162,32 @@ def on_membership_pre_save(sender, instance: Membership, **kwargs) -> None:
 
 
 def on_membership_saved(sender, instance: Membership, created: bool, **kwargs) -> None:
-    request, actor = _request_actor()
     old_role = getattr(instance, "_audit_old_role", None)
     if created:
-        record(
-            Action.MEMBER_ADDED,
-            actor=actor,
-            team=instance.team,
-            target=instance.user,
-            request=request,
-            role=instance.role,
-        )
+        _record_membership(Action.MEMBER_ADDED, instance, role=instance.role)
     elif old_role != instance.role:
-        record(
-            Action.MEMBER_ROLE_CHANGED,
-            actor=actor,
-            team=instance.team,
-            target=instance.user,
-            request=request,
-            old_role=old_role,
-            role=instance.role,
-        )
+        _record_membership(Action.MEMBER_ROLE_CHANGED, instance, old_role=old_role, role=instance.role)
 
 
 def on_membership_deleted(sender, instance: Membership, **kwargs) -> None:
-    request, actor = _request_actor()
     # When the team itself is being deleted its memberships go with it: an entry pointing at the team
     # would outlive the row (the delete already chose which rows to null), so the name is kept instead.
     origin = kwargs.get("origin")
     team_going = isinstance(origin, Team) or getattr(origin, "model", None) is Team
-    record(
+    _record_membership(
         Action.MEMBER_REMOVED,
-        actor=actor,
+        instance,
         team=None if team_going else instance.team,
-        target=instance.user,
-        request=request,
         role=instance.role,
         team_name=instance.team.name,
     )
+
+
+def _record_membership(action: str, membership: Membership, **details) -> None:
+    """An entry about a membership, by whoever is making the current request."""
+    request = _request.get()
+    details.setdefault("team", membership.team)
+    record(action, actor=getattr(request, "user", None), target=membership.user, request=request, **details)
 
 
 def on_mfa_event(action: str):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
@@ -503,7 +504,13 @@ class CommunityViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
         serializer = s.CommunityReviewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        team = audit.acting_team(request.user, request)
+        note = partial(
+            audit.record,
+            actor=request.user,
+            team=audit.acting_team(request.user, request),
+            target=community,
+            request=request,
+        )
         with transaction.atomic():
             old_status = community.review_status
             community.review_status = data["review_status"]
@@ -515,29 +522,13 @@ class CommunityViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
                     fields.append(field)
             community.save(update_fields=fields)
             if old_status != community.review_status:
-                audit.record(
-                    audit.Action.REVIEW_STATUS,
-                    actor=request.user,
-                    team=team,
-                    target=community,
-                    request=request,
-                    old_status=old_status,
-                    status=community.review_status,
-                )
+                note(audit.Action.REVIEW_STATUS, old_status=old_status, status=community.review_status)
             if "tags" in data:
                 old_tags = set(community.tags.values_list("slug", flat=True))
                 community.tags.set(data["tags"])
                 new_tags = {tag.slug for tag in data["tags"]}
                 if old_tags != new_tags:
-                    audit.record(
-                        audit.Action.TAGS_SET,
-                        actor=request.user,
-                        team=team,
-                        target=community,
-                        request=request,
-                        added=sorted(new_tags - old_tags),
-                        removed=sorted(old_tags - new_tags),
-                    )
+                    note(audit.Action.TAGS_SET, added=sorted(new_tags - old_tags), removed=sorted(old_tags - new_tags))
         return Response(s.CommunitySummarySerializer(community).data)
 
     @extend_schema(
