@@ -25,7 +25,7 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
     if not (is_owner or request.user.is_superuser):
         raise PermissionDenied("Only the team's owners read its audit trail.")
     members = get_user_model().objects.filter(memberships__team=team).order_by("username")
-    entries = AuditEntry.objects.for_team(team).select_related("actor", "target_type")
+    entries = AuditEntry.objects.for_team(team).select_related("target_type")
     action = request.GET.get("action", "")
     if action in AuditEntry.Action.values:
         entries = entries.filter(action=action)

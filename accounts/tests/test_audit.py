@@ -218,6 +218,27 @@ def test_the_review_queue_page_records_its_decisions(staff_analyst):
     assert only(Action.REVIEW_STATUS).details["count"] == 2
 
 
+def test_review_status_and_tags_set_in_the_admin_form_are_recorded(staff_analyst, acme):
+    community = CommunityFactory(name="python")
+    tag = TagFactory(slug="tech")
+    url = reverse("admin:profiles_community_change", args=[community.pk])
+    client = signed_in(staff_analyst)
+    form = client.get(url).context
+    data = {"review_status": "ok", "primary_category": "", "tags": [tag.pk], "notes": ""}
+    for inline in form["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data.update({management.add_prefix(name): value for name, value in management.initial.items()})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    status = only(Action.REVIEW_STATUS)
+    assert (status.target_repr, status.team, status.details) == (
+        str(community),
+        acme,
+        {"old_status": "unreviewed", "status": "ok"},
+    )
+    assert only(Action.TAGS_SET).details == {"added": ["tech"], "removed": []}
+
+
 def test_one_click_suggestion_decisions_in_admin_are_recorded(staff_analyst, acme):
     profile = ProfileFactory(handle="alpha")
     accepted = TagSuggestion.objects.create(tag=TagFactory(slug="vlog"), profile=profile, confidence=0.77)
@@ -270,11 +291,13 @@ def test_the_trail_filters_by_action_and_member(owner, acme):
     assert both.count("<tr data-action=") == 1
 
 
-def test_the_trail_is_paginated(owner, acme, monkeypatch):
+def test_the_trail_is_paginated_in_a_fixed_number_of_queries(owner, acme, monkeypatch, django_assert_max_num_queries):
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     for _ in range(3):
-        audit.record(Action.TAG_ADDED, actor=owner, team=acme)
-    page = signed_in(owner).get("/accounts/audit/", {"action": "tag.added"}).content.decode()
+        audit.record(Action.TAG_ADDED, actor=owner, team=acme, target=owner)
+    client = signed_in(owner)
+    with django_assert_max_num_queries(9):  # session, user, team, role, count, perms x2 (nav), members, rows
+        page = client.get("/accounts/audit/", {"action": "tag.added"}).content.decode()
     assert page.count("<tr data-action=") == 2 and "action=tag.added&amp;page=2" in page
 
 
