@@ -1,7 +1,7 @@
 from django.contrib import admin
 from unfold.admin import ModelAdmin, TabularInline
 
-from accounts.models import ApiToken, Membership, Team
+from accounts.models import ApiToken, AuditEntry, Membership, Team
 from config.admin import ReadOnlyAdmin
 
 
@@ -36,3 +36,18 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     def delete_queryset(self, request, queryset) -> None:
         for token in queryset:
             token.revoke(actor=request.user, request=request)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """Every team's trail for staff. Unlike other records, not even superusers delete entries here:
+    only the retention task does (AUDIT_RETENTION_DAYS)."""
+
+    list_display = ["timestamp", "actor_repr", "action", "team", "target_repr", "remote_addr"]
+    list_filter = ["action", "team"]
+    list_select_related = ["team"]
+    search_fields = ["actor_repr", "target_repr"]
+    date_hierarchy = "timestamp"
+
+    def has_delete_permission(self, request, obj=None):
+        return False

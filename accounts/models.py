@@ -1,7 +1,8 @@
 """Teams: an agency or a brand team whose members share campaigns, lists, searches and lookups.
 
 A user may belong to several teams, each with one role. What a role may do is decided here, once
-(``Membership.Role``), so pages, the API and admin ask the same question.
+(``Membership.Role``), so pages, the API and admin ask the same question. ``AuditEntry`` is the
+trail of what members did (``accounts/audit.py`` writes it).
 """
 
 from __future__ import annotations
@@ -9,6 +10,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from knox.models import AbstractAuthToken, AuthTokenManager
@@ -146,3 +150,76 @@ class ApiToken(AbstractAuthToken):
 
         self.delete()
         token_revoked.send(sender=type(self), token=self, actor=actor, request=request)
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """Entries are appended and pruned, never changed: ``update()`` is refused like ``save()``."""
+
+    def update(self, **kwargs):
+        raise PermissionDenied("Audit entries are never edited.")
+
+    def for_team(self, team: Team) -> AuditEntryQuerySet:
+        """What a team's owner sees: the team's own entries, and the account events (sign-ins, two-factor
+        changes) of its members, which belong to a person rather than to one of their teams."""
+        members = Membership.objects.filter(team=team).values("user_id")
+        return self.filter(models.Q(team=team) | models.Q(team__isnull=True, actor__in=members))
+
+
+class AuditEntry(models.Model):
+    """One thing that happened: who did what, in which team, to what, from where and when.
+
+    Appended through ``accounts.audit.record`` and never edited (``save()`` on a stored row raises); only
+    the retention task (``AUDIT_RETENTION_DAYS``) deletes them.
+    """
+
+    class Action(models.TextChoices):
+        SIGN_IN = "auth.sign_in", "Signed in"
+        SIGN_IN_FAILED = "auth.sign_in_failed", "Sign-in failed"
+        SIGN_OUT = "auth.sign_out", "Signed out"
+        MFA_ADDED = "mfa.added", "Two-factor method added"
+        MFA_REMOVED = "mfa.removed", "Two-factor method removed"
+        MFA_RESET = "mfa.reset", "Recovery codes regenerated"
+        TOKEN_CREATED = "token.created", "API token created"
+        TOKEN_REVOKED = "token.revoked", "API token revoked"
+        MEMBER_ADDED = "team.member_added", "Member added"
+        MEMBER_ROLE_CHANGED = "team.member_role_changed", "Member role changed"
+        MEMBER_REMOVED = "team.member_removed", "Member removed"
+        REVIEW_STATUS = "review.status", "Review status set"
+        TAG_ADDED = "tag.added", "Tag added"
+        TAG_REMOVED = "tag.removed", "Tag removed"
+        TAGS_SET = "tag.set", "Tags set"
+        SUGGESTION_ACCEPTED = "suggestion.accepted", "AI suggestion accepted"
+        SUGGESTION_REJECTED = "suggestion.rejected", "AI suggestion rejected"
+        BULK_EDIT = "bulk.edit", "Bulk edit"
+
+    timestamp = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=40, choices=Action.choices, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries"
+    )
+    # The name at the time, so the trail still reads after the account is deleted (or never existed:
+    # a failed sign-in for an unknown username).
+    actor_repr = models.CharField(max_length=150, blank=True, default="")
+    # Kept when the team is deleted: staff still read what happened in it.
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries")
+    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    target_id = models.CharField(max_length=64, blank=True, default="")
+    target_repr = models.CharField(max_length=200, blank=True, default="")
+    details = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    remote_addr = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-timestamp", "-id"]
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit trail"
+        indexes = [models.Index(fields=["team", "-timestamp"], name="audit_team_time")]
+
+    def __str__(self) -> str:
+        return f"{self.timestamp:%Y-%m-%d %H:%M} {self.actor_repr or '—'} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise PermissionDenied("Audit entries are never edited.")
+        super().save(*args, **kwargs)

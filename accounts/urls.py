@@ -9,4 +9,5 @@ app_name = "accounts"
 urlpatterns = [
     path("accounts/tokens/", views.tokens, name="tokens"),
     path("accounts/tokens/<int:pk>/revoke/", views.revoke_token, name="revoke_token"),
+    path("accounts/audit/", views.audit_trail, name="audit"),
 ]

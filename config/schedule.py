@@ -96,3 +96,13 @@ BEAT_SCHEDULE["monitoring-prune-alerts"] = {
     "schedule": 24 * 3600.0,
     "options": {"expires": 23 * 3600},
 }
+
+# --- Accounts ---
+
+# The audit trail is kept forever unless AUDIT_RETENTION_DAYS says otherwise; then pruned nightly.
+if _settings.AUDIT_RETENTION_DAYS > 0:
+    BEAT_SCHEDULE["accounts-prune-audit-trail"] = {
+        "task": "accounts.tasks.prune_audit_trail",
+        "schedule": 24 * 3600.0,
+        "options": {"expires": 23 * 3600},
+    }

@@ -125,6 +125,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Lets the audit trail's model-signal receivers see who made a change and from where.
+    "accounts.audit.AuditRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -160,6 +162,12 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+AUDIT_RETENTION_DAYS = env_int(
+    "AUDIT_RETENTION_DAYS",
+    0,
+    minimum=0,
+    help="audit-trail entries older than this are deleted nightly; 0 keeps them forever",
+)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

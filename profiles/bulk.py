@@ -4,7 +4,8 @@ Every operation takes a queryset and returns how many rows it *changed* (a row t
 value does not count), so the admin can say "12 profiles approved, 3 were already approved". A
 selection larger than ``ADMIN_BULK_SYNC_LIMIT`` is handed to ``profiles.tasks.bulk_edit`` by id; the
 job's outcome is kept in the cache under the user's id and shown to them on their next page view.
-Analyst-owned fields only: nothing here touches what a scrape writes.
+Analyst-owned fields only: nothing here touches what a scrape writes. Each decision (``AUDITED``) is
+written to the audit trail once per bulk edit, with its count, however many batches it ran in.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.utils import timezone
 
+from accounts import audit
+from accounts.models import Team
 from config.celery import enqueue_on_commit
 from profiles.models import Community, Profile, Tag, TagSuggestion
 
@@ -156,6 +159,42 @@ OPERATIONS: dict[str, Callable[..., int]] = {
 }
 MODELS = {"profiles.profile": Profile, "profiles.community": Community}
 
+# The analyst decisions among the operations and how the trail names them; queueing a scrape or an
+# analysis is operations work, not a decision, and is not recorded.
+AUDITED = {
+    "set_review_status": audit.Action.REVIEW_STATUS,
+    "set_niche": audit.Action.BULK_EDIT,
+    "add_tag": audit.Action.TAG_ADDED,
+    "remove_tag": audit.Action.TAG_REMOVED,
+    "add_to_campaign": audit.Action.BULK_EDIT,
+}
+
+
+def record_edit(
+    model, operation: str, user, ids: list[int], changed: int, *, request=None, team=None, **params
+) -> None:
+    """One audit entry for one bulk edit: the operation, its parameters, rows selected and changed."""
+    if operation == "decide_suggestions":
+        action = audit.Action.SUGGESTION_ACCEPTED if params.get("accept") else audit.Action.SUGGESTION_REJECTED
+    elif operation in AUDITED:
+        action = AUDITED[operation]
+    else:
+        return
+    # One row selected (a single object's button) names it; a selection is described by its size.
+    target = model.objects.filter(pk=ids[0]).first() if len(ids) == 1 else None
+    audit.record(
+        action,
+        actor=user,
+        team=team if team is not None else audit.acting_team(user, request),
+        target=target,
+        request=request,
+        operation=operation,
+        model=model._meta.label_lower,
+        selected=len(ids),
+        count=changed,
+        **params,
+    )
+
 
 @dataclass
 class BulkJob:
@@ -171,6 +210,7 @@ class BulkJob:
     changed: int | None = None
     error: str = ""
     params: dict = field(default_factory=dict)
+    team_id: int | None = None
 
 
 def _job_key(job_id: str) -> str:
@@ -188,9 +228,17 @@ class BulkResult:
 
 
 def run(
-    queryset: models.QuerySet, operation: str, user, *, description: str, limit: int | None = None, **params
+    queryset: models.QuerySet,
+    operation: str,
+    user,
+    *,
+    description: str,
+    limit: int | None = None,
+    request=None,
+    **params,
 ) -> BulkResult:
-    """Apply ``operation`` now, or hand it to the worker when the selection is large."""
+    """Apply ``operation`` now, or hand it to the worker when the selection is large. ``request``, when
+    given, puts the address and the current team in the audit entry."""
     if operation not in OPERATIONS:
         raise ValueError(f"unknown bulk operation {operation!r}")
     if operation == "add_to_campaign" and queryset.model is not Profile:
@@ -199,7 +247,10 @@ def run(
     ids = list(queryset.order_by().values_list("pk", flat=True)[: limit + 1])
     if len(ids) <= limit:
         with transaction.atomic():
-            return BulkResult(OPERATIONS[operation](queryset.model.objects.filter(pk__in=ids), user, **params))
+            changed = OPERATIONS[operation](queryset.model.objects.filter(pk__in=ids), user, **params)
+            record_edit(queryset.model, operation, user, ids, changed, request=request, **params)
+        return BulkResult(changed)
+    team = audit.acting_team(user, request)
     all_ids = list(queryset.order_by().values_list("pk", flat=True))
     job = BulkJob(
         id=uuid.uuid4().hex,
@@ -209,6 +260,7 @@ def run(
         description=description,
         total=len(all_ids),
         params=params,
+        team_id=team.pk if team else None,
     )
     cache.set(_job_key(job.id), asdict(job), JOB_TTL)
     cache.set(_user_key(user.pk), [*cache.get(_user_key(user.pk), []), job.id], JOB_TTL)
@@ -239,9 +291,17 @@ def execute_job(job_id: str, ids: list[int]) -> BulkJob | None:
     except Exception as exc:  # reported to the analyst instead of vanishing into the worker log
         job.status, job.changed, job.error = "failed", changed, str(exc)[:500]
         cache.set(_job_key(job.id), asdict(job), JOB_TTL)
+        _record_job(job, model, user, ids)
         raise
     cache.set(_job_key(job.id), asdict(job), JOB_TTL)
+    _record_job(job, model, user, ids)
     return job
+
+
+def _record_job(job: BulkJob, model, user, ids: list[int]) -> None:
+    team = Team.objects.filter(pk=job.team_id).first() if job.team_id else None
+    params = {**job.params, "outcome": "failed", "error": job.error} if job.status == "failed" else job.params
+    record_edit(model, job.operation, user, ids, job.changed or 0, team=team, **params)
 
 
 def pop_finished_jobs(user) -> list[BulkJob]:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -246,7 +247,9 @@ def review_communities(request: HttpRequest) -> HttpResponse:
     if status not in CommunityReviewStatus.values or not ids:
         messages.error(request, "Choose at least one subreddit and a status.")
     else:
-        changed = bulk.set_review_status(Community.objects.filter(pk__in=ids), request.user, status=status)
+        with transaction.atomic():
+            changed = bulk.set_review_status(Community.objects.filter(pk__in=ids), request.user, status=status)
+            bulk.record_edit(Community, "set_review_status", request.user, ids, changed, request=request, status=status)
         label = CommunityReviewStatus(status).label
         messages.success(request, f"{changed} subreddit{'s' if changed != 1 else ''} marked {label}.")
     if request.headers.get("HX-Request"):

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from config.retention import delete_older_than
 from scraping.models import Scraper, ScrapeRun, SystemLog
 
 logger = logging.getLogger(__name__)
@@ -110,11 +111,5 @@ def watchdog(now=None) -> list[str]:
 
 
 def prune_logs(days: int) -> int:
-    """Delete SystemLog lines older than ``days`` days, 5,000 at a time so no delete holds a long lock."""
-    cutoff = timezone.now() - timedelta(days=days)
-    deleted = 0
-    while True:
-        ids = list(SystemLog.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)[:5000])
-        if not ids:
-            return deleted
-        deleted += SystemLog.objects.filter(pk__in=ids).delete()[0]
+    """Delete SystemLog lines older than ``days`` days, in batches (``config.retention``)."""
+    return delete_older_than(SystemLog.objects.all(), "created_at", days)

@@ -65,7 +65,9 @@ class BulkActionsMixin:
 
     def _run(self, request: HttpRequest, queryset: QuerySet, operation: str, verb: str, **params) -> None:
         try:
-            result = bulk.run(queryset, operation, request.user, description=f"{verb} ({self.noun})", **params)
+            result = bulk.run(
+                queryset, operation, request.user, description=f"{verb} ({self.noun})", request=request, **params
+            )
         except ValueError as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from unfold.decorators import display
 
+from accounts import audit
 from profiles import bulk
 from profiles.models import Tag, TagSuggestion
 
@@ -66,6 +67,34 @@ class ReviewedTargetMixin:
             bulk.forget_review_counts(self.model)
             transaction.on_commit(lambda: bulk.forget_review_counts(self.model))
         super().save_model(request, obj, form, change)
+        if change and "review_status" in form.changed_data:
+            audit.record(
+                audit.Action.REVIEW_STATUS,
+                actor=request.user,
+                team=audit.acting_team(request.user, request),
+                target=obj,
+                request=request,
+                old_status=form.initial.get("review_status"),
+                status=obj.review_status,
+            )
+
+    def save_related(self, request, form, formsets, change):
+        before = (
+            set(form.instance.tags.values_list("slug", flat=True)) if change and "tags" in form.changed_data else None
+        )
+        super().save_related(request, form, formsets, change)
+        if before is not None:
+            after = set(form.instance.tags.values_list("slug", flat=True))
+            if before != after:
+                audit.record(
+                    audit.Action.TAGS_SET,
+                    actor=request.user,
+                    team=audit.acting_team(request.user, request),
+                    target=form.instance,
+                    request=request,
+                    added=sorted(after - before),
+                    removed=sorted(before - after),
+                )
 
     @display(description="tags")
     def tag_list(self, obj):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -14,6 +15,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.filters.admin import ChoicesDropdownFilter
 from unfold.decorators import display
 
+from accounts import audit
 from config.admin import FastRowsMixin, ReadOnlyInline
 from profiles.models import Tag, TagCategory, TagSuggestion
 
@@ -140,10 +142,26 @@ class TagSuggestionAdmin(FastRowsMixin, ModelAdmin):
         return _suggestion_buttons(obj)
 
     def _decide(self, request, queryset, accept: bool) -> None:
-        decided = 0
-        for suggestion in queryset.filter(status=TagSuggestion.Status.PENDING).select_related("profile", "community"):
-            suggestion.accept(request.user) if accept else suggestion.reject(request.user)
-            decided += 1
+        decided = []
+        with transaction.atomic():
+            pending = queryset.filter(status=TagSuggestion.Status.PENDING).select_related("tag", "profile", "community")
+            for suggestion in pending:
+                suggestion.accept(request.user) if accept else suggestion.reject(request.user)
+                decided.append(suggestion)
+            if decided:
+                # One entry for the whole action, with its count; a single suggestion is named.
+                single = decided[0] if len(decided) == 1 else None
+                audit.record(
+                    audit.Action.SUGGESTION_ACCEPTED if accept else audit.Action.SUGGESTION_REJECTED,
+                    actor=request.user,
+                    team=audit.acting_team(request.user, request),
+                    target=single.target if single else None,
+                    request=request,
+                    operation="decide_suggestions",
+                    count=len(decided),
+                    **({"tag": single.tag.slug} if single else {}),
+                )
+        decided = len(decided)
         self.message_user(request, f"{'Accepted' if accept else 'Rejected'} {decided} suggestion(s).")
 
     @admin.action(description="Accept selected suggestions", permissions=["change"])
@@ -167,10 +185,21 @@ def decide_suggestion(request, pk: int, decision: str):
         messages.error(request, f"Unknown decision {decision!r}.")
     elif suggestion.status != TagSuggestion.Status.PENDING:
         messages.info(request, f"“{suggestion.tag}” was already {suggestion.get_status_display().lower()}.")
-    elif decision == "accept":
-        suggestion.accept(request.user)
-        messages.success(request, f"Tag “{suggestion.tag}” added to {suggestion.target}.")
     else:
-        suggestion.reject(request.user)
-        messages.success(request, f"Suggestion “{suggestion.tag}” rejected for {suggestion.target}.")
+        with transaction.atomic():
+            if decision == "accept":
+                suggestion.accept(request.user)
+                messages.success(request, f"Tag “{suggestion.tag}” added to {suggestion.target}.")
+            else:
+                suggestion.reject(request.user)
+                messages.success(request, f"Suggestion “{suggestion.tag}” rejected for {suggestion.target}.")
+            audit.record(
+                audit.Action.SUGGESTION_ACCEPTED if decision == "accept" else audit.Action.SUGGESTION_REJECTED,
+                actor=request.user,
+                team=audit.acting_team(request.user, request),
+                target=suggestion.target,
+                request=request,
+                tag=suggestion.tag.slug,
+                confidence=round(suggestion.confidence, 3),
+            )
     return HttpResponseRedirect(request.META.get("HTTP_REFERER") or reverse("admin:profiles_tagsuggestion_changelist"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
+from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,6 +25,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts import audit
 from config.api.caching import (
     cache_key,
     conditional_response,
@@ -45,6 +47,7 @@ from posts.analytics import ai_insights_json, analytics_json, community_insights
 from posts.api import serializers as posts_serializers
 from posts.filters import PostFilterSet
 from posts.models import Post
+from profiles import bulk
 from profiles.access import AccessLimitReached, ensure_access
 from profiles.api import serializers as s
 from profiles.filters import CommunityFilterSet, ProfileFilterSet
@@ -487,7 +490,15 @@ class CommunityViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
         serializer = s.CommunityReviewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        note = partial(
+            audit.record,
+            actor=request.user,
+            team=audit.acting_team(request.user, request),
+            target=community,
+            request=request,
+        )
         with transaction.atomic():
+            old_status = community.review_status
             community.review_status = data["review_status"]
             community.reviewed_at = timezone.now()
             fields = ["review_status", "reviewed_at", "updated_at"]
@@ -496,8 +507,14 @@ class CommunityViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
                     setattr(community, field, data[field])
                     fields.append(field)
             community.save(update_fields=fields)
+            if old_status != community.review_status:
+                note(audit.Action.REVIEW_STATUS, old_status=old_status, status=community.review_status)
             if "tags" in data:
+                old_tags = set(community.tags.values_list("slug", flat=True))
                 community.tags.set(data["tags"])
+                new_tags = {tag.slug for tag in data["tags"]}
+                if old_tags != new_tags:
+                    note(audit.Action.TAGS_SET, added=sorted(new_tags - old_tags), removed=sorted(old_tags - new_tags))
         return Response(s.CommunitySummarySerializer(community).data)
 
     @extend_schema(
@@ -509,10 +526,11 @@ class CommunityViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
     def bulk_review(self, request: Request) -> Response:
         serializer = s.CommunityBulkReviewSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        ids, status = serializer.validated_data["ids"], serializer.validated_data["review_status"]
         now = timezone.now()
-        updated = Community.objects.filter(pk__in=serializer.validated_data["ids"]).update(
-            review_status=serializer.validated_data["review_status"], reviewed_at=now, updated_at=now
-        )
+        with transaction.atomic():
+            updated = Community.objects.filter(pk__in=ids).update(review_status=status, reviewed_at=now, updated_at=now)
+            bulk.record_edit(Community, "set_review_status", request.user, ids, updated, request=request, status=status)
         return Response({"updated": updated})
 
     @extend_schema(
