@@ -7,7 +7,7 @@ test sees it); each test runs in a savepoint of its own, so a DELETE or POST it 
 from __future__ import annotations
 
 import importlib.util
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import timedelta
 from types import SimpleNamespace
 from unittest import mock
@@ -33,6 +33,8 @@ PASSWORD = "access-matrix-password-42"
 def pytest_collection_modifyitems(config, items):
     skip = pytest.mark.skip(reason="team rule: needs team scoping (accounts.teams)")
     for item in items:
+        if case := item.get_closest_marker("access_case"):
+            _rule_of[item.nodeid] = (case.args[0], len(item.callspec.params["roles"]))
         if not TEAMS_READY and item.get_closest_marker("team_rules"):
             item.add_marker(skip)
 
@@ -211,7 +213,7 @@ def client_as(world, db):
     """``client_as(role)``: a test client carrying that role's session (none for anonymous)."""
 
     def make(role: str) -> Client:
-        client = Client()
+        client = Client(raise_request_exception=False)  # a 500 is a wrong status, named with its role
         if role in world.sessions:
             client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[role]
         return client
@@ -221,41 +223,41 @@ def client_as(world, db):
 
 # --- The summary the closing note quotes: checks per rule and role --------------------------------
 
-_outcomes: dict[str, str] = {}
-_labels: dict[str, tuple[str, str]] = {}
+_rule_of: dict[str, tuple[str, int]] = {}  # test id -> (rule name, roles it checks)
+_checks: Counter = Counter()  # (rule, role, "passed" | "failed")
+_skipped: Counter = Counter()  # rule -> (endpoint, method, role) checks skipped
 
 
-def pytest_itemcollected(item):
-    marker = item.get_closest_marker("access_case")
-    if marker:
-        _labels[item.nodeid] = marker.args  # (rule name, role)
+def record(rule: str, role: str, passed: bool) -> None:
+    """One (endpoint, method, role) check of the matrix, for the summary."""
+    _checks[rule, role, "passed" if passed else "failed"] += 1
 
 
 def pytest_runtest_logreport(report):
-    if report.nodeid not in _labels:
-        return
-    if report.when == "call" or report.outcome != "passed":
-        _outcomes[report.nodeid] = report.outcome
+    if report.skipped and report.nodeid in _rule_of:
+        rule, roles = _rule_of[report.nodeid]
+        _skipped[rule] += roles
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not _outcomes:
+    if not _checks and not _skipped:
         return
-    table: dict[str, Counter] = defaultdict(Counter)
-    totals: Counter = Counter()
-    for nodeid, outcome in _outcomes.items():
-        rule, role = _labels[nodeid]
-        if outcome == "passed":
-            table[rule][role] += 1
-        totals[outcome] += 1
+    rules = sorted({rule for rule, _, _ in _checks} | set(_skipped))
     write = terminalreporter.write_line
     terminalreporter.section("access matrix: (endpoint, method) pairs checked per rule and role")
-    width = max(len(rule) for rule in table) if table else 10
-    write(f"{'rule':<{width}} " + " ".join(f"{role:>9}" for role in ROLES) + f" {'total':>7}")
-    for rule in sorted(table):
-        counts = table[rule]
-        write(f"{rule:<{width}} " + " ".join(f"{counts[role]:>9}" for role in ROLES) + f" {sum(counts.values()):>7}")
+    width = max(len(rule) for rule in rules)
+    write(f"{'rule':<{width}} " + " ".join(f"{role:>9}" for role in ROLES) + "  checked  failed  skipped")
+    for rule in rules:
+        passed = [_checks[rule, role, "passed"] for role in ROLES]
+        failed = sum(_checks[rule, role, "failed"] for role in ROLES)
+        skipped = _skipped[rule]
+        write(
+            f"{rule:<{width}} "
+            + " ".join(f"{n:>9}" for n in passed)
+            + f"  {sum(passed) + failed:>7} {failed:>7} {skipped:>8}"
+        )
+    total_failed = sum(n for (_, _, outcome), n in _checks.items() if outcome == "failed")
     write(
-        f"{totals['passed']} checks passed, {totals['failed']} failed, {totals['skipped']} skipped"
-        + ("" if TEAMS_READY else " (team rules wait for accounts.teams)")
+        f"{sum(_checks.values())} (endpoint, method, role) checks, {total_failed} failed; "
+        f"{sum(_skipped.values())} skipped" + ("" if TEAMS_READY else " (team rules wait for accounts.teams)")
     )
