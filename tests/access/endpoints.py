@@ -36,7 +36,7 @@ class Endpoint:
     methods: tuple[str, ...]
 
     def __str__(self) -> str:
-        return f"{self.key} (/{self.route})"
+        return f"{self.key} (/{self.route.replace('^', '').replace('$', '')})"
 
 
 def _declared_methods(callback) -> tuple[str, ...] | None:

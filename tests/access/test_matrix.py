@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from tests.access.conftest import record
 from tests.access.endpoints import endpoints
-from tests.access.rules import DATA, KWARGS, ROLES, RULES, rule_for
+from tests.access.rules import DATA, KWARGS, MEMBERS, OUTSIDERS, ROLES, RULES, rule_for
 
 ENDPOINTS = endpoints()
 
@@ -78,6 +78,29 @@ def test_endpoint_answers_each_role_as_its_rule_says(client_as, world, endpoint,
         if status != expected:
             wrong.append(f"{role}: {status} (expected {expected})")
     assert not wrong, f"{method} {endpoint}, rule {rule.name}:\n  " + "\n  ".join(wrong)
+
+
+# A list answers 200 to everyone signed in; what it holds is the team rule: the owning team's row is
+# listed for its members and for nobody else (superusers, of no team, are left out: a list shows the
+# current team's rows, and they have none).
+TEAM_LISTS = [
+    ("api-campaign-list", "campaigns.campaign"),
+    ("api-favorite-list", "profiles.favorite"),
+    ("api-search-history-list", "profiles.searchhistory"),
+]
+
+
+@pytest.mark.team_rules
+@pytest.mark.parametrize(("name", "label"), TEAM_LISTS)
+def test_team_lists_show_the_owning_teams_rows_to_its_members_only(client_as, world, name, label):
+    row = world.objects[label].pk
+    wrong = []
+    for role in [*MEMBERS, *OUTSIDERS]:
+        body = client_as(role).get(reverse(name), HTTP_ACCEPT="application/json").json()
+        listed = row in {item["id"] for item in body.get("results", body) if isinstance(item, dict)}
+        if listed != (role in MEMBERS):
+            wrong.append(f"{role}: {'sees' if listed else 'does not see'} the owning team's row")
+    assert not wrong, f"{name}:\n  " + "\n  ".join(wrong)
 
 
 def test_every_endpoint_has_a_rule():
