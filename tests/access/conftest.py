@@ -99,7 +99,7 @@ def _build_world() -> SimpleNamespace:
         elif role != "superuser":
             user.groups.add(analyst_group)
         users[role] = user
-    for role in ("viewer", "analyst", "manager", "author"):
+    for role in ("viewer", "analyst", "manager", "owner", "author"):
         Membership.objects.create(team=owning, user=users[role], role="analyst" if role == "author" else role)
     Membership.objects.create(team=rival, user=users["other"], role="analyst")
 

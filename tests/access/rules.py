@@ -19,10 +19,8 @@ from typing import Any
 
 # The cast. "author" is the analyst of the owning team who wrote every team-owned row, so that
 # "analyst" is a teammate who did not (the spec's "other teammates -> 403").
-ROLES = ("anonymous", "no_team", "viewer", "analyst", "manager", "author", "other", "staff", "superuser")
-MEMBERS = ("viewer", "analyst", "manager", "author")  # of the owning team
-WRITERS = ("analyst", "manager", "author")  # owner / manager / analyst roles
-EDITORS = ("manager", "author")  # the row's author, or an owner / manager of its team
+ROLES = ("anonymous", "no_team", "viewer", "analyst", "manager", "owner", "author", "other", "staff", "superuser")
+MEMBERS = ("viewer", "analyst", "manager", "owner", "author")  # of the owning team
 OUTSIDERS = ("no_team", "other", "staff")  # signed in, not in the owning team, not superuser
 SIGNED_IN = ROLES[1:]
 STAFF = ("staff", "superuser")
@@ -109,6 +107,7 @@ def team_child_create(door: Door, ok: int = 201) -> Rule:
         members=door.denied,
         analyst=ok,
         manager=ok,
+        owner=ok,
         author=ok,
         outsiders=404,
         superuser=door.denied,
@@ -126,6 +125,7 @@ def team_edit(door: Door, ok: int = 200) -> Rule:
         team=True,
         members=door.denied,
         manager=ok,
+        owner=ok,
         author=ok,
         outsiders=404,
         superuser=door.denied,
