@@ -21,6 +21,8 @@ from typing import Any
 # "analyst" is a teammate who did not (the spec's "other teammates -> 403").
 ROLES = ("anonymous", "no_team", "viewer", "analyst", "manager", "owner", "author", "other", "staff", "superuser")
 MEMBERS = ("viewer", "analyst", "manager", "owner", "author")  # of the owning team
+WRITERS = ("analyst", "manager", "owner", "author")  # may add rows to the team
+EDITORS = ("manager", "owner", "author")  # the row's author, or an owner / manager of its team
 OUTSIDERS = ("no_team", "other", "staff")  # signed in, not in the owning team, not superuser
 SIGNED_IN = ROLES[1:]
 STAFF = ("staff", "superuser")
@@ -53,6 +55,7 @@ class Rule:
 
 
 def _rule(name: str, door: Door, team: bool = False, **groups: int) -> Rule:
+    """Statuses by group of roles (``_GROUPS``), later groups overriding earlier ones."""
     statuses = {"anonymous": door.anonymous}
     for roles, status in groups.items():
         for role in _GROUPS[roles]:
@@ -64,6 +67,8 @@ def _rule(name: str, door: Door, team: bool = False, **groups: int) -> Rule:
 _GROUPS: dict[str, tuple[str, ...]] = {
     "signed_in": SIGNED_IN,
     "members": MEMBERS,
+    "writers": WRITERS,
+    "editors": EDITORS,
     "outsiders": OUTSIDERS,
     **{role: (role,) for role in ROLES},
 }
@@ -95,22 +100,13 @@ def team_read(door: Door, ok: int = 200) -> Rule:
 
 def team_create(door: Door, ok: int = 201) -> Rule:
     """A new team-owned row in the current team: owner/manager/analyst; viewers and users of no team 403."""
-    return _rule("team_create", door, team=True, signed_in=door.denied, analyst=ok, manager=ok, author=ok, other=ok)
+    return _rule("team_create", door, team=True, signed_in=door.denied, writers=ok, other=ok)
 
 
 def team_child_create(door: Door, ok: int = 201) -> Rule:
     """A row added under the owning team's row (a creator in its campaign): its writers; other teams 404."""
     return _rule(
-        "team_child_create",
-        door,
-        team=True,
-        members=door.denied,
-        analyst=ok,
-        manager=ok,
-        owner=ok,
-        author=ok,
-        outsiders=404,
-        superuser=door.denied,
+        "team_child_create", door, team=True, viewer=door.denied, writers=ok, outsiders=404, superuser=door.denied
     )
 
 
@@ -119,17 +115,7 @@ def team_edit(door: Door, ok: int = 200) -> Rule:
 
     Superusers read every team's rows but edit none they are not a member of (403, the row is visible).
     """
-    return _rule(
-        "team_edit",
-        door,
-        team=True,
-        members=door.denied,
-        manager=ok,
-        owner=ok,
-        author=ok,
-        outsiders=404,
-        superuser=door.denied,
-    )
+    return _rule("team_edit", door, team=True, members=door.denied, editors=ok, outsiders=404, superuser=door.denied)
 
 
 def owner_only(door: Door, ok: int = 200) -> Rule:
