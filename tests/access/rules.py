@@ -1,0 +1,444 @@
+"""Who may use which endpoint: one declared rule per URL name (and method), checked for the whole cast.
+
+``RULES`` maps ``"<url name>"`` or ``"<url name> <METHOD>"`` (the method form wins) to a ``Rule``:
+the status each member of ``ROLES`` must get. An endpoint of the URLconf without a rule fails
+``test_every_endpoint_has_a_rule``; a rule naming a URL that is gone fails
+``test_every_rule_names_an_endpoint``. Adding an endpoint is one line here (plus one in ``KWARGS``
+when its path takes arguments, one in ``DATA`` when a write needs a body).
+
+The statuses are the spec's (/work/plan/ACCOUNTS.md, "The rules everyone codes to"), not what any
+branch does today. Rules whose ``team`` flag is set depend on team scoping (``accounts.teams``) and
+are skipped until that module exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+# The cast. "author" is the analyst of the owning team who wrote every team-owned row, so that
+# "analyst" is a teammate who did not (the spec's "other teammates -> 403").
+ROLES = ("anonymous", "no_team", "viewer", "analyst", "manager", "owner", "author", "other", "staff", "superuser")
+MEMBERS = ("viewer", "analyst", "manager", "owner", "author")  # of the owning team
+WRITERS = ("analyst", "manager", "owner", "author")  # may add rows to the team
+EDITORS = ("manager", "owner", "author")  # the row's author, or an owner / manager of its team
+OUTSIDERS = ("no_team", "other", "staff")  # signed in, not in the owning team, not superuser
+SIGNED_IN = ROLES[1:]
+STAFF = ("staff", "superuser")
+
+
+@dataclass(frozen=True)
+class Door:
+    """What a refusal looks like through one kind of door."""
+
+    anonymous: int  # not signed in
+    denied: int  # signed in, not allowed
+
+
+API = Door(anonymous=401, denied=403)
+PAGE = Door(anonymous=302, denied=403)  # to the sign-in page
+ADMIN = Door(anonymous=302, denied=403)  # to the admin sign-in; non-staff are sent there too
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    statuses: dict[str, int]
+    team: bool = False  # needs team scoping (accounts.teams) to hold
+
+    def but(self, **statuses: int) -> Rule:
+        """The same rule with some roles' statuses changed (a one-off exception, named in place)."""
+        unknown = set(statuses) - set(ROLES)
+        assert not unknown, f"unknown roles {unknown}"
+        return replace(self, statuses={**self.statuses, **statuses})
+
+
+def _rule(name: str, door: Door, team: bool = False, **groups: int) -> Rule:
+    """Statuses by group of roles (``_GROUPS``), later groups overriding earlier ones."""
+    statuses = {"anonymous": door.anonymous}
+    for roles, status in groups.items():
+        for role in _GROUPS[roles]:
+            statuses[role] = status
+    assert set(statuses) == set(ROLES), f"{name}: no status for {set(ROLES) - set(statuses)}"
+    return Rule(name, statuses, team)
+
+
+_GROUPS: dict[str, tuple[str, ...]] = {
+    "signed_in": SIGNED_IN,
+    "members": MEMBERS,
+    "writers": WRITERS,
+    "editors": EDITORS,
+    "outsiders": OUTSIDERS,
+    **{role: (role,) for role in ROLES},
+}
+
+
+def public(ok: int = 200) -> Rule:
+    return Rule("public", dict.fromkeys(ROLES, ok))
+
+
+def not_allowed() -> Rule:
+    return Rule("not_allowed", dict.fromkeys(ROLES, 405))
+
+
+def signed_in(door: Door, ok: int = 200) -> Rule:
+    """Shared data (creators, communities, posts, tags) and the user's own views: any signed-in user."""
+    return _rule("signed_in", door, signed_in=ok)
+
+
+def staff_only(door: Door, ok: int = 200, denied: int | None = None) -> Rule:
+    """Operations (scrapers, runs, logs, monitor): the Staff role and superusers; nobody else."""
+    refused = door.denied if denied is None else denied
+    return _rule("staff_only", door, signed_in=refused, staff=ok, superuser=ok)
+
+
+def team_read(door: Door, ok: int = 200) -> Rule:
+    """A row of the owning team: every member reads it; other teams 404; superusers read everything."""
+    return _rule("team_read", door, team=True, members=ok, outsiders=404, superuser=ok)
+
+
+def team_create(door: Door, ok: int = 201) -> Rule:
+    """A new team-owned row in the current team: owner/manager/analyst; viewers and users of no team 403."""
+    return _rule("team_create", door, team=True, signed_in=door.denied, writers=ok, other=ok)
+
+
+def team_child_create(door: Door, ok: int = 201) -> Rule:
+    """A row added under the owning team's row (a creator in its campaign): its writers; other teams 404."""
+    return _rule(
+        "team_child_create", door, team=True, viewer=door.denied, writers=ok, outsiders=404, superuser=door.denied
+    )
+
+
+def team_edit(door: Door, ok: int = 200) -> Rule:
+    """Change or delete a team row: its author or an owner/manager; teammates 403; other teams 404.
+
+    Superusers read every team's rows but edit none they are not a member of (403, the row is visible).
+    """
+    return _rule("team_edit", door, team=True, members=door.denied, editors=ok, outsiders=404, superuser=door.denied)
+
+
+def owner_only(door: Door, ok: int = 200) -> Rule:
+    """A row of one user (30-day access grants while PROFILE_ACCESS_SCOPE="user"): its user; superusers read."""
+    return _rule("owner_only", door, team=True, signed_in=404, author=ok, superuser=ok)
+
+
+# --- Admin: the Django admin answers every non-staff user with the sign-in page (302) ---------------
+
+
+def admin_site(ok: int = 200, staff: int | None = None) -> Rule:
+    """A page of the admin site itself: staff and superusers."""
+    return _rule("admin_site", ADMIN, signed_in=ADMIN.anonymous, staff=ok if staff is None else staff, superuser=ok)
+
+
+def _admin_status(caps: str, needs: str, ok: int) -> int:
+    return ok if set(caps) & set(needs) else ADMIN.denied
+
+
+def admin_model(
+    label: str, staff: str = "", superuser: str = "vacd", team: bool = False, post_change: int = 200
+) -> dict[str, Rule]:
+    """The rules of one ModelAdmin's views, from what staff and superusers may do with the model.
+
+    ``staff`` / ``superuser`` hold the admin permissions each has, as letters: v(iew), a(dd),
+    c(hange), d(elete). ``team``: a team-owned model; staff (a member of no team) must not open the
+    owning team's row (the admin's "does not exist" redirect, 302), as in the API and pages.
+    ``post_change``: what a POST of an empty change form answers (200, the form with its errors).
+    """
+    app, model = label.split(".")
+    prefix = f"admin:{app}_{model}"
+
+    def rule(name: str, needs: str, ok: int, hidden_from_staff: bool = False) -> Rule:
+        staff_status = _admin_status(staff, needs, ok)
+        if hidden_from_staff and team and staff_status != ADMIN.denied:
+            staff_status = 302
+        result = _rule(
+            name,
+            ADMIN,
+            team=team and hidden_from_staff,
+            signed_in=ADMIN.anonymous,
+            staff=staff_status,
+            superuser=_admin_status(superuser, needs, ok),
+        )
+        return result
+
+    return {
+        f"{prefix}_changelist": rule("admin_view", "vc", 200),
+        f"{prefix}_add": rule("admin_add", "a", 200),
+        f"{prefix}_change GET": rule("admin_view", "vc", 200, hidden_from_staff=True),
+        f"{prefix}_change POST": rule("admin_change", "c", post_change, hidden_from_staff=True),
+        f"{prefix}_delete GET": rule("admin_delete", "d", 200, hidden_from_staff=True),
+        f"{prefix}_delete POST": rule("admin_delete", "d", 302, hidden_from_staff=True),
+        f"{prefix}_history": rule("admin_view", "vc", 200, hidden_from_staff=True),
+        # ``<object_id>/`` only redirects to the change page (the sign-in page for non-staff).
+        f"admin/{app}/{model}/<path:object_id>/": _rule(
+            "admin_redirect", ADMIN, signed_in=302, staff=302, superuser=302
+        ),
+    }
+
+
+# Staff's admin permissions come from the "Staff" group (profiles/groups.py); superusers have all,
+# except where a ModelAdmin refuses a kind of change to everyone (read-only admins: v and d only).
+_ADMIN_MODELS = [
+    admin_model("auth.group"),
+    admin_model("auth.user"),
+    admin_model("authtoken.tokenproxy"),
+    admin_model("accounts.team"),
+    admin_model("media.asset", staff="v"),
+    admin_model("media.remotesource", staff="v", superuser="vd"),
+    admin_model("profiles.tagcategory", staff="vac"),
+    admin_model("profiles.tag", staff="vac"),
+    admin_model("profiles.tagsuggestion", staff="vc"),
+    admin_model("profiles.profile", staff="vc", superuser="vcd"),  # creators come from scrapes, not the admin
+    admin_model("profiles.profilesnapshot", staff="v"),
+    admin_model("profiles.audiencedemographics", staff="v"),
+    admin_model("profiles.mention", staff="v"),
+    admin_model("profiles.relatedprofile", staff="v"),
+    admin_model("profiles.favorite", staff="vad", team=True),
+    admin_model("profiles.profileaccess", staff="v", team=True),
+    admin_model("profiles.searchhistory", staff="v", team=True),
+    admin_model("profiles.community", staff="vc", superuser="vcd"),
+    admin_model("profiles.communitysnapshot", staff="v"),
+    admin_model("posts.post", staff="v"),
+    admin_model("posts.commentsentiment", staff="v"),
+    admin_model("campaigns.campaign", staff="vac", team=True),
+    admin_model("campaigns.campaignpost", staff="vac", team=True),
+    admin_model("campaigns.campaignprofile", staff="vac", team=True),
+    admin_model("intelligence.analysisbatch", staff="v", superuser="vd"),
+    admin_model("intelligence.profileembedding", staff="v", superuser="vd"),
+    admin_model("scraping.scraper", staff="vc"),
+    admin_model("scraping.scraperun", staff="v", superuser="vd"),
+    admin_model("scraping.systemlog", staff="v", superuser="vd"),
+    admin_model("django_celery_beat.periodictask", staff="vacd"),
+    admin_model("django_celery_beat.intervalschedule", staff="vacd"),
+    admin_model("django_celery_beat.crontabschedule", staff="vacd"),
+    admin_model("django_celery_beat.solarschedule", staff="vacd"),
+    admin_model("django_celery_beat.clockedschedule", staff="vacd"),
+    admin_model("monitoring.alert", staff="v", superuser="vd"),
+]
+
+RULES: dict[str, Rule] = {
+    # --- probes and metrics ---
+    "health": public(),
+    "ready": public(),
+    "prometheus-django-metrics": public(),
+    "monitoring-dashboard": staff_only(PAGE, denied=302),  # staff_member_required: the admin sign-in
+    # --- sign-in pages (move to allauth's URLs at merge) ---
+    "login": public(),
+    "logout": public(302),
+    # --- pages ---
+    "profiles:home": public(302),  # to the search, or to the sign-in page
+    "profiles:search": signed_in(PAGE),
+    "profiles:favorites": signed_in(PAGE),
+    "profiles:profile": signed_in(PAGE),
+    "profiles:favorite": team_create(PAGE, ok=302),
+    "profiles:add_to_campaign": team_child_create(PAGE, ok=302),
+    "profiles:review_queue": signed_in(PAGE),
+    "profiles:review_communities": signed_in(PAGE, ok=302),
+    "campaigns:list": signed_in(PAGE),
+    "campaigns:detail": team_read(PAGE),
+    "media-file": signed_in(PAGE),
+    # --- API: tokens ---
+    "api-auth-token": public().but(anonymous=400),  # each role posts its own password; anonymous none
+    "api-auth-me": signed_in(API),
+    # --- API: shared collected data ---
+    "api-profile-list": signed_in(API),
+    "api-profile-detail": signed_in(API),
+    "api-profile-similar": signed_in(API),
+    "api-profile-posts": signed_in(API),
+    "api-profile-analytics": signed_in(API),
+    "api-profile-ai-insights": signed_in(API),
+    "api-community-list": signed_in(API),
+    "api-community-detail": signed_in(API),
+    # Reviewing subreddits needs profiles.change_community: every signed-in member of the cast is in
+    # the Analyst group (or the Staff group), so all may.
+    "api-community-review": signed_in(API),
+    "api-community-bulk-review": signed_in(API),
+    "api-community-categorize": signed_in(API, ok=202),
+    "api-community-categorize-many": signed_in(API, ok=202),
+    "api-tag-list": signed_in(API),
+    "api-tag-detail": signed_in(API),
+    "api-viral-post-list": signed_in(API),
+    # --- API: team-owned rows (lists show the current team's rows: 200 for everyone signed in) ---
+    "api-favorite-list GET": signed_in(API),
+    "api-favorite-list POST": team_create(API),
+    "api-favorite-detail GET": team_read(API),
+    "api-favorite-detail PUT": team_edit(API),
+    "api-favorite-detail PATCH": team_edit(API),
+    "api-favorite-detail DELETE": team_edit(API, ok=204),
+    "api-search-history-list GET": signed_in(API),
+    "api-search-history-list POST": team_create(API),
+    "api-search-history-detail GET": team_read(API),
+    "api-search-history-detail DELETE": team_edit(API, ok=204),
+    "api-profile-access-list": signed_in(API),
+    "api-profile-access-detail": owner_only(API),
+    "api-campaign-list GET": signed_in(API),
+    "api-campaign-list POST": team_create(API),
+    "api-campaign-detail GET": team_read(API),
+    "api-campaign-detail PUT": team_edit(API),
+    "api-campaign-detail PATCH": team_edit(API),
+    "api-campaign-detail DELETE": team_edit(API, ok=204),
+    "api-campaign-metrics": team_read(API),
+    "api-campaign-creators GET": team_read(API),
+    "api-campaign-creators POST": team_child_create(API),
+    "api-campaign-creator GET": team_read(API),
+    "api-campaign-creator PATCH": team_edit(API),
+    "api-campaign-creator DELETE": team_edit(API, ok=204),
+    "api-campaign-posts GET": team_read(API),
+    "api-campaign-posts POST": team_child_create(API),
+    "api-campaign-post GET": team_read(API),
+    "api-campaign-post DELETE": team_edit(API, ok=204),
+    # --- API: operations ---
+    "api-ops-stats": staff_only(API),
+    "api-scraper-list": staff_only(API),
+    "api-scraper-detail": staff_only(API),
+    "api-scraper-start": staff_only(API),
+    "api-scraper-stop": staff_only(API),
+    "api-scrape-run-list": staff_only(API),
+    "api-scrape-run-detail": staff_only(API),
+    "api-system-log-list": staff_only(API),
+    "api-system-log-detail": staff_only(API),
+    "streaming-metrics GET": staff_only(API),
+    "streaming-metrics POST": not_allowed(),
+    # --- API documentation ---
+    "schema": public(),
+    "swagger-ui": public(),
+    "redoc": public(),
+    # --- admin site ---
+    "admin:index": admin_site(),
+    "admin:search": admin_site(),
+    "admin:login GET": _rule("admin_login", ADMIN, anonymous=200, signed_in=200, staff=302, superuser=302),
+    "admin:login POST": public(),  # an empty form: the form again, with its errors
+    "admin:logout GET": admin_site(405),
+    "admin:logout POST": admin_site(302),
+    "admin:password_change": admin_site(),
+    "admin:auth_user_password_change": admin_site(staff=403),  # another user's password: superusers only
+    "admin:password_change_done": admin_site(),
+    "admin:autocomplete": admin_site(403),  # no field named: refused even to superusers
+    "admin:jsi18n": admin_site(),
+    "admin:view_on_site": admin_site(404),  # a creator has no page of its own outside admin
+    "admin:app_list": admin_site(),
+    "admin/(?P<url>.*)$": admin_site(404),
+    "admin:profiles_tagsuggestion_decide GET": admin_site(405),
+    "admin:profiles_tagsuggestion_decide POST": admin_site(302),
+    "admin:profiles_profile_enqueue": admin_site(302),  # a GET only says "needs a POST"
+    "admin:profiles_profile_import": admin_site(),
+    "admin:profiles_profile_process_import GET": admin_site(405),
+    "admin:profiles_profile_process_import POST": admin_site(),  # an empty form: the form again
+    "admin:profiles_profile_export": admin_site(),
+    "admin:profiles_community_import": admin_site(),
+    "admin:profiles_community_process_import GET": admin_site(405),
+    "admin:profiles_community_process_import POST": admin_site(),
+    "admin:profiles_community_export": admin_site(),
+    "admin:posts_post_import": admin_site(403),  # posts come from scrapes: export only
+    "admin:posts_post_process_import GET": admin_site(405),
+    "admin:posts_post_process_import POST": admin_site(403),
+    "admin:posts_post_export": admin_site(),
+    "admin:campaigns_campaignprofile_import": admin_site(403),
+    "admin:campaigns_campaignprofile_process_import GET": admin_site(405),
+    "admin:campaigns_campaignprofile_process_import POST": admin_site(403),
+    "admin:campaigns_campaignprofile_export": admin_site(),
+    "admin:monitoring_run_now GET": admin_site(405),
+    "admin:monitoring_run_now POST": admin_site(302),
+    **{key: rule for model_rules in _ADMIN_MODELS for key, rule in model_rules.items()},
+    # A category still holding tags is protected: the delete page explains instead of deleting.
+    "admin:profiles_tagcategory_delete POST": admin_model("profiles.tagcategory", staff="vac")[
+        "admin:profiles_tagcategory_delete GET"
+    ],
+}
+
+
+# --- Path arguments and request bodies, from the module's objects (``World``) ---------------------
+
+Factory = Callable[[Any], dict[str, Any]]
+
+
+def _pk(label: str) -> Factory:
+    return lambda world: {"pk": world.objects[label].pk}
+
+
+def _profile_path(world) -> dict[str, Any]:
+    profile = world.objects["profiles.profile"]
+    return {"platform": profile.platform, "handle": profile.handle}
+
+
+def _campaign(world) -> dict[str, Any]:
+    return {"campaign_pk": world.objects["campaigns.campaign"].pk}
+
+
+KWARGS: dict[str, Factory] = {
+    "profiles:profile": _pk("profiles.profile"),
+    "profiles:favorite": _pk("profiles.profile"),
+    "profiles:add_to_campaign": _pk("profiles.profile"),
+    "campaigns:detail": _pk("campaigns.campaign"),
+    "media-file": lambda world: {"path": world.media_path},
+    "api-profile-detail": _profile_path,
+    "api-profile-similar": _profile_path,
+    "api-profile-posts": _profile_path,
+    "api-profile-analytics": _profile_path,
+    "api-profile-ai-insights": _profile_path,
+    "api-community-detail": lambda world: {"name": world.objects["profiles.community"].name},
+    "api-community-categorize": lambda world: {"name": world.objects["profiles.community"].name},
+    "api-community-review": lambda world: {"name": world.objects["profiles.community"].name},
+    "api-favorite-detail": _pk("profiles.favorite"),
+    "api-search-history-detail": _pk("profiles.searchhistory"),
+    "api-profile-access-detail": _pk("profiles.profileaccess"),
+    "api-tag-detail": lambda world: {"slug": world.objects["profiles.tag"].slug},
+    "api-campaign-detail": _pk("campaigns.campaign"),
+    "api-campaign-metrics": _pk("campaigns.campaign"),
+    "api-campaign-creators": _campaign,
+    "api-campaign-creator": lambda world: {**_campaign(world), **_pk("campaigns.campaignprofile")(world)},
+    "api-campaign-posts": _campaign,
+    "api-campaign-post": lambda world: {**_campaign(world), **_pk("campaigns.campaignpost")(world)},
+    "api-scraper-detail": _pk("scraping.scraper"),
+    "api-scraper-start": _pk("scraping.scraper"),
+    "api-scraper-stop": _pk("scraping.scraper"),
+    "api-scrape-run-detail": _pk("scraping.scraperun"),
+    "api-system-log-detail": _pk("scraping.systemlog"),
+    "admin:view_on_site": lambda world: {
+        "content_type_id": world.content_type_id("profiles.profile"),
+        "object_id": world.objects["profiles.profile"].pk,
+    },
+    "admin:app_list": lambda world: {"app_label": "profiles"},
+    "admin/(?P<url>.*)$": lambda world: {"url": "no-such-page/"},
+    "admin:profiles_tagsuggestion_decide": lambda world: {
+        "pk": world.objects["profiles.tagsuggestion"].pk,
+        "decision": "accept",
+    },
+    "admin:profiles_profile_enqueue": lambda world: {"pk": world.objects["profiles.profile"].pk, "what": "scrape"},
+    "admin:monitoring_run_now": _pk("django_celery_beat.periodictask"),
+    "admin:password_change": lambda world: {},
+}
+
+
+def _campaign_body(world) -> dict[str, Any]:
+    return {"name": "Spring launch", "brand": "Acme", "currency": "EUR"}
+
+
+DATA: dict[str, Factory] = {
+    **{f"{key.split()[0]} POST": lambda world: {"post": "yes"} for key in RULES if key.endswith("_delete POST")},
+    "profiles:add_to_campaign POST": lambda world: {"campaign": world.objects["campaigns.campaign"].pk},
+    "profiles:review_communities POST": lambda world: {
+        "single": f"{world.objects['profiles.community'].pk}:ok",
+    },
+    "api-community-review POST": lambda world: {"review_status": "ok"},
+    "api-community-bulk-review POST": lambda world: {
+        "ids": [world.objects["profiles.community"].pk],
+        "review_status": "ok",
+    },
+    "api-community-categorize-many POST": lambda world: {"ids": [world.objects["profiles.community"].pk]},
+    "api-favorite-list POST": lambda world: {"profile": world.spare_profile.pk, "note": "shortlist"},
+    "api-favorite-detail PUT": lambda world: {"note": "shortlist"},
+    "api-favorite-detail PATCH": lambda world: {"note": "shortlist"},
+    "api-search-history-list POST": lambda world: {"query": "vegan", "filters": {"platform": "instagram"}},
+    "api-campaign-list POST": _campaign_body,
+    "api-campaign-detail PUT": _campaign_body,
+    "api-campaign-detail PATCH": lambda world: {"status": "active"},
+    "api-campaign-creators POST": lambda world: {"profile": world.spare_profile.pk},
+    "api-campaign-creator PATCH": lambda world: {"status": "contacted"},
+    "api-campaign-posts POST": lambda world: {"post": world.spare_post.pk},
+}
+
+
+def rule_for(key: str, method: str) -> Rule | None:
+    return RULES.get(f"{key} {method}") or RULES.get(key)
