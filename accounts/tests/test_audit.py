@@ -292,7 +292,7 @@ def test_the_trail_filters_by_action_and_member(owner, acme):
 
 
 def test_the_trail_is_paginated_in_a_fixed_number_of_queries(owner, acme, monkeypatch, django_assert_max_num_queries):
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(views, "AUDIT_PAGE_SIZE", 2)
     for _ in range(3):
         audit.record(Action.TAG_ADDED, actor=owner, team=acme, target=owner)
     client = signed_in(owner)
