@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from axes.helpers import get_lockout_response
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,15 +33,21 @@ class TokenView(APIView):
     @extend_schema(
         summary="Get an API token",
         request=AuthTokenSerializer,
-        responses={200: TokenSerializer},
+        responses={200: TokenSerializer, 429: None},
         examples=[
             OpenApiExample("sign in", value={"username": "ana", "password": "…"}, request_only=True),
             OpenApiExample("token", value={"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"}, response_only=True),
         ],
     )
     def post(self, request: Request) -> Response:
+        # The serializer calls authenticate(request=...), so django-axes counts this door too; it
+        # marks the request when the account or address is locked out, and answers in the
+        # project's words (AXES_LOCKOUT_CALLABLE).
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            if getattr(request, "axes_locked_out", False):
+                return get_lockout_response(request)
+            raise ValidationError(serializer.errors)
         token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key})
 
