@@ -137,7 +137,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    # Records each signed-in session (IP, user agent, last seen) for the "active sessions" page.
+    # Keeps each session's last-seen time for the "active sessions" page, when USERSESSIONS_TRACK_ACTIVITY.
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "accounts.middleware.MFARequiredMiddleware",
     # Turns a refused sign-in (too many failures) into the lockout page; after everything that can
@@ -201,7 +201,11 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 # Django ends every other session when the password hash changes; allauth.usersessions also deletes
 # their rows, and the session that changed the password stays signed in.
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-USERSESSIONS_TRACK_ACTIVITY = True
+USERSESSIONS_TRACK_ACTIVITY = env_bool(
+    "USERSESSIONS_TRACK_ACTIVITY",
+    False,
+    help="keep each session's last-seen time and address for the sessions page (a write per request)",
+)
 # allauth keeps its rate limits for e-mail sending (reset, verification); failed sign-ins are
 # django-axes' job (one counter across the pages, the admin and the token endpoint), so allauth's
 # own "login_failed" limit is off instead of refusing at a different count with a different message.
@@ -563,6 +567,9 @@ LOGGING = {
         # lines would say the same without the request id.
         "django.server": {"level": "WARNING"},
         "uvicorn.access": {"level": "WARNING"},
+        # django-axes logs every attempt and its start-up at INFO; lockouts are WARNING, and the
+        # audit trail keeps sign-ins and failures.
+        "axes": {"level": "WARNING"},
     },
 }
 
