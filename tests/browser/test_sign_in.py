@@ -1,0 +1,87 @@
+"""Playwright in headless Chromium: two-factor sign-in set up and used, and a password reset by e-mail."""
+
+from __future__ import annotations
+
+import re
+
+import pyotp
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.core import mail
+from django.core.cache import cache
+
+from tests.browser.conftest import PASSWORD
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def member(transactional_db):
+    cache.clear()  # allauth's rate limits and used-code markers live in Redis
+    user = UserFactory(username="ana", email="ana@example.com", password=PASSWORD)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    yield user
+    cache.clear()
+
+
+def _submit(page, fields: dict[str, str]) -> None:
+    for name, value in fields.items():
+        page.fill(f"main input[name={name}]", value)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+
+
+def test_enable_totp_and_sign_in_with_the_second_factor(member, browser_page, live_server, screenshot):
+    page, base = browser_page, live_server.url
+    page.goto(f"{base}/accounts/login/")
+    _submit(page, {"login": "ana", "password": PASSWORD})
+    assert page.url == f"{base}/creators/"
+
+    # Two-factor page -> set up TOTP; allauth asks for the password again first.
+    page.goto(f"{base}/accounts/2fa/totp/activate/")
+    _submit(page, {"password": PASSWORD})
+    secret = page.input_value("#authenticator_secret")
+    screenshot(page, "totp-setup")
+    _submit(page, {"code": pyotp.TOTP(secret).now()})
+    assert Authenticator.objects.filter(user=member, type="totp").exists()
+
+    page.click("nav form button[type=submit]")  # sign out
+    page.wait_for_load_state()
+    page.goto(f"{base}/accounts/login/")
+    _submit(page, {"login": "ana@example.com", "password": PASSWORD})
+    assert "/accounts/2fa/authenticate/" in page.url
+
+    _submit(page, {"code": "000000"})
+    assert "Incorrect code" in page.content() and "/accounts/2fa/authenticate/" in page.url
+
+    page.fill("main input[name=code]", pyotp.TOTP(secret).now())
+    screenshot(page, "sign-in-2fa")
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.url == f"{base}/creators/"
+    assert page.locator("nav").inner_text().count("ana") == 1
+
+
+def test_reset_a_forgotten_password_by_email(member, browser_page, live_server, screenshot):
+    page, base = browser_page, live_server.url
+    mail.outbox = []
+    page.goto(f"{base}/accounts/login/")
+    page.click("a[href='/accounts/password/reset/']")
+    _submit(page, {"email": "ana@example.com"})
+    assert "/accounts/password/reset/done/" in page.url
+
+    link = re.search(r"https?://\S+/accounts/password/reset/key/\S+/", mail.outbox[-1].body).group(0)
+    page.goto(link)
+    _submit(page, {"password1": "a fresh long passphrase", "password2": "a fresh long passphrase"})
+    assert "/accounts/password/reset/key/done/" in page.url
+    screenshot(page, "password-reset-done")
+
+    page.goto(f"{base}/accounts/login/")
+    _submit(page, {"login": "ana", "password": "a fresh long passphrase"})
+    assert page.url == f"{base}/creators/"
+
+    # The link served once: opening it again says so.
+    page.goto(link)
+    assert "invalid" in page.content().lower()
