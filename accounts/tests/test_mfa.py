@@ -77,3 +77,23 @@ def test_a_recovery_code_works_once(ana):
     sign_in(second, "ana")
     response = second.post(reverse("mfa_authenticate"), {"code": code})
     assert response.status_code == 200 and _signed_in_as(second) is None
+
+
+def test_token_endpoint_asks_for_the_second_factor(api_client, ana):
+    secret = generate_totp_secret()
+    TOTP.activate(ana, secret)
+    url = "/api/v1/auth/token/"
+
+    response = api_client.post(url, {"username": "ana", "password": PASSWORD}, format="json")
+    assert response.status_code == 400 and "two-factor" in response.json()["otp"][0]
+    response = api_client.post(url, {"username": "ana", "password": PASSWORD, "otp": "000000"}, format="json")
+    assert response.status_code == 400 and response.json()["otp"] == ["Incorrect code."]
+    response = api_client.post(
+        url, {"username": "ana", "password": PASSWORD, "otp": pyotp.TOTP(secret).now()}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["token"]
+
+
+def test_token_endpoint_without_two_factor_needs_no_code(api_client, ana):
+    response = api_client.post("/api/v1/auth/token/", {"username": "ana", "password": PASSWORD}, format="json")
+    assert response.status_code == 200

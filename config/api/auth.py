@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.mfa.models import Authenticator
 from axes.helpers import get_lockout_response
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import permissions, serializers
@@ -11,6 +12,33 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+
+class TokenRequestSerializer(AuthTokenSerializer):
+    """Username and password, and the authenticator code when the account uses two-factor sign-in:
+    the token endpoint is a door like the sign-in page and asks for the same factors."""
+
+    otp = serializers.CharField(
+        required=False, write_only=True, help_text="TOTP or recovery code; required when two-factor sign-in is on"
+    )
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        authenticators = Authenticator.objects.filter(
+            user=attrs["user"], type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]
+        )
+        if not any(a.type == Authenticator.Type.TOTP for a in authenticators):
+            return attrs
+        code = attrs.get("otp", "")
+        if not code:
+            raise serializers.ValidationError(
+                {"otp": ["This account uses two-factor sign-in: send the authenticator code as otp."]}, code="required"
+            )
+        for authenticator in authenticators:
+            if authenticator.wrap().validate_code(code):
+                authenticator.record_usage()
+                return attrs
+        raise serializers.ValidationError({"otp": ["Incorrect code."]}, code="invalid")
 
 
 class TokenSerializer(serializers.Serializer):
@@ -28,11 +56,11 @@ class TokenView(APIView):
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
-    serializer_class = AuthTokenSerializer
+    serializer_class = TokenRequestSerializer
 
     @extend_schema(
         summary="Get an API token",
-        request=AuthTokenSerializer,
+        request=TokenRequestSerializer,
         responses={200: TokenSerializer},
         examples=[
             OpenApiExample("sign in", value={"username": "ana", "password": "…"}, request_only=True),
@@ -43,7 +71,7 @@ class TokenView(APIView):
         # The serializer calls authenticate(request=...), so django-axes counts this door too; it
         # marks the request when the account or address is locked out, and answers in the
         # project's words (AXES_LOCKOUT_CALLABLE).
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         if not serializer.is_valid():
             if getattr(request, "axes_locked_out", False):
                 return get_lockout_response(request)
