@@ -12,6 +12,8 @@ from django.http import HttpRequest
 # The session key under which the invitation flow keeps a pending invitation for an anonymous
 # visitor; such a visitor may sign up even when signup is closed.
 INVITATION_SESSION_KEY = "invitation"
+# Authenticators that are a second factor on their own; recovery codes only back them up.
+SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -28,7 +30,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
 class MFAAdapter(DefaultMFAAdapter):
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
-        # With MFA_REQUIRED the last TOTP authenticator stays; recovery codes go with it anyway.
-        if settings.MFA_REQUIRED and authenticator.type == Authenticator.Type.TOTP:
-            return False
+        # With MFA_REQUIRED the last second factor stays.
+        if settings.MFA_REQUIRED and authenticator.type in SECOND_FACTORS:
+            others = Authenticator.objects.filter(user_id=authenticator.user_id, type__in=SECOND_FACTORS)
+            if not others.exclude(pk=authenticator.pk).exists():
+                return False
         return super().can_delete_authenticator(authenticator)

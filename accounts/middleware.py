@@ -9,14 +9,17 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from accounts.adapters import SECOND_FACTORS
+
 # Where a user without an authenticator may still go: setting one up, signing out, and the
 # resources those pages load. The API is left alone: tokens are issued by the token endpoint.
-_ALLOWED_URL_NAMES = ("mfa_activate_totp", "account_logout", "account_reauthenticate")
+_ALLOWED_URL_NAMES = ("mfa_activate_totp", "mfa_add_webauthn", "account_logout", "account_reauthenticate")
 _ALLOWED_PREFIXES = ("/static/", "/api/", "/health", "/ready", "/metrics")
 
 
 class MFARequiredMiddleware:
-    """Sends a signed-in user without TOTP to its setup page before anything else.
+    """Sends a signed-in user without a second factor (TOTP or a security key) to the TOTP setup page
+    before anything else.
 
     The answer is remembered in the session once the user has an authenticator, so this costs one
     query per session, not per request.
@@ -39,7 +42,7 @@ class MFARequiredMiddleware:
             return False
         if request.path in {reverse(name) for name in _ALLOWED_URL_NAMES}:
             return False
-        if Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists():
+        if Authenticator.objects.filter(user=request.user, type__in=SECOND_FACTORS).exists():
             request.session[self.SESSION_KEY] = True
             return False
         return True

@@ -220,8 +220,9 @@ ACCOUNT_RATE_LIMITS = {
 MFA_REQUIRED = env_bool(
     "MFA_REQUIRED", False, help="every user must set up two-factor sign-in (TOTP) before using the app"
 )
-# TOTP and recovery codes; WebAuthn is off (docs/sign-in.md says why).
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Second factors: TOTP, recovery codes, and security keys / passkeys (WebAuthn, which browsers allow
+# on HTTPS and on http://localhost only; the browser tests use Chromium's virtual authenticator).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Creatorscope", help="issuer name shown in authenticator apps")
 
 # Failed sign-ins on every door (pages, admin, POST /api/v1/auth/token/) count per account and per

@@ -148,12 +148,22 @@ def test_mfa_required_lets_users_with_totp_through(client, ana, settings):
     assert client.get(reverse("campaigns:list")).status_code == 200
 
 
+def test_mfa_required_accepts_a_security_key_instead_of_totp(client, ana, settings):
+    settings.MFA_REQUIRED = True
+    Authenticator.objects.create(user=ana, type=Authenticator.Type.WEBAUTHN, data={})
+    client.force_login(ana)
+    assert client.get(reverse("campaigns:list")).status_code == 200
+
+
 def test_mfa_required_keeps_the_last_authenticator(ana, settings):
     from allauth.mfa.adapter import get_adapter
 
     settings.MFA_REQUIRED = True
     totp = TOTP.activate(ana, generate_totp_secret())
     assert not get_adapter().can_delete_authenticator(totp.instance)
+    key = Authenticator.objects.create(user=ana, type=Authenticator.Type.WEBAUTHN, data={})
+    assert get_adapter().can_delete_authenticator(totp.instance)
+    key.delete()
     settings.MFA_REQUIRED = False
     assert get_adapter().can_delete_authenticator(totp.instance)
 

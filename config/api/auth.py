@@ -24,18 +24,17 @@ class TokenRequestSerializer(AuthTokenSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        authenticators = Authenticator.objects.filter(
-            user=attrs["user"], type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]
-        )
-        if not any(a.type == Authenticator.Type.TOTP for a in authenticators):
+        authenticators = list(Authenticator.objects.filter(user=attrs["user"]))
+        if not any(a.type in (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN) for a in authenticators):
             return attrs
         code = attrs.get("otp", "")
         if not code:
             raise serializers.ValidationError(
                 {"otp": ["This account uses two-factor sign-in: send the authenticator code as otp."]}, code="required"
             )
+        # A security key cannot answer here; its owner sends a TOTP or a recovery code.
         for authenticator in authenticators:
-            if authenticator.wrap().validate_code(code):
+            if authenticator.type != Authenticator.Type.WEBAUTHN and authenticator.wrap().validate_code(code):
                 authenticator.record_usage()
                 return attrs
         raise serializers.ValidationError({"otp": ["Incorrect code."]}, code="invalid")

@@ -85,3 +85,42 @@ def test_reset_a_forgotten_password_by_email(member, browser_page, live_server, 
     # The link served once: opening it again says so.
     page.goto(link)
     assert "invalid" in page.content().lower()
+
+
+def test_add_a_security_key_and_sign_in_with_it(member, browser_page, live_server, screenshot):
+    """WebAuthn with Chromium's virtual authenticator (DevTools), so no hardware is needed.
+
+    Browsers allow WebAuthn on https and on http://localhost, not on an IP address.
+    """
+    page, base = browser_page, live_server.url.replace("127.0.0.1", "localhost")
+    devtools = page.context.new_cdp_session(page)
+    devtools.send("WebAuthn.enable")
+    devtools.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+    page.goto(f"{base}/accounts/login/")
+    _submit(page, {"login": "ana", "password": PASSWORD})
+    page.goto(f"{base}/accounts/2fa/webauthn/add/")
+    _submit(page, {"password": PASSWORD})
+    page.fill("main input[name=name]", "Laptop key")
+    page.click("#mfa_webauthn_add")
+    page.wait_for_url("**/accounts/2fa/recovery-codes/")
+    assert Authenticator.objects.filter(user=member, type="webauthn").exists()
+
+    page.click("nav form button[type=submit]")  # sign out
+    page.wait_for_load_state()
+    page.goto(f"{base}/accounts/login/")
+    _submit(page, {"login": "ana", "password": PASSWORD})
+    assert "/accounts/2fa/authenticate/" in page.url
+    screenshot(page, "sign-in-security-key")
+    page.click("main button:has-text('security key')")
+    page.wait_for_url(f"{base}/creators/")
