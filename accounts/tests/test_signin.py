@@ -97,7 +97,7 @@ def test_sso_button_shown_with_oidc_environment(client, settings):
         }
     }
     page = client.get(reverse("account_login")).content.decode()
-    assert "Acme SSO" in page and "/accounts/oidc/oidc/login/" in page
+    assert "Sign in with Acme SSO" in page and "/accounts/oidc/oidc/login/" in page
 
 
 def test_sso_provider_comes_from_settings_not_database_rows(client):
