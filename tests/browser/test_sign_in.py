@@ -33,6 +33,15 @@ def _submit(page, fields: dict[str, str]) -> None:
     page.wait_for_load_state()
 
 
+def _sign_out_and_in_with_the_password(page, base: str, login: str) -> None:
+    """Sign out, sign in again with the password, and land on the second step."""
+    page.click("nav form button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{base}/accounts/login/")
+    _submit(page, {"login": login, "password": PASSWORD})
+    assert "/accounts/2fa/authenticate/" in page.url
+
+
 def test_enable_totp_and_sign_in_with_the_second_factor(member, browser_page, live_server, screenshot):
     page, base = browser_page, live_server.url
     page.goto(f"{base}/accounts/login/")
@@ -47,11 +56,7 @@ def test_enable_totp_and_sign_in_with_the_second_factor(member, browser_page, li
     _submit(page, {"code": pyotp.TOTP(secret).now()})
     assert Authenticator.objects.filter(user=member, type="totp").exists()
 
-    page.click("nav form button[type=submit]")  # sign out
-    page.wait_for_load_state()
-    page.goto(f"{base}/accounts/login/")
-    _submit(page, {"login": "ana@example.com", "password": PASSWORD})
-    assert "/accounts/2fa/authenticate/" in page.url
+    _sign_out_and_in_with_the_password(page, base, "ana@example.com")
 
     _submit(page, {"code": "000000"})
     assert "Incorrect code" in page.content() and "/accounts/2fa/authenticate/" in page.url
@@ -116,11 +121,7 @@ def test_add_a_security_key_and_sign_in_with_it(member, browser_page, live_serve
     page.wait_for_url("**/accounts/2fa/recovery-codes/")
     assert Authenticator.objects.filter(user=member, type="webauthn").exists()
 
-    page.click("nav form button[type=submit]")  # sign out
-    page.wait_for_load_state()
-    page.goto(f"{base}/accounts/login/")
-    _submit(page, {"login": "ana", "password": PASSWORD})
-    assert "/accounts/2fa/authenticate/" in page.url
+    _sign_out_and_in_with_the_password(page, base, "ana")
     screenshot(page, "sign-in-security-key")
     page.click("main button:has-text('security key')")
     page.wait_for_url(f"{base}/creators/")
