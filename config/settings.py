@@ -614,6 +614,9 @@ REST_FRAMEWORK = {
         "anon": env_str("API_THROTTLE_ANON", "60/min", help="request rate per anonymous address (429 beyond)"),
     },
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
+    # The throttles' client address follows the sign-in rule: DRF's default (None) would take a
+    # client-sent X-Forwarded-For as the address.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Creatorscope API",

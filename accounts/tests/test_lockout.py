@@ -102,3 +102,13 @@ def test_a_success_before_the_limit_resets_the_account_counter(client, ana):
     assert sign_in(client, "ana", PASSWORD).status_code == 302
     client.logout()
     assert _fail_on_page(client, 9) == [200] * 9
+
+
+def test_api_throttle_ignores_x_forwarded_for_by_default(settings):
+    """The anonymous API rate counts per REMOTE_ADDR too, not per address a client claims."""
+    from rest_framework.test import APIRequestFactory
+
+    from config.api.throttling import AnonThrottle
+
+    request = APIRequestFactory().post(TOKEN_URL, HTTP_X_FORWARDED_FOR="203.0.113.9", REMOTE_ADDR="192.0.2.1")
+    assert AnonThrottle().get_ident(request) == "192.0.2.1"
