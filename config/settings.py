@@ -103,6 +103,15 @@ INSTALLED_APPS = [
     "channels",
     "django_prometheus",
     "import_export",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.microsoft",
+    "allauth.usersessions",
+    "axes",
     # The project package: shared template tags and management commands (NetBox's netbox/netbox/).
     "config",
     "accounts",
@@ -129,6 +138,13 @@ MIDDLEWARE = [
     "accounts.audit.AuditRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # Keeps each session's last-seen time for the "active sessions" page, when USERSESSIONS_TRACK_ACTIVITY.
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "accounts.middleware.MFARequiredMiddleware",
+    # Turns a refused sign-in (too many failures) into the lockout page; after everything that can
+    # sign in, as django-axes asks.
+    "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -151,23 +167,164 @@ TEMPLATES = [
     },
 ]
 
-# --- Auth, i18n ---
+# --- Sign-in (django-allauth, django-axes) ---
 
+# Axes first: a locked-out account or address is refused before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
-LOGOUT_REDIRECT_URL = "login"
 AUDIT_RETENTION_DAYS = env_int(
     "AUDIT_RETENTION_DAYS",
     0,
     minimum=0,
     help="audit-trail entries older than this are deleted nightly; 0 keeps them forever",
 )
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = env_choice(
+    "ACCOUNT_EMAIL_VERIFICATION",
+    "mandatory",
+    ("mandatory", "optional", "none"),
+    help="mandatory: an account signs in only after its e-mail address is confirmed",
+)
+ACCOUNT_SIGNUP_OPEN = env_bool(
+    "ACCOUNT_SIGNUP_OPEN", False, help="anyone may sign up; otherwise only through an invitation link"
+)
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Django ends every other session when the password hash changes; allauth.usersessions also deletes
+# their rows, and the session that changed the password stays signed in.
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+USERSESSIONS_TRACK_ACTIVITY = env_bool(
+    "USERSESSIONS_TRACK_ACTIVITY",
+    False,
+    help="keep each session's last-seen time and address for the sessions page (a write per request)",
+)
+# allauth keeps its rate limits for e-mail sending (reset, verification); failed sign-ins are
+# django-axes' job (one counter across the pages, the admin and the token endpoint), so allauth's
+# own "login_failed" limit is off instead of refusing at a different count with a different message.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": None,
+    "reset_password": env_str(
+        "ACCOUNT_RESET_PASSWORD_RATE",
+        "20/h/ip,5/h/key",
+        help="password-reset mails allowed per address (ip) and per e-mail (key), allauth's syntax",
+    ),
+}
+MFA_REQUIRED = env_bool(
+    "MFA_REQUIRED", False, help="every user must set up two-factor sign-in (TOTP) before using the app"
+)
+# Second factors: TOTP, recovery codes, and security keys / passkeys (WebAuthn, which browsers allow
+# on HTTPS and on http://localhost only; the browser tests use Chromium's virtual authenticator).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Creatorscope", help="issuer name shown in authenticator apps")
+
+# Failed sign-ins on every door (pages, admin, POST /api/v1/auth/token/) count per account and per
+# client address; past the limit the attempt is refused before the password is checked.
+AXES_FAILURE_LIMIT = env_int(
+    "SIGNIN_FAILURE_LIMIT", 10, minimum=1, help="failed sign-ins per account and per address within the window"
+)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=env_int(
+        "SIGNIN_LOCKOUT_MINUTES",
+        15,
+        minimum=1,
+        help="the window failures are counted in, and how long a locked account or address waits",
+    )
+)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "accounts.signin.axes_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.signin.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.signin.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["password"]
+# The client address is REMOTE_ADDR unless proxies are declared: a client-sent X-Forwarded-For is
+# never trusted by default (it would let a guesser pick a fresh address per attempt).
+TRUSTED_PROXY_COUNT = env_int(
+    "TRUSTED_PROXY_COUNT",
+    0,
+    minimum=0,
+    help="reverse proxies in front of the app; the client address is that many entries from the right of X-Forwarded-For",
+)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+# Single sign-on: a provider appears (with its button) only when its variables are set.
+_oidc_server_url = env_str("OIDC_SERVER_URL", help="OpenID Connect issuer URL, e.g. https://sso.example.com/realms/x")
+_oidc_client_id = env_str("OIDC_CLIENT_ID", help="OpenID Connect client id")
+_oidc_secret = env_str("OIDC_CLIENT_SECRET", help="OpenID Connect client secret")
+_oidc_name = env_str("OIDC_PROVIDER_NAME", "Single sign-on", help="label of the OpenID Connect button")
+_google_client_id = env_str("GOOGLE_CLIENT_ID", help="Google OAuth client id (sign in with Google)")
+_google_secret = env_str("GOOGLE_CLIENT_SECRET", help="Google OAuth client secret")
+_microsoft_client_id = env_str("MICROSOFT_CLIENT_ID", help="Microsoft Entra ID application id (sign in with Microsoft)")
+_microsoft_secret = env_str("MICROSOFT_CLIENT_SECRET", help="Microsoft Entra ID client secret")
+_microsoft_tenant = env_str(
+    "MICROSOFT_TENANT", "organizations", help="Entra ID tenant: a tenant id, organizations or common"
+)
+_oidc_apps = [
+    {
+        "provider_id": "oidc",
+        "name": _oidc_name,
+        "client_id": _oidc_client_id,
+        "secret": _oidc_secret,
+        "settings": {"server_url": _oidc_server_url},
+    }
+]
+_microsoft_apps = [
+    {"client_id": _microsoft_client_id, "secret": _microsoft_secret, "settings": {"tenant": _microsoft_tenant}}
+]
+SOCIALACCOUNT_PROVIDERS = {
+    **({"openid_connect": {"APPS": _oidc_apps}} if _oidc_server_url and _oidc_client_id else {}),
+    **(
+        {
+            "google": {
+                "APPS": [{"client_id": _google_client_id, "secret": _google_secret}],
+                "SCOPE": ["profile", "email"],
+            }
+        }
+        if _google_client_id
+        else {}
+    ),
+    **({"microsoft": {"APPS": _microsoft_apps}} if _microsoft_client_id else {}),
+}
+# An SSO identity whose provider vouches for the e-mail signs in to the account that has it.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+
+# --- E-mail ---
+
+EMAIL_HOST = env_str("EMAIL_HOST", help="SMTP server; without it mails are written to the console")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1, help="SMTP port")
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", help="SMTP user")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", help="SMTP password")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False, help="implicit TLS (port 465)")
+EMAIL_USE_TLS = env_bool(
+    "EMAIL_USE_TLS", not EMAIL_USE_SSL, help="STARTTLS (port 587)", doc_default="1 unless EMAIL_USE_SSL"
+)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1, help="seconds to wait for the SMTP server")
+DEFAULT_FROM_EMAIL = env_str(
+    "DEFAULT_FROM_EMAIL", "Creatorscope <noreply@localhost>", help="sender of account and notification mails"
+)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- i18n ---
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -419,6 +576,9 @@ LOGGING = {
         # lines would say the same without the request id.
         "django.server": {"level": "WARNING"},
         "uvicorn.access": {"level": "WARNING"},
+        # django-axes logs every attempt and its start-up at INFO; lockouts are WARNING, and the
+        # audit trail keeps sign-ins and failures.
+        "axes": {"level": "WARNING"},
     },
 }
 
@@ -472,6 +632,9 @@ REST_FRAMEWORK = {
         "anon": env_str("API_THROTTLE_ANON", "60/min", help="request rate per anonymous address (429 beyond)"),
     },
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
+    # The throttles' client address follows the sign-in rule: DRF's default (None) would take a
+    # client-sent X-Forwarded-For as the address.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Creatorscope API",

@@ -261,5 +261,5 @@ def review_communities(request: HttpRequest) -> HttpResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
-        return HttpResponseRedirect(f"{reverse('login')}?next=/")
+        return HttpResponseRedirect(f"{reverse('account_login')}?next=/")
     return HttpResponseRedirect(reverse("profiles:search"))

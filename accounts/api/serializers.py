@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import authenticate
 from rest_framework import serializers
 
@@ -14,13 +15,33 @@ class CredentialsSerializer(serializers.Serializer):
 
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(
+        required=False, write_only=True, help_text="TOTP or recovery code; required when two-factor sign-in is on"
+    )
 
     def validate(self, attrs: dict) -> dict:
         user = authenticate(request=self.context.get("request"), username=attrs["username"], password=attrs["password"])
         if user is None:
             raise serializers.ValidationError("Unable to log in with provided credentials.", code="authorization")
         attrs["user"] = user
-        return attrs
+        return self._second_factor(attrs)
+
+    def _second_factor(self, attrs: dict) -> dict:
+        """The token endpoint is a door like the sign-in page and asks for the same factors."""
+        authenticators = list(Authenticator.objects.filter(user=attrs["user"]))
+        if not any(a.type in (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN) for a in authenticators):
+            return attrs
+        code = attrs.get("otp", "")
+        if not code:
+            raise serializers.ValidationError(
+                {"otp": ["This account uses two-factor sign-in: send the authenticator code as otp."]}, code="required"
+            )
+        # A security key cannot answer here; its owner sends a TOTP or a recovery code.
+        for authenticator in authenticators:
+            if authenticator.type != Authenticator.Type.WEBAUTHN and authenticator.wrap().validate_code(code):
+                authenticator.record_usage()
+                return attrs
+        raise serializers.ValidationError({"otp": ["Incorrect code."]}, code="invalid")
 
 
 class IssuedTokenSerializer(serializers.Serializer):

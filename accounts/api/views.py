@@ -3,9 +3,11 @@ and the signed-in user's tokens (list, create, revoke)."""
 
 from __future__ import annotations
 
+from axes.helpers import get_lockout_response
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -40,8 +42,14 @@ class TokenView(APIView):
         ],
     )
     def post(self, request: Request) -> Response:
+        # The serializer calls authenticate(request=...), so django-axes counts this door too. Axes marks
+        # DRF's request wrapper (which its middleware never sees) when the account or address is locked
+        # out, so the lockout answer is given here, in the project's words (AXES_LOCKOUT_CALLABLE).
         serializer = s.CredentialsSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            if getattr(request, "axes_locked_out", False):
+                return get_lockout_response(request)
+            raise ValidationError(serializer.errors)
         token, plain = ApiToken.objects.issue(serializer.validated_data["user"], "Password sign-in", request=request)
         return Response(s.IssuedTokenSerializer(issued(token, plain)).data)
 

@@ -34,7 +34,7 @@ def creators(db):
 def test_pages_need_sign_in(client, creators):
     for url in (SEARCH, reverse("profiles:profile", args=[creators[0].pk]), reverse("profiles:review_queue")):
         response = client.get(url)
-        assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+        assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
 
 
 def test_search_uses_the_api_filters_and_renders_cards(client_as, alice, creators):

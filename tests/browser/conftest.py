@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 from django.utils import timezone
@@ -63,6 +64,7 @@ def _user(username: str, group: str):
     user = UserFactory(username=username, is_staff=True)
     user.set_password(PASSWORD)
     user.save()
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     user.groups.add(Group.objects.get(name=group))
     return user
 
@@ -167,7 +169,8 @@ def world(transactional_db):
 
 def sign_in(page, base_url: str, username: str, admin: bool = False) -> None:
     page.goto(f"{base_url}{'/admin/login/' if admin else '/accounts/login/'}")
-    page.fill("input[name=username]", username)
+    # The admin's login sends visitors to allauth's page (one door for both).
+    page.fill("input[name=login]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit], input[type=submit]")
     page.wait_for_load_state()
