@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 urlpatterns = [
     path("", include("monitoring.urls")),
     path("", include("profiles.urls")),
+    path("", include("scraping.urls")),
     path("", include("campaigns.urls")),
     path("", include("media.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
