@@ -11,8 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from posts.api.serializers import CommunityDetailSerializer
-from profiles.api.serializers import ProfileDetailSerializer
+from profiles.api.serializers import CommunitySummarySerializer, ProfileDetailSerializer
 from scraping import collect, lookup
 from scraping.models import Lookup, Scraper, ScrapeRun, SystemLog
 
@@ -224,13 +223,14 @@ class LookupSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_report(self, obj: Lookup) -> dict | None:
-        """The creator report (``/api/v1/profiles/…``) or the subreddit's (``/api/v1/communities/…``)."""
+        """The creator report as ``/api/v1/profiles/…`` serves it; a subreddit's summary (its full report,
+        with insights, is at ``report_url``)."""
         if obj.status != Lookup.Status.READY:
             return None
         if obj.profile_id:
             return ProfileDetailSerializer(obj.profile).data
         if obj.community_id:
-            return CommunityDetailSerializer(obj.community).data
+            return CommunitySummarySerializer(obj.community).data
         return None
 
 
