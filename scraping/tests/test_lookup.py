@@ -198,7 +198,9 @@ def test_throttled_upstream_says_how_long_to_wait(scrape_settings, fake_upstream
     response = client.get(finish(post_lookup(client, "instagram", "busy_one"))["status_url"])
 
     assert response.json()["error"]["code"] == "rate_limited"
-    assert response.json()["error"]["retry_after"] == 120 and "Try again in 120 s" in response.json()["error"]["message"]
+    assert (
+        response.json()["error"]["retry_after"] == 120 and "Try again in 120 s" in response.json()["error"]["message"]
+    )
     assert response["Retry-After"] == "120"
 
 
