@@ -188,6 +188,12 @@ COLLECTORS: dict[str, Callable[..., ingest.IngestResult]] = {
 }
 
 
+def upstream_of(kind: str) -> http.Upstream:
+    """The upstream (budget, breaker) a scrape of ``kind`` draws on, as its client builds it."""
+    client = get_provider() if kind == "instagram" else RedditClient.from_settings()
+    return client.upstream
+
+
 def _target_rows(kind: str, target: str):
     if kind == "subreddit":
         return Community.objects.filter(name__iexact=target)

@@ -74,7 +74,10 @@ class BadTarget(ValueError):
 
 
 def _from_url(kind: str, raw: str) -> tuple[str, str]:
-    parts = urlsplit(raw if "://" in raw else f"https://{raw}")
+    try:
+        parts = urlsplit(raw if "://" in raw else f"https://{raw}")
+    except ValueError:  # "http://[" and other unparseable addresses
+        raise BadTarget("handle", f"{raw!r} is not an address we can read.") from None
     host = (parts.hostname or "").lower()
     for prefix in ("www.", "m.", "old.", "new."):
         host = host.removeprefix(prefix)
@@ -235,7 +238,17 @@ def run(lookup_id: int) -> Lookup | None:
     if timezone.now() >= _deadline(lookup):
         _fail_or_stale(lookup, "timeout", _timeout_message(lookup))
         return _reload(lookup)
+    wait = http.expected_wait(collect.upstream_of(lookup.kind))
+    left = (_deadline(lookup) - timezone.now()).total_seconds()
+    if wait >= left:
+        # The shared request budget (scheduled scrapes draw on it too) would outlast the person's patience.
+        code, message = explain(lookup, http.RateLimitExceeded("budget", reason="rate_limited", retry_after=wait))
+        _fail_or_stale(lookup, code, message, retry_after=wait)
+        return _reload(lookup)
+    lookup.retry_after = round(wait, 1) if wait >= 1 else None
     lookup.steps = _advance(lookup.steps, Lookup.Status.FETCHING_PROFILE)
+    if lookup.retry_after:
+        lookup.steps[-1]["wait_seconds"] = lookup.retry_after
     _save_progress(lookup)
 
     def step(name: str) -> None:
@@ -276,8 +289,10 @@ def _set_target(lookup: Lookup, row: Profile | Community | None) -> None:
 
 def _save_progress(lookup: Lookup) -> None:
     """Write the stage to the leader and its followers, unless the reaper ended them meanwhile."""
-    Lookup.objects.filter(pk=lookup.pk).in_flight().update(status=lookup.status, steps=lookup.steps)
-    Lookup.objects.filter(leader=lookup).in_flight().update(status=lookup.status)
+    Lookup.objects.filter(pk=lookup.pk).in_flight().update(
+        status=lookup.status, steps=lookup.steps, retry_after=lookup.retry_after
+    )
+    Lookup.objects.filter(leader=lookup).in_flight().update(status=lookup.status, retry_after=lookup.retry_after)
 
 
 def explain(lookup: Lookup, error: TransportError) -> tuple[str, str]:
@@ -320,6 +335,7 @@ def _finish(lookup: Lookup, status: str, **outcome: Any) -> None:
     steps = _advance(lookup.steps, status)
     fields = {
         "status": status,
+        "retry_after": None,
         "finished_at": timezone.now(),
         "profile": lookup.profile,
         "community": lookup.community,

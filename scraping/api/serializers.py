@@ -164,6 +164,9 @@ class LookupSerializer(serializers.ModelSerializer):
     pending = serializers.SerializerMethodField(help_text="Background parts of the report still under way.")
     report = serializers.SerializerMethodField()
     shared = serializers.SerializerMethodField(help_text="True when another lookup's fetch answered this one.")
+    waiting_seconds = serializers.SerializerMethodField(
+        help_text="While in flight: how long the lookup waits for the upstream's request budget."
+    )
 
     class Meta:
         model = Lookup
@@ -176,6 +179,7 @@ class LookupSerializer(serializers.ModelSerializer):
             "stale",
             "from_cache",
             "shared",
+            "waiting_seconds",
             "age_seconds",
             "pending",
             "error",
@@ -217,6 +221,9 @@ class LookupSerializer(serializers.ModelSerializer):
 
     def get_pending(self, obj: Lookup) -> list[str]:
         return lookup.pending_parts(obj)
+
+    def get_waiting_seconds(self, obj: Lookup) -> float | None:
+        return obj.retry_after if obj.in_flight else None
 
     def get_shared(self, obj: Lookup) -> bool:
         return obj.leader_id is not None

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -121,13 +121,10 @@ class LookupViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
     @extend_schema(
         summary="Look up a creator or subreddit now",
         request=s.LookupRequestSerializer,
-        responses={
-            200: s.LookupSerializer,
-            202: s.LookupSerializer,
-            400: OpenApiResponse(description="A malformed handle, an unknown platform or another site's URL."),
-            403: OpenApiResponse(description="This month's quota of new profiles is used up (``resets_at``)."),
-        },
+        responses={200: s.LookupSerializer, 202: s.LookupSerializer},
         description=(
+            "A malformed handle, an unknown platform or another site's URL answers 400 with a field message; "
+            "a used-up monthly quota answers 403 with ``resets_at``, before any upstream call. "
             "Answers 200 with the report when a stored copy is younger than ``max_age`` seconds, otherwise "
             "202 with the lookup's ``status_url`` to poll (queued → profile → posts → analysing → ready or "
             f"failed, within {settings.LOOKUP_TIMEOUT} s). Concurrent lookups of one target share one fetch. "

@@ -16,7 +16,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from profiles.models import Community, Profile, ProfileAccess
-from scraping import lookup
+from scraping import collect, http, lookup
 from scraping.models import Lookup, ScrapeRun
 from scraping.tasks import run_scrape
 from scraping.tests.conftest import serve_subreddit
@@ -310,3 +310,35 @@ def test_staff_start_scrapes_from_the_api(scrape_settings, fake_upstream, client
     run_scrape.apply(args=[runs[0]["id"]])
     assert ScrapeRun.objects.get(pk=runs[0]["id"]).status == "succeeded"
     assert client_for(bob).get(runs[0]["status_url"]).json()["status"] == "succeeded"
+
+
+def _spend_budget(settings, tokens: float) -> None:
+    """Leave Instagram's shared bucket at ``tokens`` (negative: requests already promised to others)."""
+    upstream = collect.upstream_of("instagram")
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.hset(http.rate_limit_key(upstream), mapping={"tokens": tokens, "ts": client.time()[0]})
+
+
+def test_a_lookup_that_must_wait_for_the_budget_says_how_long(scrape_settings, fake_upstream, client_for, alice):
+    scrape_settings.INSTAGRAM_REQUESTS_PER_MINUTE = 60  # one a second
+    serve_any_instagram_creator(fake_upstream)
+    _spend_budget(scrape_settings, -1)
+    client = client_for(alice)
+
+    body = client.get(finish(post_lookup(client, "instagram", "patient_one"))["status_url"]).json()
+
+    assert body["status"] == "ready"
+    assert 1 <= body["steps"][1]["wait_seconds"] <= 2.5  # "fetching profile" waited, and said so
+
+
+def test_a_wait_longer_than_the_timeout_fails_at_once_with_the_wait(scrape_settings, fake_upstream, client_for, alice):
+    scrape_settings.INSTAGRAM_REQUESTS_PER_MINUTE = 60
+    _spend_budget(scrape_settings, -100)  # scheduled scrapes have the next 100 s
+    client = client_for(alice)
+
+    response = client.get(finish(post_lookup(client, "instagram", "impatient_one"))["status_url"])
+
+    error = response.json()["error"]
+    assert error["code"] == "rate_limited" and 95 <= error["retry_after"] <= 102
+    assert "Try again in 10" in error["message"] and int(response["Retry-After"]) >= 95
+    assert fake_upstream.count() == 0
