@@ -4,8 +4,9 @@ a slow fake Instagram.
 Sets up (idempotently) N creators in PostgreSQL, starts the loopback fake upstream with a fixed
 latency on every call (``--latency``, 0.3 s) answering any username, and ``celery worker -Q lookups``
 (threads, ``--concurrency``) as production runs it. Then measures, from the POST to
-``/api/v1/lookups/`` until its status URL says ready (polled every 50 ms, as a page would):
+``/api/v1/lookups/`` until its status URL says ready (polled every 100 ms; the page polls every second):
 
+0. ``--serial`` lookups one at a time (the floor: upstream latency plus one lookup's own work);
 1. ``--lookups`` lookups of uncollected Instagram creators, ``--parallel`` at a time: p50 / p95 / max;
 2. the same while ``--backlog`` scheduled scrapes wait in the ``scraping`` queue and a scraping worker
    (4 threads) works through them against the same upstream;
@@ -47,6 +48,7 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.3, help="seconds the fake upstream adds to every call")
     parser.add_argument("--backlog", type=int, default=5000, help="scheduled scrapes waiting in the scraping queue")
     parser.add_argument("--same", type=int, default=20, help="concurrent lookups of one handle")
+    parser.add_argument("--serial", type=int, default=10, help="lookups one at a time first (the floor)")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("bench_lookup: set DATABASE_URL to a PostgreSQL database of its own")
@@ -66,12 +68,9 @@ def main() -> None:
     from django.conf import settings
     from django.core.management import call_command
 
-    from scraping.tests.fake_upstream import FakeUpstream, serve_any_instagram_creator
-
     call_command("migrate", verbosity=0)
     seed_creators(args.creators)
-    server = FakeUpstream(latency=args.latency).start()
-    serve_any_instagram_creator(server)
+    server = upstream_process(args.latency)
     worker_env = {
         **os.environ,
         "INSTAGRAM_PROVIDER": "web",
@@ -86,8 +85,10 @@ def main() -> None:
     run_id = uuid.uuid4().hex[:6]
     rows = []
     with worker("lookups", args.concurrency, worker_env):
+        if args.serial:
+            rows.append(("one at a time", measure(args, f"b{run_id}s", parallel=1, count=args.serial)))
         quiet = measure(args, f"b{run_id}q", parallel=args.parallel, count=args.lookups)
-        rows.append(("uncollected creators", quiet))
+        rows.append((f"uncollected creators, {args.parallel} at a time", quiet))
         queue_backlog(args.backlog, args.creators)
         with worker("scraping", 4, worker_env):
             busy = measure(args, f"b{run_id}b", parallel=args.parallel, count=args.lookups)
@@ -112,6 +113,39 @@ def main() -> None:
             f"| {max(times):.2f} | {failed} |"
         )
     print(f"\nupstream profile fetches for {args.same} concurrent lookups of one handle: {fetches}")
+
+
+_UPSTREAM = """
+import sys, json, time
+from scraping.tests.fake_upstream import FakeUpstream, serve_any_instagram_creator
+server = FakeUpstream(latency=float(sys.argv[1])).start()
+serve_any_instagram_creator(server)
+# The request log, read over HTTP by the bench.
+server.serve_callable("/_hits", lambda path, query, body: (200, json.dumps(server.count(query["path"])).encode()))
+print(server.url, flush=True)
+while True:
+    time.sleep(3600)
+"""
+
+
+class upstream_process:
+    """The fake upstream in a process of its own: in the bench's process, its polling threads would
+    hold the GIL and slow the upstream's answers down, which is not what is being measured."""
+
+    def __init__(self, latency: float):
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _UPSTREAM, str(latency)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
+        self.url = self.process.stdout.readline().strip()
+
+    def count(self, path: str) -> int:
+        import requests
+
+        return requests.get(f"{self.url}/_hits", params={"path": path}, timeout=30).json()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
 
 
 def seed_creators(count: int) -> None:
@@ -149,7 +183,7 @@ def measure(args, prefix: str, *, parallel: int, count: int, one_handle: bool = 
         )
         body = response.json()
         while body["status"] not in ("ready", "failed"):
-            time.sleep(0.05)
+            time.sleep(0.1)
             body = client.get(body["status_url"]).json()
         elapsed = time.perf_counter() - started
         connections.close_all()
