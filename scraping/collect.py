@@ -121,7 +121,7 @@ def _collect_subreddit(
     name: str, stats: http.CallStats, discovered_via: str, full: bool = False, step: Step = _no_step
 ) -> ingest.IngestResult:
     client = RedditClient.from_settings(stats)
-    existing = Community.objects.filter(name__iexact=name).first()
+    existing = Community.objects.by_name(name).first()
     data = client.subreddit(name)
     step("posts")
     posts: list[PostData] = []
@@ -140,7 +140,7 @@ def _collect_reddit_user(
     name: str, stats: http.CallStats, discovered_via: str, full: bool = False, step: Step = _no_step
 ) -> ingest.IngestResult:
     client = RedditClient.from_settings(stats)
-    existing = Profile.objects.filter(platform=REDDIT, handle__iexact=name).first()
+    existing = Profile.objects.by_handle(REDDIT, name).first()
     user = client.user_about(name)
     step("posts")
     posts: list[PostData] = []
@@ -154,7 +154,7 @@ def _collect_instagram(
     username: str, stats: http.CallStats, discovered_via: str, full: bool = False, step: Step = _no_step
 ) -> ingest.IngestResult:
     provider = get_provider(stats)
-    existing = Profile.objects.filter(platform=INSTAGRAM, handle__iexact=username).first()
+    existing = Profile.objects.by_handle(INSTAGRAM, username).first()
     profile, page = provider.profile(username)
     step("posts")
     posts: list[PostData] = []
@@ -196,8 +196,8 @@ def upstream_of(kind: str) -> http.Upstream:
 
 def _target_rows(kind: str, target: str):
     if kind == "subreddit":
-        return Community.objects.filter(name__iexact=target)
-    return Profile.objects.filter(platform=UPSTREAM_OF[kind], handle__iexact=target)
+        return Community.objects.by_name(target)
+    return Profile.objects.by_handle(UPSTREAM_OF[kind], target)
 
 
 def _mark_failed(kind: str, target: str, error: TransportError) -> None:

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from config.celery import enqueue_on_commit
@@ -128,8 +129,8 @@ def parse_target(platform: str, text: str) -> tuple[str, str]:
 def stored_target(kind: str, name: str) -> Profile | Community | None:
     """The row a lookup of ``kind``/``name`` reports on, if collected before."""
     if kind == Lookup.Kind.SUBREDDIT:
-        return Community.objects.filter(name__iexact=name).first()
-    return Profile.objects.filter(platform=collect.UPSTREAM_OF[kind], handle__iexact=name).first()
+        return Community.objects.by_name(name).first()
+    return Profile.objects.by_handle(collect.UPSTREAM_OF[kind], name).first()
 
 
 def _is_fresh(row: Profile | Community | None, max_age: int) -> bool:
@@ -220,7 +221,9 @@ def _catch_up(follower: Lookup) -> None:
 
 
 def _leader_of(kind: str, name: str) -> Lookup | None:
-    return Lookup.objects.in_flight().filter(kind=kind, handle__iexact=name, leader__isnull=True).first()
+    # Lower(handle), as the partial unique index that makes this row the only leader spells it.
+    in_flight = Lookup.objects.in_flight().alias(handle_lower=Lower("handle"))
+    return in_flight.filter(kind=kind, handle_lower=name.lower(), leader__isnull=True).first()
 
 
 def _deadline(lookup: Lookup):
