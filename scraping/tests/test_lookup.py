@@ -342,3 +342,41 @@ def test_a_wait_longer_than_the_timeout_fails_at_once_with_the_wait(scrape_setti
     assert error["code"] == "rate_limited" and 95 <= error["retry_after"] <= 102
     assert "Try again in 10" in error["message"] and int(response["Retry-After"]) >= 95
     assert fake_upstream.count() == 0
+
+
+def test_lookup_pages_box_progress_and_isolation(scrape_settings, fake_upstream, client, alice, charlie):
+    serve_any_instagram_creator(fake_upstream)
+    client.force_login(alice)
+
+    search = client.get("/creators/")
+    bad = client.post("/lookups/start/", {"platform": "instagram", "handle": "no spaces allowed"})
+    stored_after_bad = Lookup.objects.count()
+    started = client.post("/lookups/start/", {"platform": "instagram", "handle": "@Page_Creator"})
+
+    assert 'action="/lookups/start/"' in search.content.decode() and "Look up @handle" in search.content.decode()
+    assert bad.status_code == 400 and "1-30 letters" in bad.content.decode() and stored_after_bad == 0
+    row = Lookup.objects.get()
+    assert started.status_code == 302 and started["Location"] == f"/lookups/{row.pk}/"
+    page = client.get(f"/lookups/{row.pk}/")
+    assert page.status_code == 200 and 'hx-trigger="every 1s"' in page.content.decode()
+    assert 'data-status="queued"' in page.content.decode()
+    lookup.run(row.pk)
+    partial = client.get(f"/lookups/{row.pk}/progress/", HTTP_HX_REQUEST="true")
+    creator = Profile.objects.get(handle="page_creator")
+    assert partial["HX-Redirect"] == f"/creators/{creator.pk}/" and "hx-trigger" not in partial.content.decode()
+    assert client.get(f"/lookups/{row.pk}/")["Location"] == f"/creators/{creator.pk}/"
+    client.force_login(charlie)
+    assert client.get(f"/lookups/{row.pk}/").status_code == 404
+    assert client.get(f"/lookups/{row.pk}/progress/").status_code == 404
+
+
+def test_a_failed_lookup_page_shows_the_reason_and_stops_polling(scrape_settings, fake_upstream, client, alice):
+    fake_upstream.fault(PROFILE_INFO, "private")
+    client.force_login(alice)
+    client.post("/lookups/start/", {"platform": "instagram", "handle": "hidden_page"})
+    row = Lookup.objects.get()
+
+    lookup.run(row.pk)
+    page = client.get(f"/lookups/{row.pk}/").content.decode()
+
+    assert "@hidden_page is private on Instagram" in page and "hx-trigger" not in page
