@@ -25,6 +25,16 @@ def charlie(db):
 
 
 @pytest.fixture
+def empty_cache():
+    """Start and end without cached answers or throttle counters: Redis outlives each test's database."""
+    from django.core.cache import cache
+
+    cache.delete_pattern("*")
+    yield
+    cache.delete_pattern("*")
+
+
+@pytest.fixture
 def api_client():
     return APIClient()
 

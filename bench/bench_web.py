@@ -1,6 +1,6 @@
 """HTTP throughput and latency of the production web servers: WSGI (gunicorn) against ASGI (uvicorn, daphne).
 
-Chooses the web process model documented in README "Running at scale". Each server serves this
+Chooses the web process model documented in docs/operations.md. Each server serves this
 project (full middleware, PostgreSQL, Redis) on a spare port; ``wrk`` loads it from the same
 machine and the script prints one line per (server, endpoint) and a JSON summary last.
 

@@ -346,6 +346,8 @@ class Community(models.Model):
     )
     # Analyst-owned: a re-scrape never writes them.
     ANALYST_FIELDS = ("review_status", "primary_category", "notes", "tags", "reviewed_at")
+    # What names a subreddit at a glance: the first columns of every list and export of them.
+    HEADLINE_FIELDS = ("id", "name", "title", "subscribers", "active_users", "is_nsfw")
 
     objects = CommunityQuerySet.as_manager()
 

@@ -70,6 +70,9 @@ class ScrapeRun(models.Model):
     error_message = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # What a run counted, in the order staff read them (admin list, operations API).
+    COUNT_FIELDS = ("items_scraped", "created", "updated", "snapshots", "api_calls", "errors")
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [

@@ -3,18 +3,11 @@
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 
 from campaigns.models import Campaign, CampaignPost, CampaignProfile
 from tests.factories import CampaignFactory, CampaignPostFactory, CampaignProfileFactory, PostFactory, ProfileFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.delete_pattern("*")
-    yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 
 @pytest.fixture

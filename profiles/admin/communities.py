@@ -85,20 +85,10 @@ class CommunityAdmin(
     ]
     inlines = [CommunityTagSuggestionInline, CommunitySnapshotInline]
     change_form_after_template = "admin/profiles/community_panel.html"
+    # Everything a scrape writes is read-only here (the fieldsets choose what is shown, and where).
     readonly_fields = [
-        "name",
-        "title",
-        "public_description",
-        "description",
-        "subscribers",
-        "visitors",
-        "active_users",
-        "is_nsfw",
-        "created_utc",
-        "subreddit_type",
+        *Community.SCRAPED_FIELDS,
         "rules_display",
-        "allowed_post_types",
-        "verification_required",
         "ai_suggested_category",
         "ai_category_confidence",
         "scrape_status",

@@ -102,12 +102,7 @@ class CommunityExportResource(resources.ModelResource):
     class Meta:
         model = Community
         fields = [
-            "id",
-            "name",
-            "title",
-            "subscribers",
-            "active_users",
-            "is_nsfw",
+            *Community.HEADLINE_FIELDS,
             "posts_per_day",
             "avg_upvotes",
             "comments_per_upvote",

@@ -196,12 +196,7 @@ class CommunitySummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Community
         fields = [
-            "id",
-            "name",
-            "title",
-            "subscribers",
-            "active_users",
-            "is_nsfw",
+            *Community.HEADLINE_FIELDS,
             "subscriber_growth_30d",
             "avg_upvotes",
             "posts_per_day",

@@ -8,21 +8,14 @@ import pytest
 import redis
 from django.conf import settings
 from django.contrib.auth.models import Permission
-from django.core.cache import cache
 from django.utils import timezone
 
 from profiles.models import Community
 from tests.factories import CommunityFactory, PostFactory, TagFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 LIST = "/api/v1/communities/"
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.delete_pattern("*")
-    yield
 
 
 @pytest.fixture

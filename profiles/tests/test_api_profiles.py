@@ -15,17 +15,9 @@ from profiles.querysets import PROFILE_VERSION_FIELDS as VERSION_FIELDS
 from profiles.querysets import REPORT_LOOKUP_FIELDS, report_join
 from tests.factories import ProfileFactory, TagFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 SEARCH = "/api/v1/profiles/"
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """Each test starts without cached answers or throttle counters (only this project's keys)."""
-    cache.delete_pattern("*")
-    yield
-    cache.delete_pattern("*")
 
 
 def report(profile, suffix=""):

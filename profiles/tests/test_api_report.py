@@ -3,20 +3,13 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from posts.models import CommentSentiment
 from profiles.models import Profile, ProfileAccess, ProfileSnapshot, TagSuggestion
 from tests.factories import PostFactory, ProfileFactory, TagFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.delete_pattern("*")
-    yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 
 @pytest.fixture

@@ -1,21 +1,14 @@
 """The API's caches never serve a stale answer after a real ingest (the bulk upsert the scrapers use)."""
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from scraping.ingest import ingest_profile
 from scraping.schemas import PostData, ProfileData
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 REPORT = "/api/v1/profiles/instagram/lisbon.eats/"
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.delete_pattern("*")
-    yield
 
 
 def test_report_analytics_and_search_follow_each_ingest(alice, client_for):

@@ -3,21 +3,14 @@
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from scraping.models import Scraper, ScrapeRun, SystemLog
 from tests.factories import PostFactory, ProfileFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 ENDPOINTS = ["/api/v1/ops/scrapers/", "/api/v1/ops/scrape-runs/", "/api/v1/ops/logs/", "/api/v1/ops/stats/"]
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.delete_pattern("*")
-    yield
 
 
 @pytest.fixture

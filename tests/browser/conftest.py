@@ -1,7 +1,7 @@
 """Headless Debian Chromium driven by Playwright against a live test server, and a small world to look at.
 
 Screenshots go to ``var/screenshots/`` by default; ``BROWSER_SCREENSHOTS=docs/screenshots`` refreshes
-the ones README links to.
+the ones the docs site shows.
 """
 
 from __future__ import annotations
