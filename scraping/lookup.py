@@ -85,7 +85,7 @@ def _from_url(kind: str, raw: str) -> tuple[str, str]:
     segments = [s for s in parts.path.split("/") if s]
     expected = _HOSTS.get(kind, "reddit.com")
     if host != expected:
-        raise BadTarget("handle", f"{raw!r} is not a {NAMES[kind]} address; paste a link to {expected} or the name.")
+        raise BadTarget("handle", f"{raw!r} is not a link to {expected}; paste a profile link from there or the name.")
     if kind == Lookup.Kind.INSTAGRAM:
         if not segments or segments[0].lower() in _INSTAGRAM_NOT_PROFILES:
             raise BadTarget("handle", "That Instagram link is not a profile; paste instagram.com/<handle>.")
