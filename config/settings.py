@@ -752,7 +752,7 @@ MONITORING_FLUSH_SECONDS = env_float(
 )
 MONITORING_QUEUES = env_list(
     "MONITORING_QUEUES",
-    ["default", "scraping", "ai", "media"],
+    ["lookups", "default", "scraping", "ai", "media"],
     help="Celery queues whose depth is shown and exported",
 )
 MONITORING_HEARTBEAT_STALE_SECONDS = env_int(
