@@ -11,6 +11,12 @@ BEAT_SCHEDULE: dict[str, dict] = {}
 
 # Due targets are picked every 10-15 min in bounded batches (SCRAPING_DUE_BATCH); how often one
 # target is refreshed is SCRAPING_*_INTERVAL_HOURS.
+BEAT_SCHEDULE["scraping-reap-lookups"] = {
+    "task": "scraping.tasks.reap_lookups",
+    # Lookups time out after LOOKUP_TIMEOUT (60 s): a minute's tick ends a stuck one within two.
+    "schedule": 60.0,
+    "options": {"expires": 50},
+}
 BEAT_SCHEDULE["scraping-refresh-communities"] = {
     "task": "scraping.tasks.refresh_due_communities",
     "schedule": 600.0,

@@ -454,6 +454,9 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     # Housekeeping of the scraping app's own rows: quick, and never behind a backlog of scrapes.
     "scraping.tasks.prune_system_logs": {"queue": "default"},
+    # A person is waiting for these: their own queue, never behind a backlog of scheduled scrapes.
+    "scraping.tasks.run_lookup": {"queue": "lookups"},
+    "scraping.tasks.reap_lookups": {"queue": "lookups"},
     "scraping.tasks.*": {"queue": "scraping"},
     "intelligence.tasks.*": {"queue": "ai"},
     "media.tasks.*": {"queue": "media"},
@@ -467,6 +470,8 @@ CELERY_TASK_TIME_LIMITS = {
     # A refresh batch of 50 targets at Instagram's 4 requests/min; under scraping's 30-minute claim
     # lease, so the targets of a killed batch come due again.
     "scraping": (25 * 60, 28 * 60),
+    # One target's scrape, ended as failed by LOOKUP_TIMEOUT (default 60 s) long before these.
+    "lookups": (3 * 60, 4 * 60),
     "ai": (14 * 60, 15 * 60),  # one AI_PIPELINE_BATCH; within AI_CLAIM_TIMEOUT's default of 15 minutes
     "media": (20 * 60, 25 * 60),  # 50 files, each a download of up to 5 minutes plus an encode
 }
@@ -783,6 +788,18 @@ SCRAPING_COST_PER_CALL = env_json(
     help="estimated USD per API call, per upstream, for the runs' cost",
 )
 
+# On-demand lookups (scraping/lookup.py): a person waits for these.
+LOOKUP_TIMEOUT = env_int(
+    "LOOKUP_TIMEOUT", 60, minimum=5, help="seconds after which an unfinished lookup ends as failed (timeout)"
+)
+# The source system served cached data up to one hour old.
+LOOKUP_MAX_AGE = env_int(
+    "LOOKUP_MAX_AGE",
+    3600,
+    minimum=0,
+    help="seconds a stored report stays fresh enough to answer a lookup without fetching (request's max_age overrides)",
+)
+
 # --- AI ---
 
 AI_BACKEND = env_choice(
@@ -918,7 +935,7 @@ MONITORING_FLUSH_SECONDS = env_float(
 )
 MONITORING_QUEUES = env_list(
     "MONITORING_QUEUES",
-    ["default", "scraping", "ai", "media"],
+    ["lookups", "default", "scraping", "ai", "media"],
     help="Celery queues whose depth is shown and exported",
 )
 MONITORING_HEARTBEAT_STALE_SECONDS = env_int(

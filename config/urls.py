@@ -11,6 +11,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", include("monitoring.urls")),
     path("", include("profiles.urls")),
+    path("", include("scraping.urls")),
     path("", include("campaigns.urls")),
     path("", include("media.urls")),
     path("", include("accounts.urls")),

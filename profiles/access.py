@@ -36,6 +36,21 @@ def _month_bounds(now: datetime) -> tuple[datetime, datetime]:
     return start, end
 
 
+def check_quota(user, profile: Profile | None = None) -> None:
+    """Raise ``AccessLimitReached`` when opening ``profile`` (None: a profile not stored yet) needs a
+    new grant and this month's quota is used up. Grants nothing: a lookup asks before it calls out.
+    """
+    limit = settings.PROFILE_ACCESS_MONTHLY_LIMIT
+    if not limit or user is None or user.is_staff:
+        return
+    now = timezone.now()
+    if profile is not None and ProfileAccess.objects.filter(user=user, profile=profile, expires_at__gt=now).exists():
+        return
+    month_start, month_end = _month_bounds(now)
+    if ProfileAccess.objects.filter(user=user, granted_at__gte=month_start).count() >= limit:
+        raise AccessLimitReached(limit, month_end)
+
+
 def ensure_access(user, profile: Profile) -> ProfileAccess:
     """Return the user's active access to ``profile``, granting one on first view.
 

@@ -108,6 +108,10 @@ class CommunityQuerySet(SignedInQuerySet):
             return self
         return self.filter(models.Q(name__icontains=text) | models.Q(title__icontains=text))
 
+    def by_name(self, name: str) -> CommunityQuerySet:
+        """Like ``ProfileQuerySet.by_handle``: ``Lower(name)`` so the unique index on ``LOWER(name)`` serves it."""
+        return self.alias(name_lower=Lower("name")).filter(name_lower=name.lower())
+
     def due_for_scrape(self, now=None) -> CommunityQuerySet:
         now = now or timezone.now()
         return (

@@ -14,7 +14,7 @@ from unfold.contrib.filters.admin import ChoicesDropdownFilter, RangeDateTimeFil
 from unfold.decorators import display
 
 from config.admin import EstimatedCountPaginator, ReadOnlyAdmin, ReadOnlyInline
-from scraping.models import Scraper, ScrapeRun, SystemLog
+from scraping.models import Lookup, Scraper, ScrapeRun, SystemLog
 
 STATUS_LABELS = {
     "running": "info",
@@ -27,6 +27,10 @@ STATUS_LABELS = {
     "cancelled": "warning",
     "failed": "danger",
     "error": "danger",
+    "ready": "success",
+    "profile": "info",
+    "posts": "info",
+    "analysing": "info",
 }
 LEVEL_LABELS = {"debug": "info", "info": "info", "warning": "warning", "error": "danger", "critical": "danger"}
 
@@ -133,3 +137,39 @@ class SystemLogAdmin(ReadOnlyAdmin):
     @display(description="message")
     def message_short(self, obj):
         return obj.message if len(obj.message) <= 160 else obj.message[:157] + "…"
+
+
+@admin.register(Lookup)
+class LookupAdmin(ReadOnlyAdmin):
+    """Every user's lookups, for staff: who asked for what, how it went, what it cost."""
+
+    list_display = [
+        "kind",
+        "handle",
+        "state",
+        "requester",
+        "error_code",
+        "stale",
+        "from_cache",
+        "leader",
+        "api_calls",
+        "estimated_cost",
+        "created_at",
+        "finished_at",
+    ]
+    list_filter = [
+        ("status", ChoicesDropdownFilter),
+        "kind",
+        "error_code",
+        "stale",
+        ("created_at", RangeDateTimeFilter),
+    ]
+    list_filter_submit = True
+    search_fields = ["handle", "requester__username", "error_message"]
+    list_select_related = ["requester"]
+    raw_id_fields = ["requester", "leader", "profile", "community", "scrape_run"]
+    paginator = EstimatedCountPaginator
+
+    @display(description="status", label=STATUS_LABELS)
+    def state(self, obj: Lookup) -> str:
+        return obj.status

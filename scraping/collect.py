@@ -55,6 +55,8 @@ _NAMES = {
     "instagram": re.compile(r"^[A-Za-z0-9._]{1,30}$"),
 }
 _SCRAPE_STATUS = {"private": "private", "not_found": "not_found", "banned": "banned"}
+# Called with the name of the stage a scrape enters ("posts", "analysing"): a lookup's progress.
+Step = Callable[[str], None]
 
 
 def normalise_target(kind: str, target: str) -> str:
@@ -111,13 +113,21 @@ def _next_visit(base_hours: float, priority: int = 5) -> Any:
     return timezone.now() + timedelta(hours=base_hours * priority / 5)
 
 
-def _collect_subreddit(name: str, stats: http.CallStats, discovered_via: str) -> ingest.IngestResult:
+def _no_step(name: str) -> None:
+    pass
+
+
+def _collect_subreddit(
+    name: str, stats: http.CallStats, discovered_via: str, full: bool = False, step: Step = _no_step
+) -> ingest.IngestResult:
     client = RedditClient.from_settings(stats)
-    existing = Community.objects.filter(name__iexact=name).first()
+    existing = Community.objects.by_name(name).first()
     data = client.subreddit(name)
+    step("posts")
     posts: list[PostData] = []
-    if _wants_posts(existing):
+    if full or _wants_posts(existing):
         posts = client.listing(data.name, "hot", max_items=settings.SCRAPING_POSTS_PER_TARGET)
+    step("analysing")
     result = ingest.ingest_community(data, posts, discovered_via=discovered_via)
     compute_community_metrics(result.target_id)
     Community.objects.filter(pk=result.target_id).update(
@@ -126,22 +136,29 @@ def _collect_subreddit(name: str, stats: http.CallStats, discovered_via: str) ->
     return result
 
 
-def _collect_reddit_user(name: str, stats: http.CallStats, discovered_via: str) -> ingest.IngestResult:
+def _collect_reddit_user(
+    name: str, stats: http.CallStats, discovered_via: str, full: bool = False, step: Step = _no_step
+) -> ingest.IngestResult:
     client = RedditClient.from_settings(stats)
-    existing = Profile.objects.filter(platform=REDDIT, handle__iexact=name).first()
+    existing = Profile.objects.by_handle(REDDIT, name).first()
     user = client.user_about(name)
+    step("posts")
     posts: list[PostData] = []
-    if _wants_posts(existing):
+    if full or _wants_posts(existing):
         posts = client.user_submitted(user.handle, max_items=settings.SCRAPING_POSTS_PER_TARGET)
+    step("analysing")
     return _finish_profile(ingest.ingest_profile(user, posts, discovered_via=discovered_via))
 
 
-def _collect_instagram(username: str, stats: http.CallStats, discovered_via: str) -> ingest.IngestResult:
+def _collect_instagram(
+    username: str, stats: http.CallStats, discovered_via: str, full: bool = False, step: Step = _no_step
+) -> ingest.IngestResult:
     provider = get_provider(stats)
-    existing = Profile.objects.filter(platform=INSTAGRAM, handle__iexact=username).first()
+    existing = Profile.objects.by_handle(INSTAGRAM, username).first()
     profile, page = provider.profile(username)
+    step("posts")
     posts: list[PostData] = []
-    if _wants_posts(existing) and not profile.is_private:
+    if (full or _wants_posts(existing)) and not profile.is_private:
         posts = list(page.items) or list(provider.posts(profile).items)
         # Reels carry play counts the feed lacks; merge them into the same posts by id.
         by_id = {p.external_id: p for p in posts}
@@ -152,6 +169,7 @@ def _collect_instagram(username: str, stats: http.CallStats, discovered_via: str
             else:
                 known.plays_count = known.plays_count or reel.plays_count
                 known.views_count = known.views_count or reel.views_count
+    step("analysing")
     return _finish_profile(ingest.ingest_profile(profile, posts, discovered_via=discovered_via))
 
 
@@ -163,17 +181,23 @@ def _finish_profile(result: ingest.IngestResult) -> ingest.IngestResult:
     return result
 
 
-COLLECTORS: dict[str, Callable[[str, http.CallStats, str], ingest.IngestResult]] = {
+COLLECTORS: dict[str, Callable[..., ingest.IngestResult]] = {
     "subreddit": _collect_subreddit,
     "reddit-user": _collect_reddit_user,
     "instagram": _collect_instagram,
 }
 
 
+def upstream_of(kind: str) -> http.Upstream:
+    """The upstream (budget, breaker) a scrape of ``kind`` draws on, as its client builds it."""
+    client = get_provider() if kind == "instagram" else RedditClient.from_settings()
+    return client.upstream
+
+
 def _target_rows(kind: str, target: str):
     if kind == "subreddit":
-        return Community.objects.filter(name__iexact=target)
-    return Profile.objects.filter(platform=UPSTREAM_OF[kind], handle__iexact=target)
+        return Community.objects.by_name(target)
+    return Profile.objects.by_handle(UPSTREAM_OF[kind], target)
 
 
 def _mark_failed(kind: str, target: str, error: TransportError) -> None:
@@ -184,24 +208,33 @@ def _mark_failed(kind: str, target: str, error: TransportError) -> None:
     )
 
 
-def scrape(kind: str, target: str, *, scraper: Scraper | None = None, discovered_via: str = MANUAL) -> ScrapeOutcome:
-    """Scrape one target now, synchronously, with its own ``ScrapeRun``."""
+def scrape(
+    kind: str,
+    target: str,
+    *,
+    scraper: Scraper | None = None,
+    discovered_via: str = MANUAL,
+    run: ScrapeRun | None = None,
+    full: bool = False,
+    step: Step = _no_step,
+) -> ScrapeOutcome:
+    """Scrape one target now, synchronously, with its own ``ScrapeRun`` (``run``: one queued for it).
+
+    ``full`` fetches posts even for an unreviewed discovery (a person asked for its report);
+    ``step`` hears each stage as it starts.
+    """
     target = normalise_target(kind, target)
     source = f"scraping.{UPSTREAM_OF[kind]}"
     stats = http.CallStats()
     started = time.monotonic()
-    run = ScrapeRun.objects.create(
-        scraper=scraper,
-        kind=kind,
-        target=target,
-        status=ScrapeRun.Status.RUNNING,
-        started_at=timezone.now(),
-        targets_total=1,
-    )
+    if run is None:
+        run = ScrapeRun(scraper=scraper, kind=kind, target=target, targets_total=1)
+    run.status, run.started_at = ScrapeRun.Status.RUNNING, timezone.now()
+    run.save()
     control.log("info", source, f"scrape {kind} {target} started", run=run)
     outcome = ScrapeOutcome(run=run, result=None, stats=stats)
     try:
-        outcome.result = COLLECTORS[kind](target, stats, discovered_via)
+        outcome.result = COLLECTORS[kind](target, stats, discovered_via, full, step)
         run.status = ScrapeRun.Status.SUCCEEDED
     except TransportError as exc:
         outcome.error = exc

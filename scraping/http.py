@@ -242,6 +242,27 @@ def acquire(upstream: Upstream, stats: CallStats | None = None) -> float:
     return wait
 
 
+def expected_wait(upstream: Upstream) -> float:
+    """Seconds the next request would wait for the upstream's budget now, reserving nothing.
+
+    A lookup tells the person how long it must wait before it starts waiting (or gives up at once
+    when the wait outlasts its timeout).
+    """
+    rate = upstream.requests_per_minute / 60.0
+    if upstream.redis_url:
+        raw = transport.get_redis(upstream.redis_url).hmget(rate_limit_key(upstream), "tokens", "ts")
+        if raw[0] is None:
+            return 0.0
+        now = float(transport.get_redis(upstream.redis_url).time()[0])
+        tokens = min(upstream.burst, float(raw[0]) + (now - float(raw[1])) * rate)
+    else:
+        bucket = _local_buckets.get(upstream.name)
+        if bucket is None or bucket.tokens is None:
+            return 0.0
+        tokens = min(upstream.burst, bucket.tokens + (time.monotonic() - bucket.ts) * rate)
+    return max(0.0, (1 - tokens) / rate)
+
+
 def get_breaker(upstream: Upstream) -> pybreaker.CircuitBreaker:
     """The upstream's breaker; its state lives in Redis, shared by every worker process."""
     if not upstream.redis_url:

@@ -418,7 +418,7 @@ def ingest_community(
     now = now or timezone.now()
     result = IngestResult()
     with transaction.atomic():
-        existed = Community.objects.filter(name__iexact=data.name).exists()
+        existed = Community.objects.by_name(data.name).exists()
         ((community_id,),) = upsert(
             Community,
             [_community_row(data, now, discovered_via)],

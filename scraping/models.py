@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from config.querysets import UserOwnedQuerySet
 
 
 class Scraper(models.Model):
@@ -102,3 +107,106 @@ class SystemLog(models.Model):
 
     def __str__(self) -> str:
         return f"[{self.level}] {self.source}: {self.message[:60]}"
+
+
+class LookupQuerySet(UserOwnedQuerySet):
+    """A lookup is its requester's: nobody else sees it in the API (staff read them all in admin)."""
+
+    def in_flight(self) -> LookupQuerySet:
+        return self.filter(status__in=Lookup.IN_FLIGHT)
+
+
+class Lookup(models.Model):
+    """One person's on-demand request for a creator or subreddit report: progress, outcome, cost.
+
+    Concurrent lookups of one target share one upstream fetch: the first is the leader (the only one
+    enqueued), the others follow it (``leader``) and finish with its outcome. The partial unique
+    constraint makes "one leader in flight per target" a database fact, not a race.
+    """
+
+    class Kind(models.TextChoices):
+        INSTAGRAM = "instagram", "Instagram creator"
+        REDDIT_USER = "reddit-user", "Reddit user"
+        SUBREDDIT = "subreddit", "Subreddit"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        FETCHING_PROFILE = "profile", "Fetching profile"
+        FETCHING_POSTS = "posts", "Fetching posts"
+        ANALYSING = "analysing", "Analysing"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    IN_FLIGHT = (Status.QUEUED, Status.FETCHING_PROFILE, Status.FETCHING_POSTS, Status.ANALYSING)
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="lookups"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    handle = models.CharField(max_length=64, help_text="Normalised: no @, no URL, the platform's spelling.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    leader = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="followers",
+        help_text="The lookup whose fetch this one shares.",
+    )
+    steps = models.JSONField(default=list, blank=True, help_text="[{name, started_at, seconds}] in order.")
+    error_code = models.CharField(
+        max_length=32,
+        blank=True,
+        default="",
+        help_text="not_found, private, banned, rate_limited, upstream_down, timeout…",
+    )
+    error_message = models.TextField(blank=True, default="")
+    retry_after = models.FloatField(null=True, blank=True, help_text="Seconds to wait before asking again.")
+    stale = models.BooleanField(
+        default=False, help_text="Answered with the last stored copy after an upstream failure."
+    )
+    from_cache = models.BooleanField(default=False, help_text="A fresh-enough stored copy answered; no upstream call.")
+    profile = models.ForeignKey("profiles.Profile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    community = models.ForeignKey(
+        "profiles.Community", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    scrape_run = models.ForeignKey(ScrapeRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    comment_post_ids = models.JSONField(
+        default=list, blank=True, help_text="Posts whose comments were sent for sentiment analysis."
+    )
+    api_calls = models.PositiveIntegerField(default=0)
+    estimated_cost = models.DecimalField(max_digits=10, decimal_places=4, default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = LookupQuerySet.as_manager()
+    owner_field = "requester"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                "kind",
+                Lower("handle"),
+                condition=Q(leader__isnull=True, status__in=["queued", "profile", "posts", "analysing"]),
+                name="lookup_one_leader_in_flight",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["requester", "-created_at"], name="lookup_requester_recent"),
+            models.Index(fields=["status", "created_at"], name="lookup_status_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"lookup {self.kind} {self.handle} ({self.status})"
+
+    @property
+    def in_flight(self) -> bool:
+        return self.status in self.IN_FLIGHT
+
+    @property
+    def duration_seconds(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.created_at).total_seconds()

@@ -13,7 +13,7 @@ from celery import shared_task
 from django.conf import settings
 
 from config.http import TransientError
-from scraping import collect, control
+from scraping import collect, control, lookup
 
 logger = logging.getLogger(__name__)
 
@@ -77,3 +77,28 @@ def watchdog() -> None:
 def prune_system_logs() -> int:
     """Delete system log lines older than MONITORING_LOG_RETENTION_DAYS (in batches, so no long lock)."""
     return control.prune_logs(settings.MONITORING_LOG_RETENTION_DAYS)
+
+
+@shared_task(name="scraping.tasks.run_lookup", ignore_result=True, autoretry_for=())
+def run_lookup(lookup_id: int) -> None:
+    """A person's lookup, on the ``lookups`` queue: failures end the lookup, they are never retried
+    (the person is waiting; a stored copy or the reason is the answer)."""
+    lookup.run(lookup_id)
+
+
+@shared_task(name="scraping.tasks.reap_lookups", ignore_result=True)
+def reap_lookups() -> None:
+    """Beat: end lookups older than LOOKUP_TIMEOUT as failed, with the reason."""
+    lookup.reap()
+
+
+@shared_task(name="scraping.tasks.run_scrape", ignore_result=True)
+def run_scrape(run_id: int) -> None:
+    """A scrape staff asked for through the API (``POST /api/v1/ops/scrapes/``): its run row is queued."""
+    from scraping.models import ScrapeRun
+
+    run = ScrapeRun.objects.filter(pk=run_id, status=ScrapeRun.Status.QUEUED).first()
+    if run is None:
+        logger.info("scrape run %s no longer exists or already ran; skipping", run_id)
+        return
+    _raise_transient(collect.scrape(run.kind, run.target, run=run))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import threading
 import time
 import uuid
 
@@ -103,4 +104,21 @@ def test_breaker_registry_returns_one_breaker_per_name_and_refuses_when_open():
     with pytest.raises(http.CircuitOpenError) as caught:
         http.call_guarded(guard, fail)
     assert caught.value.retry_after == 60
+    http.reset_breaker(name)
+
+
+def test_guarded_calls_of_one_breaker_run_side_by_side():
+    # A threads-pool worker's requests to one upstream must not queue behind the breaker's lock.
+    name = f"test-{uuid.uuid4().hex[:10]}"
+    guard = http.breaker(name, fail_max=3, reset_timeout=60)
+    threads = [threading.Thread(target=http.call_guarded, args=(guard, time.sleep, 0.5)) for _ in range(4)]
+
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert time.monotonic() - started < 1.5  # one after another would take 2 s
+    assert guard.current_state == pybreaker.STATE_CLOSED and guard.fail_counter == 0
     http.reset_breaker(name)

@@ -101,7 +101,7 @@ def test_staff_receives_a_typed_metrics_message_every_interval(bob, fast_push):
         assert key in first, key
     assert first["api"]["calls_today"] == 7
     assert first["cache"]["hit_rate"] == pytest.approx(0.9)
-    assert set(first["queues"]) == {"default", "scraping", "ai", "media"}
+    assert set(first["queues"]) == {"lookups", "default", "scraping", "ai", "media"}
     assert 0 <= first["health"]["score"] <= 100
     assert 0.1 <= gap < 2.0  # the 0.2 s interval, with slack for a busy machine
     assert second["at"] >= first["at"]

@@ -34,6 +34,7 @@ def production_processes(tmp_path):
         "WEB_THREADS": "4",
         "ASGI_PORT": str(asgi_port),
         "DEFAULT_CONCURRENCY": "1",
+        "LOOKUPS_CONCURRENCY": "2",
         "SCRAPING_CONCURRENCY": "2",
         "AI_CONCURRENCY": "1",
         "MEDIA_CONCURRENCY": "1",
@@ -41,7 +42,7 @@ def production_processes(tmp_path):
     }
     # Messages other tests left in these queues on this Redis would be run by the workers started here.
     with celery_app.connection_for_write() as conn:
-        for queue in ("default", "scraping", "ai", "media"):
+        for queue in ("lookups", "default", "scraping", "ai", "media"):
             conn.default_channel.queue_purge(queue)
     log = (tmp_path / "honcho.log").open("w")
     process = subprocess.Popen(
@@ -86,11 +87,11 @@ def test_production_procfile_runs_web_asgi_one_worker_per_queue_and_beat(bob, pr
     # One worker per queue, each consuming only its own queue
     def queues_by_worker():
         found = celery_app.control.inspect(timeout=2).active_queues() or {}
-        return found if len(found) >= 4 else None
+        return found if len(found) >= 5 else None
 
-    found = wait_for(queues_by_worker, 120, "four workers", log)
+    found = wait_for(queues_by_worker, 120, "five workers", log)
     by_queue = {q["name"]: name.split("@")[0] for name, queues in found.items() for q in queues}
-    for queue in ("default", "scraping", "ai", "media"):
+    for queue in ("lookups", "default", "scraping", "ai", "media"):
         assert by_queue.get(queue) == queue
 
     # The ASGI server serves the monitor websocket to a signed-in staff member

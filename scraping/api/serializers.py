@@ -5,10 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from scraping.models import Scraper, ScrapeRun, SystemLog
+from profiles.api.serializers import CommunitySummarySerializer, ProfileDetailSerializer
+from scraping import collect, lookup
+from scraping.models import Lookup, Scraper, ScrapeRun, SystemLog
 
 
 class ScrapeRunSerializer(serializers.ModelSerializer):
@@ -115,3 +120,147 @@ class DashboardSerializer(serializers.Serializer):
     growth_30d = GrowthSerializer()
     ai_coverage = CoverageSerializer()
     scraping = ScrapingHealthSerializer()
+
+
+class LookupRequestSerializer(serializers.Serializer):
+    """``POST /api/v1/lookups/``: what to look up, and how old a stored report may be to answer at once."""
+
+    platform = serializers.CharField(help_text="instagram, reddit (a user, or r/<name>) or subreddit.")
+    handle = serializers.CharField(max_length=300, help_text="A handle, @handle, u/name, r/name or a profile URL.")
+    max_age = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        help_text=f"Seconds; a stored report younger than this answers at once (default {settings.LOOKUP_MAX_AGE}).",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        try:
+            attrs["kind"], attrs["name"] = lookup.parse_target(attrs["platform"], attrs["handle"])
+        except lookup.BadTarget as exc:
+            raise serializers.ValidationError({exc.field: [str(exc)]}) from None
+        return attrs
+
+
+class LookupErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="not_found, private, banned, rate_limited, upstream_down, timeout, quota…")
+    message = serializers.CharField()
+    retry_after = serializers.FloatField(allow_null=True, help_text="Seconds to wait before asking again.")
+
+
+class LookupSerializer(serializers.ModelSerializer):
+    """A lookup's progress and outcome; the report itself once it is ready."""
+
+    platform = serializers.CharField(source="kind", read_only=True)
+    status_url = serializers.SerializerMethodField()
+    page_url = serializers.SerializerMethodField()
+    report_url = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField()
+    age_seconds = serializers.SerializerMethodField(help_text="Age of the stored copy answering the lookup.")
+    pending = serializers.SerializerMethodField(help_text="Background parts of the report still under way.")
+    report = serializers.SerializerMethodField()
+    shared = serializers.SerializerMethodField(help_text="True when another lookup's fetch answered this one.")
+    waiting_seconds = serializers.SerializerMethodField(
+        help_text="While in flight: how long the lookup waits for the upstream's request budget."
+    )
+
+    class Meta:
+        model = Lookup
+        fields = [
+            "id",
+            "platform",
+            "handle",
+            "status",
+            "steps",
+            "stale",
+            "from_cache",
+            "shared",
+            "waiting_seconds",
+            "age_seconds",
+            "pending",
+            "error",
+            "api_calls",
+            "estimated_cost",
+            "created_at",
+            "finished_at",
+            "duration_seconds",
+            "status_url",
+            "page_url",
+            "report_url",
+            "report",
+        ]
+        read_only_fields = fields
+
+    def get_status_url(self, obj: Lookup) -> str:
+        return reverse("api-lookup-detail", args=[obj.pk])
+
+    def get_page_url(self, obj: Lookup) -> str:
+        return reverse("scraping:lookup", args=[obj.pk])
+
+    def get_report_url(self, obj: Lookup) -> str | None:
+        if obj.status != Lookup.Status.READY:
+            return None
+        if obj.profile_id:
+            return reverse("api-profile-detail", args=[obj.profile.platform, obj.profile.handle])
+        if obj.community_id:
+            return reverse("api-community-detail", args=[obj.community.name])
+        return None
+
+    @extend_schema_field(LookupErrorSerializer(allow_null=True))
+    def get_error(self, obj: Lookup) -> dict | None:
+        if not obj.error_code:
+            return None
+        return {"code": obj.error_code, "message": obj.error_message, "retry_after": obj.retry_after}
+
+    def get_age_seconds(self, obj: Lookup) -> float | None:
+        return lookup.age_seconds(obj) if obj.status == Lookup.Status.READY else None
+
+    def get_pending(self, obj: Lookup) -> list[str]:
+        return lookup.pending_parts(obj)
+
+    def get_waiting_seconds(self, obj: Lookup) -> float | None:
+        return obj.retry_after if obj.in_flight else None
+
+    def get_shared(self, obj: Lookup) -> bool:
+        return obj.leader_id is not None
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_report(self, obj: Lookup) -> dict | None:
+        """The creator report as ``/api/v1/profiles/…`` serves it; a subreddit's summary (its full report,
+        with insights, is at ``report_url``)."""
+        if obj.status != Lookup.Status.READY:
+            return None
+        if obj.profile_id:
+            return ProfileDetailSerializer(obj.profile).data
+        if obj.community_id:
+            return CommunitySummarySerializer(obj.community).data
+        return None
+
+
+class ScrapeTargetSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=collect.KINDS)
+    target = serializers.CharField(max_length=300, help_text="Handle, @handle, u/name or r/name.")
+
+    def validate(self, attrs: dict) -> dict:
+        try:
+            attrs["target"] = collect.normalise_target(attrs["kind"], attrs["target"])
+        except ValueError as exc:
+            raise serializers.ValidationError({"target": [str(exc)]}) from None
+        return attrs
+
+
+class ScrapeRequestSerializer(serializers.Serializer):
+    """``POST /api/v1/ops/scrapes/``: targets to scrape now, each answered with its run."""
+
+    targets = ScrapeTargetSerializer(many=True, allow_empty=False, max_length=500)
+
+
+class QueuedRunSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    target = serializers.CharField()
+    status = serializers.CharField()
+    status_url = serializers.CharField()
+
+
+class QueuedRunsSerializer(serializers.Serializer):
+    runs = QueuedRunSerializer(many=True)

@@ -4,15 +4,19 @@ It serves the recorded bodies in ``../shared/fixtures/`` (read from there at tes
 copied into the repo) by request path, and injects the faults real upstreams produce: 429 with
 Retry-After, 5xx, answers slower than the client's read timeout, truncated JSON, private/banned
 answers, Instagram's "please wait" and challenge answers. Every request is recorded so tests can
-assert what the client sent (and that a breaker stopped it from sending anything).
+assert what the client sent (and that a breaker stopped it from sending anything). ``latency``
+adds a delay to every answer (the benchmarks' slow upstream); ``serve_callable`` builds an answer
+from the request (any creator a benchmark asks for).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -61,6 +65,8 @@ class Route:
     status: int = 200
     query: dict[str, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+    # Built from the request instead: (path, query, body) -> (status, body bytes); ``path`` is a prefix.
+    answer: Callable[[str, dict[str, str], bytes], tuple[int, bytes]] | None = None
 
 
 @dataclass
@@ -85,7 +91,8 @@ class Hit:
 class FakeUpstream:
     """Routes, faults and a request log behind a ThreadingHTTPServer on 127.0.0.1:<ephemeral>."""
 
-    def __init__(self) -> None:
+    def __init__(self, latency: float = 0.0) -> None:
+        self.latency = latency
         self.routes: list[Route] = []
         self.faults: list[Fault] = []
         self.hits: list[Hit] = []
@@ -136,6 +143,12 @@ class FakeUpstream:
         encoded = json.dumps(payload).encode()
         self._add(Route(method, path, lambda: encoded, status=status))
 
+    def serve_callable(
+        self, prefix: str, answer: Callable[[str, dict[str, str], bytes], tuple[int, bytes]], *, method: str = "GET"
+    ) -> None:
+        """Answer every ``method`` request whose path starts with ``prefix`` with ``answer(path, query, body)``."""
+        self._add(Route(method, prefix, lambda: b"", answer=answer))
+
     def _add(self, route: Route) -> None:
         with self.lock:
             self.routes.insert(0, route)
@@ -168,7 +181,12 @@ class FakeUpstream:
 
     def _find_route(self, method: str, path: str, query: dict[str, str]) -> Route | None:
         with self.lock:
-            candidates = [r for r in self.routes if r.method == method and _same_path(path, r.path)]
+            candidates = [
+                r
+                for r in self.routes
+                if r.method == method
+                and (path.startswith(r.path) if r.answer is not None else _same_path(path, r.path))
+            ]
         for route in sorted(candidates, key=lambda r: -len(r.query)):
             if all(query.get(k) == v for k, v in route.query.items()):
                 return route
@@ -190,6 +208,8 @@ class FakeUpstream:
                 body = self.rfile.read(length) if length else b""
                 with upstream.lock:
                     upstream.hits.append(Hit(method, parts.path, query, dict(self.headers), body, time.time()))
+                if upstream.latency:
+                    time.sleep(upstream.latency)
                 fault = upstream._take_fault(parts.path)
                 if fault is not None:
                     self._fault(fault, method, parts.path, query)
@@ -197,6 +217,10 @@ class FakeUpstream:
                 route = upstream._find_route(method, parts.path, query)
                 if route is None:
                     self._send(404, json.dumps({"message": "Not Found", "error": 404}).encode())
+                    return
+                if route.answer is not None:
+                    status, payload = route.answer(parts.path, query, body)
+                    self._send(status, payload)
                     return
                 self._send(route.status, route.body(), route.headers)
 
@@ -239,6 +263,54 @@ class FakeUpstream:
                 self._handle("POST")
 
         return Handler
+
+
+_RECORDED_IG_ID = "1518284433"
+_LONG_NUMBER = re.compile(rb"\d{15,}")
+
+
+def creator_id(username: str) -> int:
+    """A stable Instagram user id for any username (the recorded creator's own for robertdowneyjr)."""
+    if username.lower() == "robertdowneyjr":
+        return int(_RECORDED_IG_ID)
+    return 2_000_000_000 + zlib.crc32(username.lower().encode()) % 1_000_000_000
+
+
+def _per_creator(raw: bytes, user_id: int) -> bytes:
+    # Media ids (15+ digits) shifted per creator, so two creators never share a post row.
+    shifted = _LONG_NUMBER.sub(lambda m: str(int(m.group()) + user_id).encode(), raw)
+    return shifted.replace(_RECORDED_IG_ID.encode(), str(user_id).encode())
+
+
+def serve_any_instagram_creator(server: FakeUpstream) -> None:
+    """Answer the web provider's three calls for every username, from the recorded creator's bodies.
+
+    Profile (``web_profile_info``) with the username and id replaced, feed and reels with media ids
+    made unique per creator. A username starting with ``missing`` answers 404 like Instagram.
+    """
+    web = fixtures_dir() / "instagram" / "web"
+
+    def profile(path: str, query: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        username = query.get("username", "")
+        if username.startswith("missing"):
+            return 404, b'{"message": "Not Found", "error": 404}'
+        data = json.loads((web / "web_profile_info__robertdowneyjr.json").read_bytes())
+        data["data"]["user"]["username"] = username
+        data["data"]["user"]["id"] = str(creator_id(username))
+        return 200, json.dumps(data).encode()
+
+    def feed(path: str, query: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        user_id = int(path.rstrip("/").rsplit("/", 1)[-1])
+        return 200, _per_creator((web / "media_detail__a1_carousel.json").read_bytes(), user_id)
+
+    def reels(path: str, query: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        form = parse_qs(body.decode())
+        user_id = int(form.get("target_user_id", [_RECORDED_IG_ID])[0])
+        return 200, _per_creator((web / "clips_user__reels.json").read_bytes(), user_id)
+
+    server.serve_callable("/api/v1/users/web_profile_info/", profile)
+    server.serve_callable("/api/v1/feed/user/", feed)
+    server.serve_callable("/api/v1/clips/user/", reels, method="POST")
 
 
 def _same_path(request_path: str, route_path: str) -> bool:
