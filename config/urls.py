@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("profiles.urls")),
     path("", include("campaigns.urls")),
     path("", include("media.urls")),
+    path("", include("accounts.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -6,12 +6,13 @@ import functools
 from collections.abc import Sequence
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections, models
 from django.db.models.functions import Greatest, Lower
 from django.utils import timezone
 
-from config.querysets import SignedInQuerySet
+from config.querysets import VIEW, SignedInQuerySet, TeamOwnedQuerySet
 from config.sql import Join, RowStatement, model_fields, select_list
 
 # The stamps that move whenever a profile's data changes (scrape, metrics, AI analysis, an analyst's
@@ -157,3 +158,14 @@ class CommunityQuerySet(SignedInQuerySet):
             .filter(models.Q(next_scrape_at__isnull=True) | models.Q(next_scrape_at__lte=now))
             .order_by(models.F("next_scrape_at").asc(nulls_first=True))
         )
+
+
+class ProfileAccessQuerySet(TeamOwnedQuerySet):
+    """Access grants are the team's with ``PROFILE_ACCESS_SCOPE=team``; else each user sees their own."""
+
+    def restrict(self, user, team=None, action: str = VIEW) -> ProfileAccessQuerySet:
+        if settings.PROFILE_ACCESS_SCOPE == "team":
+            return super().restrict(user, team=team, action=action)
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user=user)

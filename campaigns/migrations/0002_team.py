@@ -1,0 +1,50 @@
+"""Teams own these rows: add ``team``, give every existing row the "Default" team, then require it."""
+
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
+
+APP = "campaigns"
+MODELS = ['Campaign']
+
+
+def give_rows_to_default_team(apps, schema_editor):
+    """Every existing row joins the "Default" team (accounts 0002), whose members are all existing users."""
+    Team = apps.get_model("accounts", "Team")
+    team = None
+    for model_name in MODELS:
+        rows = apps.get_model(APP, model_name).objects.filter(team__isnull=True)
+        if not rows.exists():
+            continue
+        if team is None:
+            team, _ = Team.objects.get_or_create(slug="default", defaults={"name": "Default"})
+        rows.update(team=team)
+
+
+class Migration(migrations.Migration):
+    # Outside one transaction: PostgreSQL refuses SET NOT NULL while the fill's FK checks are pending.
+    atomic = False
+
+    dependencies = [
+        ('accounts', '0002_default_team'),
+        ('campaigns', '0001_initial'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name='campaign',
+            name='team',
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='campaigns', to='accounts.team'),
+        ),
+        migrations.RunPython(give_rows_to_default_team, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name='campaign',
+            name='team',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='campaigns', to='accounts.team'),
+        ),
+        migrations.AddIndex(
+            model_name='campaign',
+            index=models.Index(fields=['team', '-created_at'], name='campaign_team_recent'),
+        ),
+    ]

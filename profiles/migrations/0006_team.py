@@ -1,0 +1,85 @@
+"""Teams own these rows: add ``team``, give every existing row the "Default" team, then require it."""
+
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
+
+APP = "profiles"
+MODELS = ['Favorite', 'SearchHistory', 'ProfileAccess']
+
+
+def give_rows_to_default_team(apps, schema_editor):
+    """Every existing row joins the "Default" team (accounts 0002), whose members are all existing users."""
+    Team = apps.get_model("accounts", "Team")
+    team = None
+    for model_name in MODELS:
+        rows = apps.get_model(APP, model_name).objects.filter(team__isnull=True)
+        if not rows.exists():
+            continue
+        if team is None:
+            team, _ = Team.objects.get_or_create(slug="default", defaults={"name": "Default"})
+        rows.update(team=team)
+
+
+class Migration(migrations.Migration):
+    # Outside one transaction: PostgreSQL refuses SET NOT NULL while the fill's FK checks are pending.
+    atomic = False
+
+    dependencies = [
+        ('accounts', '0002_default_team'),
+        ('profiles', '0005_profile_followers_nulls_last_index'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.RemoveConstraint(
+            model_name='favorite',
+            name='favorite_unique',
+        ),
+        migrations.RemoveConstraint(
+            model_name='profileaccess',
+            name='access_unique',
+        ),
+        migrations.AddField(
+            model_name='favorite',
+            name='team',
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='favorites', to='accounts.team'),
+        ),
+        migrations.AddField(
+            model_name='profileaccess',
+            name='team',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='profile_accesses', to='accounts.team'),
+        ),
+        migrations.AddField(
+            model_name='searchhistory',
+            name='team',
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='searches', to='accounts.team'),
+        ),
+        migrations.RunPython(give_rows_to_default_team, migrations.RunPython.noop),
+        migrations.AlterField(
+            model_name='favorite',
+            name='team',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='favorites', to='accounts.team'),
+        ),
+        migrations.AlterField(
+            model_name='searchhistory',
+            name='team',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='searches', to='accounts.team'),
+        ),
+        migrations.AddIndex(
+            model_name='profileaccess',
+            index=models.Index(fields=['team', 'granted_at'], name='access_team_granted'),
+        ),
+        migrations.AddIndex(
+            model_name='searchhistory',
+            index=models.Index(fields=['team', '-created_at'], name='search_team_recent'),
+        ),
+        migrations.AddConstraint(
+            model_name='favorite',
+            constraint=models.UniqueConstraint(fields=('team', 'user', 'profile'), name='favorite_unique'),
+        ),
+        migrations.AddConstraint(
+            model_name='profileaccess',
+            constraint=models.UniqueConstraint(fields=('user', 'team', 'profile'), name='access_unique', nulls_distinct=False),
+        ),
+    ]
