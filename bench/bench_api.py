@@ -101,7 +101,7 @@ def prepare(profiles: int, posts: int, sample: int, users: int) -> tuple[list[st
             for user in accounts
         ],
         update_conflicts=True,
-        unique_fields=["user", "profile"],
+        unique_fields=["user", "team", "profile"],
         update_fields=["granted_at", "expires_at"],
     )
     details = [f"/api/v1/profiles/instagram/{handle}/" for _, handle in chosen]
