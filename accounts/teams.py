@@ -89,7 +89,9 @@ def _resolve(request, user) -> Team | None:
 def switch_team(request, team: Team) -> None:
     """Make ``team`` the session's current team; the caller has checked the membership."""
     request.session[SESSION_KEY] = team.pk
-    setattr(request, _CACHE_ATTR, (request.user.pk, team))
+    for attr in (_CACHE_ATTR, _MEMBERSHIPS_ATTR):  # read again: the user may have just joined it
+        if hasattr(request, attr):
+            delattr(request, attr)
 
 
 NO_TEAM = "Join or create a team first."

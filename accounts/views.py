@@ -133,7 +133,7 @@ def invitation(request: HttpRequest, key: str) -> HttpResponse:
         return HttpResponseRedirect(f"{invitations.signup_url()}?next=/")
     if request.method == "POST":
         try:
-            membership = invitations.accept(request, found)
+            membership = invitations.accept(request, found, request.user)
         except InvitationError as exc:
             return render(request, "accounts/invitation.html", {"error": str(exc)}, status=400)
         messages.success(request, f"You joined {membership.team.name} as {membership.get_role_display()}.")

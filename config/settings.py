@@ -510,6 +510,9 @@ PROFILE_ACCESS_SCOPE = env_choice(
     ("user", "team"),
     help="who shares a profile's 30-day access and the monthly quota: each user, or the user's current team",
 )
+
+# --- Teams (accounts/) ---
+
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7, minimum=1, help="days a team invitation link stays valid")
 
 # --- Upstreams (scraping) ---

@@ -8,21 +8,7 @@ Superusers join as owners, everyone else as analysts. The rows they own get this
 from django.conf import settings
 from django.db import migrations
 
-DEFAULT_SLUG = "default"
-
-
-def create_default_team(apps, schema_editor):
-    User = apps.get_model(*settings.AUTH_USER_MODEL.split("."))
-    Team = apps.get_model("accounts", "Team")
-    Membership = apps.get_model("accounts", "Membership")
-    users = list(User.objects.order_by("pk").values_list("pk", "is_superuser"))
-    if not users:
-        return
-    team, _ = Team.objects.get_or_create(slug=DEFAULT_SLUG, defaults={"name": "Default"})
-    Membership.objects.bulk_create(
-        [Membership(team=team, user_id=pk, role="owner" if is_superuser else "analyst") for pk, is_superuser in users],
-        ignore_conflicts=True,
-    )
+from accounts.upgrade import create_default_team
 
 
 class Migration(migrations.Migration):

@@ -4,21 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-APP = "campaigns"
-MODELS = ['Campaign']
-
-
-def give_rows_to_default_team(apps, schema_editor):
-    """Every existing row joins the "Default" team (accounts 0002), whose members are all existing users."""
-    Team = apps.get_model("accounts", "Team")
-    team = None
-    for model_name in MODELS:
-        rows = apps.get_model(APP, model_name).objects.filter(team__isnull=True)
-        if not rows.exists():
-            continue
-        if team is None:
-            team, _ = Team.objects.get_or_create(slug="default", defaults={"name": "Default"})
-        rows.update(team=team)
+from accounts.upgrade import give_rows_to_default_team
 
 
 class Migration(migrations.Migration):
@@ -37,7 +23,7 @@ class Migration(migrations.Migration):
             name='team',
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name='campaigns', to='accounts.team'),
         ),
-        migrations.RunPython(give_rows_to_default_team, migrations.RunPython.noop),
+        give_rows_to_default_team("campaigns", "Campaign"),
         migrations.AlterField(
             model_name='campaign',
             name='team',
