@@ -98,3 +98,15 @@ def test_teams_api_lists_my_teams_and_members_and_hides_others(alice, agency, se
     detail = client.get("/api/v1/teams/agency/").json()
     assert [m["username"] for m in detail["members"]] == ["alice"]
     assert client.get("/api/v1/teams/rivals/").status_code == 404
+
+
+def test_a_token_bound_to_a_team_reaches_only_that_teams_rows(alice, agency, second_team):
+    from rest_framework.test import APIClient
+
+    other = CampaignFactory(owner=alice, team=agency)
+    own = CampaignFactory(owner=alice, team=second_team)
+    client = APIClient()
+    client.force_authenticate(alice, token=SimpleNamespace(team=second_team))
+    assert client.get(f"/api/v1/campaigns/{own.pk}/").status_code == 200
+    assert client.get(f"/api/v1/campaigns/{other.pk}/").status_code == 404
+    assert client.get("/api/v1/campaigns/", headers={"X-Team": "agency"}).status_code == 403

@@ -11,7 +11,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.teams import check_can
+from accounts.teams import check_can, current_team
 from campaigns.api import serializers as s
 from campaigns.metrics import campaign_metrics
 from campaigns.models import Campaign, CampaignPost, CampaignProfile
@@ -56,7 +56,9 @@ class CampaignChildViewSet(
 
     def get_campaign(self) -> Campaign:
         if not hasattr(self, "_campaign"):
-            queryset = Campaign.objects.restrict(self.request.user)
+            # A token bound to a team reaches that team's campaigns only (as in ScopedViewSetMixin).
+            team = current_team(self.request) if getattr(self.request.auth, "team", None) else None
+            queryset = Campaign.objects.restrict(self.request.user, team=team)
             self._campaign = get_object_or_404(queryset, pk=self.kwargs["campaign_pk"])
             if self.request.method not in SAFE_METHODS:
                 check_can(self.request.user, self._campaign, CHANGE)

@@ -22,7 +22,7 @@ _ROW_ACTIONS = {"update": CHANGE, "partial_update": CHANGE, "destroy": DELETE}
 
 
 class TeamRowPermission(permissions.BasePermission):
-    """Resolve the current team on every request (an ``X-Team`` of a foreign team is a 403), then
+    """Refuse an ``X-Team`` of a team the user is not a member of (403) on every request, then
     check the write rules on team-owned rows."""
 
     def has_permission(self, request, view) -> bool:
@@ -44,7 +44,8 @@ class TeamRowPermission(permissions.BasePermission):
 class ScopedViewSetMixin:
     """Apply the model queryset's ``restrict(user, team, action)`` to every query the viewset runs.
 
-    A list shows the current team's rows; a detail lookup finds a row in any of the user's teams.
+    A list shows the current team's rows; a detail lookup finds a row in any of the user's teams,
+    except with a token bound to a team, which reaches that team's rows only.
     """
 
     def get_permissions(self):
@@ -55,8 +56,9 @@ class ScopedViewSetMixin:
         restrict = getattr(queryset, "restrict", None)
         if restrict is None:
             raise ImproperlyConfigured(f"{queryset.model.__name__}'s queryset has no restrict(user) method")
-        listing_team_rows = self.action == "list" and isinstance(queryset, TeamOwnedQuerySet)
-        team = current_team(self.request) if listing_team_rows else None
+        token_bound = getattr(self.request.auth, "team", None) is not None
+        one_team = isinstance(queryset, TeamOwnedQuerySet) and (self.action == "list" or token_bound)
+        team = current_team(self.request) if one_team else None
         return restrict(self.request.user, team=team)
 
     def is_team_owned(self) -> bool:
