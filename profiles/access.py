@@ -13,7 +13,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.teams import current_team
@@ -63,27 +63,21 @@ def ensure_access(user, profile: Profile, team=None) -> ProfileAccess:
     if access is not None and access.expires_at > now:
         return access
     limit = settings.PROFILE_ACCESS_MONTHLY_LIMIT
-    with transaction.atomic():
-        if limit and not user.is_staff:
-            locked = type(team) if by_team else get_user_model()
-            locked.objects.select_for_update().filter(pk=(team if by_team else user).pk).first()
-            month_start, month_end = _month_bounds(now)
-            used = ProfileAccess.objects.filter(granted_at__gte=month_start, **holder).count()
-            if used >= limit:
-                raise AccessLimitReached(limit, month_end, by_team=by_team)
-        if access is not None:
-            access.granted_at, access.expires_at = now, now + ProfileAccess.period()
-            access.save(update_fields=["granted_at", "expires_at"])
-            return access
-        # One upsert: a parallel first view of the same profile updates instead of failing.
-        (access,) = ProfileAccess.objects.bulk_create(
-            [
-                ProfileAccess(
-                    user=user, team=team, profile=profile, granted_at=now, expires_at=now + ProfileAccess.period()
-                )
-            ],
-            update_conflicts=True,
-            unique_fields=["user", "team", "profile"],
-            update_fields=["granted_at", "expires_at"],
-        )
-    return access
+    try:
+        with transaction.atomic():
+            if limit and not user.is_staff:
+                locked = type(team) if by_team else get_user_model()
+                locked.objects.select_for_update().filter(pk=(team if by_team else user).pk).first()
+                month_start, month_end = _month_bounds(now)
+                used = ProfileAccess.objects.filter(granted_at__gte=month_start, **holder).count()
+                if used >= limit:
+                    raise AccessLimitReached(limit, month_end, by_team=by_team)
+            if access is not None:
+                access.granted_at, access.expires_at = now, now + ProfileAccess.period()
+                access.save(update_fields=["granted_at", "expires_at"])
+                return access
+            return ProfileAccess.objects.create(
+                user=user, team=team, profile=profile, granted_at=now, expires_at=now + ProfileAccess.period()
+            )
+    except IntegrityError:  # a parallel first view of the same profile inserted it first
+        return ProfileAccess.objects.get(user=user, team=team, profile=profile)

@@ -566,8 +566,12 @@ class ProfileAccess(models.Model):
         ordering = ["-granted_at"]
         verbose_name_plural = "profile accesses"
         constraints = [
-            # One grant per user, team and profile; "no team" counts as one team (NULLS NOT DISTINCT).
-            models.UniqueConstraint(fields=["user", "team", "profile"], name="access_unique", nulls_distinct=False),
+            # One own grant per user and profile, and one per user, team and profile (two partial
+            # constraints: SQLite, the embedded default, has no NULLS NOT DISTINCT).
+            models.UniqueConstraint(fields=["user", "profile"], condition=Q(team__isnull=True), name="access_unique"),
+            models.UniqueConstraint(
+                fields=["user", "team", "profile"], condition=Q(team__isnull=False), name="access_unique_team"
+            ),
             models.CheckConstraint(
                 condition=Q(expires_at__gt=models.F("granted_at")), name="access_expires_after_grant"
             ),

@@ -66,6 +66,10 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='profileaccess',
-            constraint=models.UniqueConstraint(fields=('user', 'team', 'profile'), name='access_unique', nulls_distinct=False),
+            constraint=models.UniqueConstraint(condition=models.Q(('team__isnull', True)), fields=('user', 'profile'), name='access_unique'),
+        ),
+        migrations.AddConstraint(
+            model_name='profileaccess',
+            constraint=models.UniqueConstraint(condition=models.Q(('team__isnull', False)), fields=('user', 'team', 'profile'), name='access_unique_team'),
         ),
     ]
