@@ -3,25 +3,48 @@
 import pytest
 from rest_framework.test import APIClient
 
-from tests.factories import UserFactory
+from accounts.models import Membership
+from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
 
 @pytest.fixture
-def alice(db):
-    """The owner in access-rule tests."""
-    return UserFactory(username="alice")
+def agency(db):
+    """The team that owns the rows in access-rule tests."""
+    return TeamFactory(name="Agency", slug="agency")
+
+
+@pytest.fixture
+def alice(agency):
+    """The author in access-rule tests: an analyst of ``agency``."""
+    user = UserFactory(username="alice")
+    MembershipFactory(team=agency, user=user, role=Membership.Role.ANALYST)
+    return user
 
 
 @pytest.fixture
 def bob(db):
-    """A teammate (staff) in access-rule tests."""
+    """Staff, of no team: operations, but no access to any team's rows."""
     return UserFactory(username="bob", is_staff=True)
 
 
 @pytest.fixture
 def charlie(db):
-    """A stranger in access-rule tests."""
-    return UserFactory(username="charlie")
+    """A stranger in access-rule tests: an owner of another team."""
+    user = UserFactory(username="charlie")
+    MembershipFactory(team=TeamFactory(name="Rivals", slug="rivals"), user=user, role=Membership.Role.OWNER)
+    return user
+
+
+@pytest.fixture
+def member_of(agency):
+    """``member_of(role)`` returns a new member of ``agency`` with that role (teammates in access-rule tests)."""
+
+    def make(role: str, team=None):
+        user = UserFactory(username=f"{role}-{UserFactory._meta.model.objects.count()}")
+        MembershipFactory(team=team or agency, user=user, role=role)
+        return user
+
+    return make
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from unfold.admin import ModelAdmin, TabularInline
 
-from accounts.models import ApiToken, AuditEntry, Membership, Team
+from accounts.models import ApiToken, AuditEntry, Invitation, Membership, Team
 from config.admin import ReadOnlyAdmin
 
 
@@ -50,4 +50,18 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     date_hierarchy = "timestamp"
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ModelAdmin):
+    """Read-mostly: invitations are sent from the team's members page or the API (the key is e-mailed once)."""
+
+    list_display = ["email", "team", "role", "invited_by", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["team", "role"]
+    search_fields = ["email", "team__name"]
+    list_select_related = ["team", "invited_by"]
+    readonly_fields = ["team", "email", "role", "invited_by", "expires_at", "accepted_at", "accepted_by"]
+
+    def has_add_permission(self, request) -> bool:
         return False

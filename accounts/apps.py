@@ -11,7 +11,10 @@ class AccountsConfig(AppConfig):
 
         from accounts import audit
         from accounts import signals as account_signals
+        from accounts.invitations import accept_pending
         from accounts.models import Membership
+
+        auth_signals.user_logged_in.connect(accept_pending, dispatch_uid="accounts.accept_pending_invitation")
 
         signals.post_delete.connect(drop_team_tokens, sender=Membership, dispatch_uid="accounts.drop_team_tokens")
 

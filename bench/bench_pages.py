@@ -96,9 +96,14 @@ def bench(repeat: int) -> list[dict]:
             )
     campaign = Campaign.objects.filter(owner=analyst).first()
     if campaign is None:
+        from accounts.models import Membership, Team
         from campaigns.models import CampaignPost, CampaignProfile
 
-        campaign = Campaign.objects.create(owner=analyst, name="Bench campaign", status="active", budget=20000)
+        team, _ = Team.objects.get_or_create(slug="bench", defaults={"name": "Bench"})
+        Membership.objects.get_or_create(team=team, user=analyst)
+        campaign = Campaign.objects.create(
+            owner=analyst, team=team, name="Bench campaign", status="active", budget=20000
+        )
         creators = list(Profile.objects.filter(platform="instagram").order_by("id")[:40])
         CampaignProfile.objects.bulk_create(CampaignProfile(campaign=campaign, profile=p, fee=500) for p in creators)
         posts = Post.objects.filter(author__in=creators).order_by("id")[:60]

@@ -42,10 +42,10 @@ class CampaignPostInline(TabularInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(ModelAdmin):
-    list_display = ["name", "brand", "owner", "state", "start_date", "end_date", "budget"]
-    list_filter = [("status", ChoicesDropdownFilter)]
-    search_fields = ["name", "brand"]
-    list_select_related = ["owner"]
+    list_display = ["name", "brand", "team", "owner", "state", "start_date", "end_date", "budget"]
+    list_filter = [("status", ChoicesDropdownFilter), "team"]
+    search_fields = ["name", "brand", "team__name"]
+    list_select_related = ["team", "owner"]
     inlines = [CampaignProfileInline, CampaignPostInline]
 
     @display(

@@ -6,11 +6,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from config.querysets import UserOwnedQuerySet
+from config.querysets import TeamOwnedQuerySet
 
 
 class Campaign(models.Model):
-    """A brand campaign owned by one user; only the owner sees or changes it."""
+    """A brand campaign of one team: its members read it, its author and the team's owners and managers change it."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -18,6 +18,8 @@ class Campaign(models.Model):
         COMPLETED = "completed", "Completed"
         ARCHIVED = "archived", "Archived"
 
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="campaigns")
+    # The author (who created it); "owner" predates teams and is kept as the API and admin name it.
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="campaigns")
     name = models.CharField(max_length=200)
     brand = models.CharField(max_length=200, blank=True, default="")
@@ -31,8 +33,8 @@ class Campaign(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    owner_field = "owner"  # for UserOwnedQuerySet.restrict
-    objects = UserOwnedQuerySet.as_manager()
+    author_field = "owner"  # for TeamOwnedQuerySet.restrict
+    objects = TeamOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -46,7 +48,10 @@ class Campaign(models.Model):
                 name="campaign_dates_ordered",
             ),
         ]
-        indexes = [models.Index(fields=["owner", "-created_at"], name="campaign_owner_recent")]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="campaign_owner_recent"),
+            models.Index(fields=["team", "-created_at"], name="campaign_team_recent"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -1,7 +1,7 @@
 """Campaign pages for signed-in users: their campaigns, and one campaign's pipeline, posts and results.
 
-A user sees only campaigns they own (``Campaign.objects.restrict``); anyone else gets a 404, so a
-campaign's existence does not leak.
+Members of a campaign's team see it (``Campaign.objects.restrict``), superusers see every team's;
+anyone else gets a 404, so a campaign's existence does not leak. The list shows the current team's.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from accounts.teams import current_team
 from campaigns.metrics import campaign_metrics
 from campaigns.models import Campaign, CampaignProfile
 
@@ -18,7 +19,8 @@ from campaigns.models import Campaign, CampaignProfile
 @login_required
 def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = (
-        Campaign.objects.restrict(request.user)
+        Campaign.objects.restrict(request.user, team=current_team(request))
+        .select_related("owner")
         .annotate(creators=Count("campaign_profiles", distinct=True), posts=Count("campaign_posts", distinct=True))
         .order_by("-created_at")
     )

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.models import Membership, Team
 from campaigns.models import Campaign, CampaignPost, CampaignProfile
 from posts.metrics import compute_community_metrics, compute_profile_metrics
 from posts.models import Post, PostKind
@@ -331,11 +332,34 @@ def _make_posts(
     return len(posts)
 
 
+DEMO_TEAM_SLUG = "demo"
+LOCAL_ADMIN = "admin"  # config/management/commands/ensure_local_admin.py
+
+
+def demo_team() -> Team:
+    """The team that owns the demo rows; the local admin (when it exists) is its owner."""
+    team, _ = Team.objects.get_or_create(slug=DEMO_TEAM_SLUG, defaults={"name": "Demo agency"})
+    admin = get_user_model().objects.filter(username=LOCAL_ADMIN).first()
+    if admin is not None:
+        join_demo_team(admin, team)
+    return team
+
+
+def join_demo_team(user, team: Team | None = None) -> None:
+    """Make ``user`` an owner of the demo team, if the demo data is loaded (``ensure_local_admin``)."""
+    team = team or Team.objects.filter(slug=DEMO_TEAM_SLUG).first()
+    if team is not None:
+        Membership.objects.update_or_create(team=team, user=user, defaults={"role": Membership.Role.OWNER})
+
+
 def _make_campaign(rng: random.Random, now) -> int:
     User = get_user_model()
+    team = demo_team()
     owner, _ = User.objects.get_or_create(username="demo-brand-manager", defaults={"email": "brand@example.com"})
+    Membership.objects.get_or_create(team=team, user=owner, defaults={"role": Membership.Role.MANAGER})
     campaign, created = Campaign.objects.get_or_create(
         owner=owner,
+        team=team,
         name="Autumn skincare launch",
         defaults={
             "brand": "Glow & Co",

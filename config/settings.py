@@ -162,6 +162,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.teams",
             ],
         },
     },
@@ -688,8 +689,18 @@ PROFILE_ACCESS_MONTHLY_LIMIT = env_int(
     "PROFILE_ACCESS_MONTHLY_LIMIT",
     0,
     minimum=0,
-    help="new profile accesses a user may open per month; 0 = unlimited",
+    help="new profile accesses a user (or a team, see PROFILE_ACCESS_SCOPE) may open per month; 0 = unlimited",
 )
+PROFILE_ACCESS_SCOPE = env_choice(
+    "PROFILE_ACCESS_SCOPE",
+    "user",
+    ("user", "team"),
+    help="who shares a profile's 30-day access and the monthly quota: each user, or the user's current team",
+)
+
+# --- Teams (accounts/) ---
+
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7, minimum=1, help="days a team invitation link stays valid")
 
 # --- Upstreams (scraping) ---
 

@@ -10,9 +10,9 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from config.querysets import UserOwnedQuerySet
+from config.querysets import TeamOwnedQuerySet
 from profiles.categories import CATEGORY_CHOICES
-from profiles.querysets import CommunityQuerySet, ProfileQuerySet
+from profiles.querysets import CommunityQuerySet, ProfileAccessQuerySet, ProfileQuerySet
 
 
 class Platform(models.TextChoices):
@@ -528,43 +528,60 @@ class TagSuggestion(models.Model):
 
 
 class Favorite(models.Model):
-    """A creator a user starred."""
+    """A creator a user starred in their team's shortlist; teammates see it."""
 
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="favorites")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favorites")
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="favorited_by")
     note = models.CharField(max_length=500, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = UserOwnedQuerySet.as_manager()
+    objects = TeamOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["user", "profile"], name="favorite_unique")]
+        constraints = [models.UniqueConstraint(fields=["team", "user", "profile"], name="favorite_unique")]
 
     def __str__(self) -> str:
         return f"{self.user} ★ {self.profile}"
 
 
 class ProfileAccess(models.Model):
-    """A user's time-limited access to a profile's full analytics (30 days by default)."""
+    """A user's time-limited access to a profile's full analytics (30 days by default).
 
+    With ``PROFILE_ACCESS_SCOPE=team`` a grant records the team it was opened in; it then covers the
+    whole team and the monthly quota counts the team's grants. A user's own grant (the "user" scope)
+    has no team (``profiles/access.py``).
+    """
+
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.CASCADE, null=True, blank=True, related_name="profile_accesses"
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile_accesses")
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="accesses")
     granted_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
 
-    objects = UserOwnedQuerySet.as_manager()
+    objects = ProfileAccessQuerySet.as_manager()
 
     class Meta:
         ordering = ["-granted_at"]
         verbose_name_plural = "profile accesses"
         constraints = [
-            models.UniqueConstraint(fields=["user", "profile"], name="access_unique"),
+            # One own grant per user and profile, and one per user, team and profile (two partial
+            # constraints: SQLite, the embedded default, has no NULLS NOT DISTINCT).
+            models.UniqueConstraint(fields=["user", "profile"], condition=Q(team__isnull=True), name="access_unique"),
+            models.UniqueConstraint(
+                fields=["user", "team", "profile"], condition=Q(team__isnull=False), name="access_unique_team"
+            ),
             models.CheckConstraint(
                 condition=Q(expires_at__gt=models.F("granted_at")), name="access_expires_after_grant"
             ),
         ]
-        indexes = [models.Index(fields=["user", "granted_at"], name="access_user_granted")]
+        indexes = [
+            models.Index(fields=["user", "granted_at"], name="access_user_granted"),
+            models.Index(fields=["team", "granted_at"], name="access_team_granted"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} → {self.profile} until {self.expires_at:%Y-%m-%d}"
@@ -579,20 +596,24 @@ class ProfileAccess(models.Model):
 
 
 class SearchHistory(models.Model):
-    """One creator search a user ran, with its filters, so they can run it again."""
+    """One creator search a user ran, with its filters, so they and their team can run it again."""
 
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="searches")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="searches")
     query = models.CharField(max_length=300, blank=True, default="")
     filters = models.JSONField(default=dict, blank=True)
     result_count = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = UserOwnedQuerySet.as_manager()
+    objects = TeamOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name_plural = "search history"
-        indexes = [models.Index(fields=["user", "-created_at"], name="search_user_recent")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="search_user_recent"),
+            models.Index(fields=["team", "-created_at"], name="search_team_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user}: {self.query or '(filters only)'}"

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connections, models
 from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.functions import Greatest, Lower
 from django.utils import timezone
 
-from config.querysets import SignedInQuerySet
+from config.querysets import VIEW, SignedInQuerySet, TeamOwnedQuerySet
 
 # The stamps that move whenever a profile's data changes (scrape, metrics, AI analysis, an analyst's
 # edit): a report's cache version, and the search caches' generation. Migration 0003's
@@ -36,16 +37,18 @@ class ProfileQuerySet(SignedInQuerySet):
         """
         return self.alias(handle_lower=Lower("handle")).filter(platform=platform, handle_lower=handle.lower())
 
-    def for_report(self, user, platform: str, handle: str, only: Sequence[str] = ()):
+    def for_report(self, user, platform: str, handle: str, only: Sequence[str] = (), *, team=None, access_team=None):
         """The profile a report shows, with the viewer's access expiry and favorite flag, or ``None``.
 
         One query (every report view makes it, cached or not): the handle comparison uses the unique
         ``(LOWER(handle), platform)`` index, the viewer's state comes in two correlated subqueries.
         ``only`` loads just those fields (the rest are deferred): a report answered from the cache
-        needs the profile's timestamps, not its 60-odd columns.
+        needs the profile's timestamps, not its 60-odd columns. ``team`` is the viewer's current team
+        (favorites are kept per team), ``access_team`` the team sharing access grants (``sharing_team``).
         """
-        access = apps.get_model("profiles", "ProfileAccess").objects.filter(user=user, profile=OuterRef("pk"))
-        favorite = apps.get_model("profiles", "Favorite").objects.filter(user=user, profile=OuterRef("pk"))
+        access_holder = {"team": access_team} if access_team is not None else {"user": user}
+        access = apps.get_model("profiles", "ProfileAccess").objects.filter(profile=OuterRef("pk"), **access_holder)
+        favorite = apps.get_model("profiles", "Favorite").objects.filter(user=user, team=team, profile=OuterRef("pk"))
         found = (
             self.restrict(user)
             .by_handle(platform, handle)
@@ -120,3 +123,14 @@ class CommunityQuerySet(SignedInQuerySet):
             .filter(models.Q(next_scrape_at__isnull=True) | models.Q(next_scrape_at__lte=now))
             .order_by(models.F("next_scrape_at").asc(nulls_first=True))
         )
+
+
+class ProfileAccessQuerySet(TeamOwnedQuerySet):
+    """Access grants are the team's with ``PROFILE_ACCESS_SCOPE=team``; else each user sees their own."""
+
+    def restrict(self, user, team=None, action: str = VIEW) -> ProfileAccessQuerySet:
+        if settings.PROFILE_ACCESS_SCOPE == "team":
+            return super().restrict(user, team=team, action=action)
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user=user)

@@ -20,9 +20,11 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from accounts.teams import current_team, team_for_writing
+from config.querysets import CHANGE
 from posts.analytics import profile_analytics
 from profiles import bulk
-from profiles.access import AccessLimitReached, ensure_access
+from profiles.access import AccessLimitReached, ensure_access, sharing_team
 from profiles.filters import ProfileFilterSet
 from profiles.models import (
     Community,
@@ -69,16 +71,19 @@ def creator_search(request: HttpRequest) -> HttpResponse:
     if filterset.is_valid():
         paginator = Paginator(filterset.qs, settings.PAGES_PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
+        team = current_team(request)
         favorite_ids = set(
-            Favorite.objects.filter(user=request.user, profile__in=[p.pk for p in page.object_list]).values_list(
-                "profile_id", flat=True
-            )
+            Favorite.objects.filter(
+                user=request.user, team=team, profile__in=[p.pk for p in page.object_list]
+            ).values_list("profile_id", flat=True)
         )
         for profile in page.object_list:
             profile.is_favorite = profile.pk in favorite_ids
         searched = {k: v for k, v in request.GET.items() if k != "page" and v}
-        if searched and page.number == 1:
+        # Searches are the team's history; a user of no team searches without one.
+        if searched and page.number == 1 and team is not None:
             SearchHistory.objects.create(
+                team=team,
                 user=request.user,
                 query=request.GET.get("q", "")[:300],
                 filters={k: v for k, v in searched.items() if k != "q"},
@@ -128,12 +133,15 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.select_related("category"))),
         pk=pk,
     )
+    team = current_team(request)
     try:
-        access = ensure_access(request.user, profile)
+        access = ensure_access(request.user, profile, team=sharing_team(request))
     except AccessLimitReached as exc:
         return render(request, "profiles/access_limit.html", {"profile": profile, "error": exc}, status=403)
     posts = profile.posts.prefetch_related("media__asset")
     campaign_model = Profile._meta.get_field("campaigns").related_model
+    # The campaigns this user may add a creator to: their team's that they may change.
+    campaigns = campaign_model.objects.restrict(request.user, team=team, action=CHANGE) if team else []
     context = {
         "profile": profile,
         "access": access,
@@ -141,8 +149,8 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "recent_posts": list(posts.order_by("-posted_at")[:12]),
         "viral_posts": list(posts.filter(is_viral=True).order_by("-posted_at")[:6]),
         "similar": _similar(profile),
-        "is_favorite": Favorite.objects.filter(user=request.user, profile=profile).exists(),
-        "campaigns": list(campaign_model.objects.restrict(request.user).exclude(status="archived").order_by("name")),
+        "is_favorite": Favorite.objects.filter(user=request.user, team=team, profile=profile).exists(),
+        "campaigns": list(campaigns.exclude(status="archived").order_by("name")) if team else [],
         "suggestions": list(
             TagSuggestion.objects.filter(profile=profile, status=TagSuggestion.Status.PENDING)
             .select_related("tag__category")
@@ -155,11 +163,15 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def toggle_favorite(request: HttpRequest, pk: int) -> HttpResponse:
-    """Star or unstar a creator; htmx swaps just the button, a plain form post goes back."""
+    """Star or unstar a creator in the current team's favorites; htmx swaps just the button, a form post goes back.
+
+    Viewers and users of no team get 403 with the reason.
+    """
     profile = get_object_or_404(Profile.objects.restrict(request.user), pk=pk)
-    deleted, _ = Favorite.objects.filter(user=request.user, profile=profile).delete()
+    team = team_for_writing(request)
+    deleted, _ = Favorite.objects.filter(team=team, user=request.user, profile=profile).delete()
     if not deleted:
-        Favorite.objects.get_or_create(user=request.user, profile=profile)
+        Favorite.objects.get_or_create(team=team, user=request.user, profile=profile)
     is_favorite = not deleted
     if request.headers.get("HX-Request"):
         return render(request, "profiles/_favorite_button.html", {"profile": profile, "is_favorite": is_favorite})
@@ -172,10 +184,15 @@ def toggle_favorite(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def favorites(request: HttpRequest) -> HttpResponse:
-    entries = Favorite.objects.restrict(request.user).select_related("profile__avatar_asset").order_by("-created_at")
+    """The current team's favorites, each with who starred it."""
+    entries = (
+        Favorite.objects.restrict(request.user, team=current_team(request))
+        .select_related("profile__avatar_asset", "user")
+        .order_by("-created_at")
+    )
     page = Paginator(entries, settings.PAGES_PAGE_SIZE).get_page(request.GET.get("page"))
     for entry in page.object_list:
-        entry.profile.is_favorite = True
+        entry.profile.is_favorite = entry.user_id == request.user.pk
     return render(request, "profiles/favorites.html", {"page": page})
 
 
@@ -184,9 +201,10 @@ def favorites(request: HttpRequest) -> HttpResponse:
 def add_to_campaign(request: HttpRequest, pk: int) -> HttpResponse:
     profile = get_object_or_404(Profile.objects.restrict(request.user), pk=pk)
     campaign_model = Profile._meta.get_field("campaigns").related_model
-    campaign = campaign_model.objects.restrict(request.user).filter(pk=request.POST.get("campaign") or None).first()
+    campaigns = campaign_model.objects.restrict(request.user, action=CHANGE)
+    campaign = campaigns.filter(pk=request.POST.get("campaign") or None).first()
     if campaign is None:
-        messages.error(request, "Choose one of your campaigns.")
+        messages.error(request, "Choose a campaign you may change.")
     else:
         changed = bulk.add_to_campaign(Profile.objects.filter(pk=profile.pk), request.user, campaign_id=campaign.pk)
         if changed:

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from config.querysets import UserOwnedQuerySet
+from config.querysets import VIEW
 
 
 class Scraper(models.Model):
@@ -109,8 +109,17 @@ class SystemLog(models.Model):
         return f"[{self.level}] {self.source}: {self.message[:60]}"
 
 
-class LookupQuerySet(UserOwnedQuerySet):
-    """A lookup is its requester's: nobody else sees it in the API (staff read them all in admin)."""
+class LookupQuerySet(models.QuerySet):
+    """A lookup is its requester's: nobody else sees it in the API (staff read them all in admin).
+
+    Not yet shared with the requester's team (``config.querysets.TeamOwnedQuerySet``): lookups have
+    no team column so far.
+    """
+
+    def restrict(self, user, team=None, action: str = VIEW) -> LookupQuerySet:
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(**{self.model.owner_field: user})
 
     def in_flight(self) -> LookupQuerySet:
         return self.filter(status__in=Lookup.IN_FLIGHT)

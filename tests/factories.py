@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from accounts.models import Membership, Team
 from campaigns.models import Campaign, CampaignPost, CampaignProfile
 from media.models import Asset
 from posts.models import Post
@@ -20,6 +21,33 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     password = factory.django.Password("correct horse battery staple")
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+    slug = factory.LazyAttribute(lambda t: t.name.lower().replace(" ", "-"))
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+        django_get_or_create = ["team", "user"]
+
+    team = factory.SubFactory(TeamFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.ANALYST
+
+
+def team_of(user) -> Team:
+    """The user's first team; a user of no team gets one of their own, as its owner."""
+    membership = Membership.objects.filter(user=user).order_by("created_at", "id").first()
+    if membership is not None:
+        return membership.team
+    return MembershipFactory(user=user, team__name=f"{user.username} team", role=Membership.Role.OWNER).team
 
 
 class TagCategoryFactory(factory.django.DjangoModelFactory):
@@ -92,6 +120,7 @@ class CampaignFactory(factory.django.DjangoModelFactory):
         model = Campaign
 
     owner = factory.SubFactory(UserFactory)
+    team = factory.LazyAttribute(lambda c: team_of(c.owner))
     name = factory.Sequence(lambda n: f"Campaign {n}")
     brand = "Acme"
 

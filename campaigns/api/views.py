@@ -1,4 +1,4 @@
-"""Campaigns (owner only), their creators and tracked posts, and their results."""
+"""Campaigns of the user's teams, their creators and tracked posts, and their results."""
 
 from __future__ import annotations
 
@@ -7,13 +7,16 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.teams import check_can, current_team
 from campaigns.api import serializers as s
 from campaigns.metrics import campaign_metrics
 from campaigns.models import Campaign, CampaignPost, CampaignProfile
 from config.api.viewsets import ScopedModelViewSet
+from config.querysets import CHANGE
 
 
 @extend_schema_view(
@@ -25,15 +28,12 @@ from config.api.viewsets import ScopedModelViewSet
     destroy=extend_schema(summary="Delete a campaign"),
 )
 class CampaignViewSet(ScopedModelViewSet):
-    """Only the owner sees or changes a campaign; anyone else gets 404."""
+    """The team reads a campaign; its author and the team's owners and managers change it; other teams get 404."""
 
     queryset = Campaign.objects.annotate(
         creators_count=Count("campaign_profiles", distinct=True), posts_count=Count("campaign_posts", distinct=True)
-    )
+    ).order_by("-created_at", "-id")
     serializer_class = s.CampaignSerializer
-
-    def perform_create(self, serializer):
-        serializer.save(owner=self.request.user)
 
     @extend_schema(summary="Campaign results", responses=s.CampaignMetricsSerializer, request=None)
     @action(detail=True, methods=["get"])
@@ -48,12 +48,20 @@ class CampaignChildViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Rows under one campaign: scoped through the parent, so another user's campaign is a 404."""
+    """Rows under one campaign: scoped through the parent, so another team's campaign is a 404.
+
+    Adding, moving or removing a campaign's rows changes the campaign: its author or the team's
+    owners and managers (teammates get 403).
+    """
 
     def get_campaign(self) -> Campaign:
         if not hasattr(self, "_campaign"):
-            queryset = Campaign.objects.restrict(self.request.user)
+            # A token bound to a team reaches that team's campaigns only (as in ScopedViewSetMixin).
+            team = current_team(self.request) if getattr(self.request.auth, "team", None) else None
+            queryset = Campaign.objects.restrict(self.request.user, team=team)
             self._campaign = get_object_or_404(queryset, pk=self.kwargs["campaign_pk"])
+            if self.request.method not in SAFE_METHODS:
+                check_can(self.request.user, self._campaign, CHANGE)
         return self._campaign
 
     def get_queryset(self):

@@ -46,3 +46,16 @@ def test_demo_fills_every_area_and_a_second_run_adds_nothing(capsys):
 def test_demo_if_empty_skips_a_filled_database(capsys):
     _demo(capsys)
     assert _demo(capsys, "--if-empty")["status"] == "skipped"
+
+
+def test_demo_rows_belong_to_the_demo_team_whose_owner_is_the_local_admin(capsys, settings, client):
+    settings.DEBUG = True
+    _demo(capsys)
+    call_command("ensure_local_admin")
+    campaign = Campaign.objects.get()
+    assert campaign.team.slug == "demo"
+    roles = dict(campaign.team.memberships.values_list("user__username", "role"))
+    assert roles == {"admin": "owner", "demo-brand-manager": "manager"}
+    # The reported bug: admin's "View on site" for the demo campaign answered 404.
+    client.login(username="admin", password="admin")
+    assert client.get(f"/campaigns/{campaign.pk}/").status_code == 200

@@ -329,22 +329,22 @@ class RelatedProfileAdmin(ModelAdmin):
 
 @admin.register(Favorite)
 class FavoriteAdmin(ModelAdmin):
-    list_display = ["user", "profile", "created_at"]
-    search_fields = ["user__username", "profile__handle"]
+    list_display = ["user", "team", "profile", "created_at"]
+    search_fields = ["user__username", "team__name", "profile__handle"]
     raw_id_fields = ["profile"]
-    list_select_related = ["user", "profile"]
+    list_select_related = ["user", "team", "profile"]
 
 
 @admin.register(ProfileAccess)
 class ProfileAccessAdmin(ModelAdmin):
-    list_display = ["user", "profile", "granted_at", "expires_at"]
-    search_fields = ["user__username", "profile__handle"]
+    list_display = ["user", "team", "profile", "granted_at", "expires_at"]
+    search_fields = ["user__username", "team__name", "profile__handle"]
     raw_id_fields = ["profile"]
-    list_select_related = ["user", "profile"]
+    list_select_related = ["user", "team", "profile"]
 
 
 @admin.register(SearchHistory)
 class SearchHistoryAdmin(ModelAdmin):
-    list_display = ["user", "query", "result_count", "created_at"]
-    search_fields = ["user__username", "query"]
-    list_select_related = ["user"]
+    list_display = ["user", "team", "query", "result_count", "created_at"]
+    search_fields = ["user__username", "team__name", "query"]
+    list_select_related = ["user", "team"]

@@ -6,6 +6,7 @@ from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from accounts.teams import current_team
 from profiles.models import (
     AudienceDemographics,
     Community,
@@ -251,12 +252,12 @@ class FavoriteSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "creator", "created_at"]
 
     def validate_profile(self, profile: Profile) -> Profile:
-        user = self.context["request"].user
-        exists = Favorite.objects.filter(user=user, profile=profile)
+        request = self.context["request"]
+        exists = Favorite.objects.filter(user=request.user, team=current_team(request), profile=profile)
         if self.instance is not None:
             exists = exists.exclude(pk=self.instance.pk)
         if exists.exists():
-            raise serializers.ValidationError("This creator is already in your favorites.")
+            raise serializers.ValidationError("This creator is already in your favorites in this team.")
         return profile
 
 

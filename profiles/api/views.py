@@ -26,6 +26,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import audit
+from accounts.teams import current_team
 from config.api.caching import (
     cache_key,
     conditional_response,
@@ -48,7 +49,7 @@ from posts.api import serializers as posts_serializers
 from posts.filters import PostFilterSet
 from posts.models import Post
 from profiles import bulk
-from profiles.access import AccessLimitReached, ensure_access
+from profiles.access import AccessLimitReached, ensure_access, sharing_team
 from profiles.api import serializers as s
 from profiles.filters import CommunityFilterSet, ProfileFilterSet
 from profiles.models import (
@@ -153,7 +154,12 @@ class ProfileReportMixin:
         platform, handle = self.kwargs["platform"], self.kwargs["handle"]
         validate_profile_path(platform, handle)
         profile = Profile.objects.for_report(
-            self.request.user, platform, handle, only=() if full else REPORT_LOOKUP_FIELDS
+            self.request.user,
+            platform,
+            handle,
+            only=() if full else REPORT_LOOKUP_FIELDS,
+            team=current_team(self.request),
+            access_team=sharing_team(self.request),
         )
         if profile is None:
             raise NotFound(f"No {platform} profile @{handle} has been collected.")
@@ -164,7 +170,7 @@ class ProfileReportMixin:
         if profile.viewer_access_expires_at and profile.viewer_access_expires_at > timezone.now():
             return
         try:
-            access = ensure_access(self.request.user, profile)
+            access = ensure_access(self.request.user, profile, team=sharing_team(self.request))
         except AccessLimitReached as exc:
             raise PermissionDenied(str(exc)) from None
         profile.viewer_access_expires_at = access.expires_at
@@ -260,8 +266,15 @@ class ProfileViewSet(ProfileReportMixin, ScopedViewSetMixin, viewsets.GenericVie
             for key in request.query_params
             if key not in {"q", "page", "page_size"} and (values := request.query_params.getlist(key))
         }
+        team = current_team(request)
+        if team is None:
+            return  # searches are a team's history; a user of no team searches without one
         SearchHistory.objects.create(
-            user=request.user, query=request.query_params.get("q", "")[:300], filters=filters, result_count=count
+            team=team,
+            user=request.user,
+            query=request.query_params.get("q", "")[:300],
+            filters=filters,
+            result_count=count,
         )
 
     @extend_schema(
@@ -379,9 +392,6 @@ class FavoriteViewSet(ScopedModelViewSet):
             return s.FavoriteUpdateSerializer
         return s.FavoriteSerializer
 
-    def perform_create(self, serializer):
-        serializer.save(user=self.request.user)
-
 
 @extend_schema_view(
     list=extend_schema(summary="Your recent creator searches"),
@@ -391,9 +401,6 @@ class FavoriteViewSet(ScopedModelViewSet):
 class SearchHistoryViewSet(ScopedListDestroyViewSet):
     queryset = SearchHistory.objects.all()
     serializer_class = s.SearchHistorySerializer
-
-    def perform_create(self, serializer):
-        serializer.save(user=self.request.user)
 
 
 @extend_schema_view(list=extend_schema(summary="Creator reports you have opened and until when"))

@@ -184,8 +184,8 @@ def test_cached_search_sees_a_rescrape_at_once(alice, client_for):
 def test_search_query_count_does_not_grow_with_results(alice, client_for, django_assert_max_num_queries):
     ProfileFactory.create_batch(30)
     client = client_for(alice)
-    # generation, count, page, history insert; the cache then skips count and page.
-    with django_assert_max_num_queries(4):
+    # generation, count, page, current team (for the history), history insert; the cache then skips count and page.
+    with django_assert_max_num_queries(5):
         response = client.get(SEARCH, {"page_size": 30, "ordering": "-followers"})
     assert len(response.json()["results"]) == 30
 
@@ -373,9 +373,9 @@ def test_report_answers_304_to_any_if_modified_since_at_or_after_its_last_change
     assert client.get(report(profile), HTTP_IF_MODIFIED_SINCE=earlier).status_code == 200
 
 
-def test_report_viewer_block_is_per_user_even_from_the_cache(alice, bob, client_for):
+def test_report_viewer_block_is_per_user_even_from_the_cache(alice, agency, bob, client_for):
     profile = ProfileFactory()
-    Favorite.objects.create(user=alice, profile=profile)
+    Favorite.objects.create(team=agency, user=alice, profile=profile)
     assert client_for(alice).get(report(profile)).json()["viewer"]["is_favorite"] is True
     assert client_for(bob).get(report(profile)).json()["viewer"]["is_favorite"] is False
 

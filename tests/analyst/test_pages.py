@@ -67,8 +67,9 @@ def test_search_query_count_is_flat(client_as, alice, django_assert_max_num_quer
     for i in range(30):
         ProfileFactory(handle=f"c{i}").tags.add(tag)
     client = client_as(alice)
-    # session, user, count, page, tags, favorites of the page, 2× permissions (nav), the filter form's tags
-    with django_assert_max_num_queries(9):
+    # session, user, count, page, tags, my teams (current team and nav), favorites of the page,
+    # 2× permissions (nav), the filter form's tags
+    with django_assert_max_num_queries(10):
         assert client.get(SEARCH).status_code == 200
 
 
@@ -87,9 +88,9 @@ def test_favorite_toggle_plain_post_and_htmx(client_as, alice, creators):
     assert response["Location"] == reverse("profiles:profile", args=[creators[0].pk])
 
 
-def test_favorites_page_lists_only_my_favorites(client_as, alice, bob, creators):
-    Favorite.objects.create(user=alice, profile=creators[0])
-    Favorite.objects.create(user=bob, profile=creators[1])
+def test_favorites_page_lists_only_my_teams_favorites(client_as, alice, charlie, creators):
+    Favorite.objects.create(team=alice.memberships.get().team, user=alice, profile=creators[0])
+    Favorite.objects.create(team=charlie.memberships.get().team, user=charlie, profile=creators[1])
     html = client_as(alice).get(reverse("profiles:favorites")).content.decode()
     assert "fitfelix" in html and "cookcarla" not in html
 
@@ -104,8 +105,9 @@ def test_profile_page_has_metrics_with_formulas_charts_posts_and_similar(
     PostFactory(author=profile, likes_count=None, likes_hidden=True)
     similar = ProfileFactory(handle="fitfiona", followers_count=25_000, engagement_rate=3.0)
     client = client_as(alice)
-    # 19 reads whatever the number of posts or snapshots, plus 3 for granting access on the first view
-    with django_assert_max_num_queries(22):
+    # 20 reads whatever the number of posts or snapshots (one: my teams, for the campaign choice and
+    # the nav), plus 3 for granting access on the first view
+    with django_assert_max_num_queries(23):
         response = client.get(reverse("profiles:profile", args=[profile.pk]))
     html = response.content.decode()
     assert response.status_code == 200

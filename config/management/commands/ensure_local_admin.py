@@ -3,9 +3,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from config.demo import join_demo_team
+
 
 class Command(BaseCommand):
-    help = "Create the local-only superuser admin/admin for `make run` (refuses when DEBUG is off)."
+    help = (
+        "Create the local-only superuser admin/admin for `make run` (refuses when DEBUG is off) and make it "
+        "the owner of the demo team."
+    )
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -22,6 +27,8 @@ class Command(BaseCommand):
         EmailAddress.objects.update_or_create(
             user=user, email=user.email.lower(), defaults={"verified": True, "primary": True}
         )
+        # The demo's rows belong to the demo team: the local admin owns it, so pages show them.
+        join_demo_team(user)
         if created:
             self.stdout.write(
                 "ensure_local_admin: created superuser admin / admin — for local use only, never in production"

@@ -1,0 +1,21 @@
+"""The nav's team switcher: the user's teams and the current one, read only when a template asks."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+from accounts.teams import current_team, request_memberships
+
+
+def teams(request) -> dict:
+    if not getattr(getattr(request, "user", None), "is_authenticated", False):
+        return {}
+
+    def team():
+        try:
+            return current_team(request)
+        except PermissionDenied:  # a foreign X-Team header: the view itself answers 403
+            return None
+
+    # Callables: templates call them, so a page that shows no nav pays no query.
+    return {"current_team": team, "my_memberships": lambda: request_memberships(request)}
