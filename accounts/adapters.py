@@ -6,8 +6,9 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 # The session key under which the invitation flow keeps a pending invitation for an anonymous
 # visitor; such a visitor may sign up even when signup is closed.
@@ -21,11 +22,22 @@ class AccountAdapter(DefaultAccountAdapter):
         return settings.ACCOUNT_SIGNUP_OPEN or bool(request.session.get(INVITATION_SESSION_KEY))
 
 
+class ProviderNotConfigured(Http404, SocialApp.DoesNotExist):
+    """A sign-in provider whose variables are not set: its URLs answer 404 (allauth's own callers
+    still see the ``SocialApp.DoesNotExist`` they expect)."""
+
+
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def list_apps(self, request, provider=None, client_id=None):
         """Only the providers configured by environment variables: a SocialApp row added in admin
         would otherwise show a button nobody configured in the deployment."""
         return [app for app in super().list_apps(request, provider, client_id) if app.pk is None]
+
+    def get_app(self, request, provider, client_id=None):
+        try:
+            return super().get_app(request, provider, client_id)
+        except SocialApp.DoesNotExist:
+            raise ProviderNotConfigured(f"Sign-in with {provider} is not configured here.") from None
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -23,6 +23,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from accounts.models import AuditEntry, Membership, Team
+from accounts.teams import current_team
 from config.retention import delete_older_than
 
 Action = AuditEntry.Action
@@ -58,18 +59,14 @@ def record(
 
 
 def acting_team(user, request=None) -> Team | None:
-    """The team an analyst's decision is recorded under: the session's team when the user belongs to it,
-    else their oldest membership (the last two steps of ``accounts.teams.current_team``)."""
+    """The team an analyst's decision is recorded under: the request's current team (token scope,
+    ``X-Team``, session, oldest membership: ``accounts.teams.current_team``), or without a request the
+    user's oldest membership (bulk edits finished by the worker)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    memberships = Membership.objects.filter(user=user).select_related("team").order_by("created_at", "pk")
-    session = getattr(request, "session", None)
-    team_id = session.get("team_id") if session is not None else None
-    if team_id:
-        chosen = memberships.filter(team_id=team_id).first()
-        if chosen:
-            return chosen.team
-    first = memberships.first()
+    if request is not None and getattr(request, "user", None) == user:
+        return current_team(request)
+    first = Membership.objects.filter(user=user).select_related("team").order_by("created_at", "pk").first()
     return first.team if first else None
 
 

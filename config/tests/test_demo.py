@@ -57,5 +57,6 @@ def test_demo_rows_belong_to_the_demo_team_whose_owner_is_the_local_admin(capsys
     roles = dict(campaign.team.memberships.values_list("user__username", "role"))
     assert roles == {"admin": "owner", "demo-brand-manager": "manager"}
     # The reported bug: admin's "View on site" for the demo campaign answered 404.
-    client.login(username="admin", password="admin")
+    signed_in = client.post("/accounts/login/", {"login": "admin", "password": "admin"})
+    assert signed_in.status_code == 302, signed_in.content[:300]
     assert client.get(f"/campaigns/{campaign.pk}/").status_code == 200

@@ -284,7 +284,7 @@ def test_report_lookup_reads_each_column_into_its_own_field(alice):
     assert (full.viewer_access_expires_at, full.viewer_is_favorite) == (None, False)
 
 
-def test_cached_report_with_a_token_costs_two_queries_and_equals_the_session_answer(
+def test_cached_report_with_a_token_costs_three_queries_and_equals_the_session_answer(
     alice, client_for, django_assert_max_num_queries
 ):
     profile = ProfileFactory()
@@ -293,9 +293,10 @@ def test_cached_report_with_a_token_costs_two_queries_and_equals_the_session_ans
     by_token.credentials(HTTP_AUTHORIZATION=f"Token {plain}")
     first = by_token.get(report(profile))
     assert first.status_code == 200
-    # knox's lookup of the token with its user, then the report lookup with the viewer's state (the
-    # hand-written statement that read both in one round trip is gone: one stock authentication path)
-    with django_assert_max_num_queries(2):
+    # knox's lookup of the token with its user, the viewer's teams (the current team: favorites are a
+    # team's), then the report lookup with the viewer's state (the hand-written statement that read
+    # token and report in one round trip is gone: one stock authentication path)
+    with django_assert_max_num_queries(3):
         cached = by_token.get(report(profile))
     assert cached.status_code == 200
     assert cached.json() == first.json() == client_for(alice).get(report(profile)).json()
@@ -405,9 +406,10 @@ def test_report_query_count(alice, client_for, django_assert_max_num_queries):
     profile = ProfileFactory()
     profile.tags.add(*TagFactory.create_batch(5))
     client = client_for(alice)
-    with django_assert_max_num_queries(8):  # lookup, access grant, the rest of the row, tags, audience
+    # the viewer's teams, lookup, access grant, the rest of the row, tags, audience
+    with django_assert_max_num_queries(9):
         client.get(report(profile))
-    with django_assert_max_num_queries(1):  # cached: one lookup of a few columns with the viewer's state
+    with django_assert_max_num_queries(2):  # cached: the viewer's teams, one lookup of a few columns
         assert client.get(report(profile)).status_code == 200
 
 

@@ -128,10 +128,11 @@ def test_analytics_query_count_is_bounded(creator, alice, client_for, django_ass
     PostFactory.create_batch(30, author=creator)
     client = client_for(alice)
     client.get(url(creator, "posts"))  # opens access
-    # The lookup (and the rest of the profile on a cache miss), then snapshots, the window's posts, viral posts.
-    with django_assert_max_num_queries(5):
+    # The viewer's teams, the lookup (and the rest of the profile on a cache miss), then snapshots, the
+    # window's posts, viral posts.
+    with django_assert_max_num_queries(6):
         client.get(url(creator, "analytics"))
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(2):
         assert client.get(url(creator, "analytics")).status_code == 200
 
 
@@ -157,9 +158,9 @@ def test_ai_insights_query_count_is_bounded(creator, alice, client_for, django_a
         CommentSentiment.objects.create(post=post, external_id=f"c{post.pk}", text="ok", sentiment="neutral", score=0)
     client = client_for(alice)
     client.get(url(creator, "posts"))  # opens access
-    # The lookup (and the rest of the profile on a cache miss), then posts by status/sentiment/model,
-    # comment sentiment, pending suggestions.
-    with django_assert_max_num_queries(5):
+    # The viewer's teams, the lookup (and the rest of the profile on a cache miss), then posts by
+    # status/sentiment/model, comment sentiment, pending suggestions.
+    with django_assert_max_num_queries(6):
         body = client.get(url(creator, "ai-insights")).json()
     assert (body["post_sentiment"]["neutral"], body["comment_sentiment"]["neutral"]) == (30, 30)
 

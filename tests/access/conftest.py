@@ -47,6 +47,11 @@ def _owned(model, team, **fields):
 
 
 def _build_world() -> SimpleNamespace:
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
+    from allauth.usersessions.models import UserSession
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django_celery_beat.models import (
         ClockedSchedule,
         CrontabSchedule,
@@ -54,9 +59,9 @@ def _build_world() -> SimpleNamespace:
         PeriodicTask,
         SolarSchedule,
     )
-    from rest_framework.authtoken.models import Token, TokenProxy
 
-    from accounts.models import Membership, Team
+    from accounts import audit
+    from accounts.models import ApiToken, AuditEntry, Invitation, Membership, Team
     from campaigns.models import Campaign, CampaignPost, CampaignProfile
     from intelligence.models import AnalysisBatch, ProfileEmbedding
     from media.models import RemoteSource
@@ -72,7 +77,7 @@ def _build_world() -> SimpleNamespace:
         SearchHistory,
         TagSuggestion,
     )
-    from scraping.models import Scraper, ScrapeRun, SystemLog
+    from scraping.models import Lookup, Scraper, ScrapeRun, SystemLog
     from tests.factories import (
         AssetFactory,
         CommunityFactory,
@@ -104,6 +109,16 @@ def _build_world() -> SimpleNamespace:
     Membership.objects.create(team=rival, user=users["other"], role="analyst")
 
     author, now = users["author"], timezone.now()
+    # Sign-in records (second factors, SSO identities, sessions, lockout logs) belong to a user outside
+    # the cast: a second factor on a cast member would change what the token endpoint asks of them.
+    bystander = UserFactory(username="access-bystander", password=PASSWORD)
+    invitation, invitation_key = Invitation.issue(owning, "invitee@example.com", "viewer", users["owner"])
+    social_app = SocialApp.objects.create(
+        provider="openid_connect", provider_id="access-matrix-sso", name="Matrix SSO", client_id="id", secret="s"
+    )
+    social_account = SocialAccount.objects.create(user=bystander, provider="access-matrix-sso", uid="matrix-1")
+    axes_fields = {"user_agent": "matrix", "ip_address": "192.0.2.1", "username": bystander.username}
+    axes_fields |= {"http_accept": "text/html", "path_info": "/accounts/login/"}
     profile = ProfileFactory(handle="access_creator")
     post = PostFactory(author=profile)
     community = CommunityFactory(name="accessmatrix")
@@ -118,7 +133,27 @@ def _build_world() -> SimpleNamespace:
     objects = {
         "auth.group": staff_group,
         "auth.user": author,
-        "authtoken.tokenproxy": TokenProxy.objects.get(key=Token.objects.create(user=author).key),  # pk: the user's
+        "accounts.apitoken": ApiToken.objects.issue(author, "access matrix", team=owning)[0],
+        "accounts.auditentry": audit.record(AuditEntry.Action.SIGN_IN, actor=author, team=owning),
+        "accounts.invitation": invitation,
+        "account.emailaddress": EmailAddress.objects.create(
+            user=bystander, email="bystander@example.com", primary=True, verified=True
+        ),
+        "mfa.authenticator": Authenticator.objects.create(
+            user=bystander, type=Authenticator.Type.WEBAUTHN, data={"name": "matrix key", "credential": {}}
+        ),
+        "socialaccount.socialapp": social_app,
+        "socialaccount.socialaccount": social_account,
+        "socialaccount.socialtoken": SocialToken.objects.create(app=social_app, account=social_account, token="t"),
+        "usersessions.usersession": UserSession.objects.create(
+            user=bystander, ip="192.0.2.1", session_key="access-matrix-session", user_agent="matrix"
+        ),
+        "axes.accessattempt": AccessAttempt.objects.create(
+            **axes_fields, get_data="", post_data="", failures_since_start=1
+        ),
+        "axes.accesslog": AccessLog.objects.create(**axes_fields),
+        "axes.accessfailurelog": AccessFailureLog.objects.create(**axes_fields),
+        "scraping.lookup": Lookup.objects.create(requester=author, kind="instagram", handle=profile.handle),
         "accounts.team": owning,
         "media.asset": AssetFactory(),
         "media.remotesource": RemoteSource.objects.create(url="https://example.com/a.jpg", url_key="a" * 64),
@@ -172,6 +207,7 @@ def _build_world() -> SimpleNamespace:
         teams={"owning": owning, "other": rival},
         objects=objects,
         sessions=sessions,
+        invitation_key=invitation_key,
         spare_profile=ProfileFactory(handle="access_spare"),
         spare_post=PostFactory(author=profile),
         credentials_of=lambda role: {"username": users[role].username, "password": PASSWORD} if role in users else {},
@@ -182,6 +218,7 @@ def _build_world() -> SimpleNamespace:
 # Hashing cheaply (one check per token request) and no throttling: the matrix is hundreds of requests a minute.
 _FAST = {
     "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    "ACCOUNT_RATE_LIMITS": False,  # allauth's per-address limits on mails: every role posts the reset form
     "REST_FRAMEWORK": {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"user": "100000/min", "anon": "100000/min"},

@@ -78,6 +78,11 @@ def public(ok: int = 200) -> Rule:
     return Rule("public", dict.fromkeys(ROLES, ok))
 
 
+def signed_out() -> Rule:
+    """Sign-in and sign-up forms: anonymous visitors; a signed-in visitor is sent on (302)."""
+    return Rule("signed_out", {"anonymous": 200, **dict.fromkeys(SIGNED_IN, 302)})
+
+
 def not_allowed() -> Rule:
     return Rule("not_allowed", dict.fromkeys(ROLES, 405))
 
@@ -104,9 +109,10 @@ def team_create(door: Door, ok: int = 201) -> Rule:
 
 
 def team_child_create(door: Door, ok: int = 201) -> Rule:
-    """A row added under the owning team's row (a creator in its campaign): its writers; other teams 404."""
+    """A row added under the owning team's row (a creator in its campaign): adding changes the campaign,
+    so its author or the team's owners/managers (campaigns/api/views.py); teammates 403, other teams 404."""
     return _rule(
-        "team_child_create", door, team=True, viewer=door.denied, writers=ok, outsiders=404, superuser=door.denied
+        "team_child_create", door, team=True, members=door.denied, editors=ok, outsiders=404, superuser=door.denied
     )
 
 
@@ -118,9 +124,20 @@ def team_edit(door: Door, ok: int = 200) -> Rule:
     return _rule("team_edit", door, team=True, members=door.denied, editors=ok, outsiders=404, superuser=door.denied)
 
 
-def owner_only(door: Door, ok: int = 200) -> Rule:
-    """A row of one user (30-day access grants while PROFILE_ACCESS_SCOPE="user"): its user; superusers read."""
-    return _rule("owner_only", door, team=True, signed_in=404, author=ok, superuser=ok)
+def own_only(door: Door, ok: int = 200) -> Rule:
+    """A record of one user (API tokens, lookups, 30-day access grants while PROFILE_ACCESS_SCOPE="user"):
+    its user alone; everyone else 404, superusers too (these are not team rows)."""
+    return _rule("own_only", door, signed_in=404, author=ok)
+
+
+def team_owner(door: Door, ok: int = 200) -> Rule:
+    """The current team's owners alone (the audit trail); every other signed-in user 403."""
+    return _rule("team_owner", door, team=True, signed_in=door.denied, owner=ok)
+
+
+def team_manage(door: Door, ok: int = 200, outsiders: int = 404) -> Rule:
+    """A team's management (members, invitations): its owners and managers; other members 403."""
+    return _rule("team_manage", door, team=True, signed_in=outsiders, members=door.denied, manager=ok, owner=ok)
 
 
 # --- Admin: the Django admin answers every non-staff user with the sign-in page (302) ---------------
@@ -182,8 +199,23 @@ def admin_model(
 _ADMIN_MODELS = [
     admin_model("auth.group"),
     admin_model("auth.user"),
-    admin_model("authtoken.tokenproxy"),
     admin_model("accounts.team"),
+    admin_model("accounts.apitoken", superuser="vd"),  # read-only; a delete revokes
+    admin_model("accounts.auditentry", superuser="v"),  # not even superusers delete the trail
+    admin_model(
+        "accounts.invitation", superuser="vcd", post_change=302
+    ),  # sent from the members page, never added here
+    admin_model("scraping.lookup", staff="v", superuser="vd"),  # every user's lookups, for staff
+    admin_model("account.emailaddress"),
+    admin_model("mfa.authenticator"),
+    admin_model("socialaccount.socialapp"),
+    admin_model("socialaccount.socialaccount"),
+    admin_model("socialaccount.socialtoken"),
+    admin_model("usersessions.usersession"),
+    # django-axes' records: read-only forms (a POST saves nothing and returns to the list), never added
+    admin_model("axes.accessattempt", superuser="vcd", post_change=302),
+    admin_model("axes.accesslog", superuser="vcd", post_change=302),
+    admin_model("axes.accessfailurelog", superuser="vcd", post_change=302),
     admin_model("media.asset", staff="v"),
     admin_model("media.remotesource", staff="v", superuser="vd"),
     admin_model("profiles.tagcategory", staff="vac"),
@@ -194,16 +226,16 @@ _ADMIN_MODELS = [
     admin_model("profiles.audiencedemographics", staff="v"),
     admin_model("profiles.mention", staff="v"),
     admin_model("profiles.relatedprofile", staff="v"),
-    admin_model("profiles.favorite", staff="vad", team=True),
-    admin_model("profiles.profileaccess", staff="v", team=True),
-    admin_model("profiles.searchhistory", staff="v", team=True),
+    admin_model("profiles.favorite", staff="vad"),  # issue 16: admin scoping
+    admin_model("profiles.profileaccess", staff="v"),  # issue 16: admin scoping
+    admin_model("profiles.searchhistory", staff="v"),  # issue 16: admin scoping
     admin_model("profiles.community", staff="vc", superuser="vcd"),
     admin_model("profiles.communitysnapshot", staff="v"),
     admin_model("posts.post", staff="v"),
     admin_model("posts.commentsentiment", staff="v"),
-    admin_model("campaigns.campaign", staff="vac", team=True),
-    admin_model("campaigns.campaignpost", staff="vac", team=True),
-    admin_model("campaigns.campaignprofile", staff="vac", team=True),
+    admin_model("campaigns.campaign", staff="vac"),  # issue 16: admin scoping
+    admin_model("campaigns.campaignpost", staff="vac"),  # issue 16: admin scoping
+    admin_model("campaigns.campaignprofile", staff="vac"),  # issue 16: admin scoping
     admin_model("intelligence.analysisbatch", staff="v", superuser="vd"),
     admin_model("intelligence.profileembedding", staff="v", superuser="vd"),
     admin_model("scraping.scraper", staff="vc"),
@@ -223,16 +255,92 @@ RULES: dict[str, Rule] = {
     "ready": public(),
     "prometheus-django-metrics": public(),
     "monitoring-dashboard": staff_only(PAGE, denied=302),  # staff_member_required: the admin sign-in
-    # --- sign-in pages (move to allauth's URLs at merge) ---
-    "login": public(),
-    "logout": public(302),
+    # --- sign-in pages (django-allauth) ---
+    # The open ones answer everyone; a signed-in visitor of the sign-in and sign-up forms is sent on (302).
+    "account_login": signed_out(),  # a POST of an empty form: the form again, with its errors
+    "account_signup": signed_out(),  # sign-up is closed (invitations only): the page says so
+    "account_logout GET": signed_in(PAGE),  # the "sign out?" confirmation
+    "account_logout POST": public(302),
+    "account_inactive": public(),
+    "account_reset_password": public(),  # a POST of an empty form: the form again
+    "account_reset_password_done": public(),
+    "account_reset_password_from_key": public(),  # a bad key: the page says the link is invalid
+    "account_reset_password_from_key_done": public(),
+    "account_email_verification_sent GET": public(),
+    "account_email_verification_sent POST": not_allowed(),
+    "account_confirm_email GET": public(),  # an unknown key: the page says the link is invalid
+    "account_confirm_email POST": public(404),
+    # Steps of a flow nobody started here (login by code, reauthentication by code, a second factor,
+    # an SSO sign-up): each sends everyone back (302).
+    "account_confirm_login_code": public(302),
+    "account_request_reauthentication_code": public(302),
+    "account_confirm_reauthentication_code": public(302),
+    "mfa_authenticate": public(302),
+    "mfa_reauthenticate": public(302),
+    "mfa_reauthenticate_webauthn": public(302),
+    "socialaccount_signup": public(302),
+    "socialaccount_login_cancelled": public(),
+    "socialaccount_login_error": public(401),  # allauth's "sign-in failed" page answers 401
+    # allauth's legacy /accounts/social/ URLs: permanent redirects to /accounts/3rdparty/
+    "accounts/social/login/cancelled/": public(301),
+    "accounts/social/login/error/": public(301),
+    "accounts/social/signup/": public(301),
+    "accounts/social/connections/": public(301),
+    # SSO providers: an unconfigured one is not found (the cast's configuration has none set up).
+    "google_login": public(404),
+    "google_callback": public(404),
+    "google_login_by_token": public(404),
+    "microsoft_login": public(404),
+    "microsoft_callback": public(404),
+    "openid_connect_login": public(404),
+    "openid_connect_callback": public(404),
+    # Account management: signed in.
+    "account_reauthenticate": signed_in(PAGE),
+    "account_email GET": signed_in(PAGE),
+    "account_email POST": signed_in(PAGE, ok=302),  # no action named: back to the page
+    "account_change_password": signed_in(PAGE),
+    "account_set_password": signed_in(PAGE, ok=302),  # everyone has a password: to the change form
+    "socialaccount_connections": signed_in(PAGE),
+    "usersessions_list GET": signed_in(PAGE),
+    "usersessions_list POST": signed_in(PAGE, ok=302),  # signs the other sessions out, back to the list
+    "mfa_index": signed_in(PAGE),
+    "mfa_list_webauthn": signed_in(PAGE),
+    # Changing a second factor asks for a fresh sign-in first (the matrix's sessions have none): 302.
+    "mfa_activate_totp": signed_in(PAGE, ok=302),
+    "mfa_generate_recovery_codes": signed_in(PAGE, ok=302),
+    "mfa_add_webauthn": signed_in(PAGE, ok=302),
+    "mfa_remove_webauthn": signed_in(PAGE, ok=302),  # the bystander's key, behind the same step
+    "mfa_edit_webauthn": signed_in(PAGE, ok=302),
+    # Nobody in the cast has TOTP or recovery codes: nothing to show or turn off.
+    "mfa_deactivate_totp": signed_in(PAGE, ok=404),
+    "mfa_view_recovery_codes": signed_in(PAGE, ok=404),
+    "mfa_download_recovery_codes": signed_in(PAGE, ok=404),
+    # --- account pages: tokens, teams, invitations, the audit trail ---
+    "accounts:tokens": signed_in(PAGE),
+    "accounts:revoke_token": own_only(PAGE, ok=302),
+    # Superusers read any team's trail they act in; the cast's superuser is in no team: "join one first", 403.
+    "accounts:audit": team_owner(PAGE),
+    "accounts:teams GET": signed_in(PAGE),
+    "accounts:teams POST": _rule("team_switch", PAGE, team=True, signed_in=403, members=302),
+    "accounts:create_team": signed_in(PAGE, ok=302),  # anyone signed in founds a team, as its owner
+    "accounts:members GET": _rule("team_members", PAGE, team=True, signed_in=403, members=200, other=200),
+    "accounts:members POST": team_manage(PAGE, ok=302, outsiders=403),
+    "accounts:invitation GET": signed_in(PAGE),  # anonymous visitors: to sign up first
+    "accounts:invitation POST": signed_in(PAGE, ok=400),  # the invitation names another address: refused
+    # --- lookups ---
+    "scraping:lookup_form": signed_in(PAGE),
+    "scraping:lookup_start": signed_in(PAGE, ok=400),  # no handle: the form again, with its error
+    "scraping:lookup": own_only(PAGE),
+    "scraping:lookup_progress": own_only(PAGE),
     # --- pages ---
     "profiles:home": public(302),  # to the search, or to the sign-in page
     "profiles:search": signed_in(PAGE),
     "profiles:favorites": signed_in(PAGE),
     "profiles:profile": signed_in(PAGE),
     "profiles:favorite": team_create(PAGE, ok=302),
-    "profiles:add_to_campaign": team_child_create(PAGE, ok=302),
+    # A refusal is a message on the redirect ("Choose a campaign you may change"), so every signed-in
+    # user gets 302 here; api-campaign-creators POST carries the team rule.
+    "profiles:add_to_campaign": signed_in(PAGE, ok=302),
     "profiles:review_queue": signed_in(PAGE),
     "profiles:review_communities": signed_in(PAGE, ok=302),
     "campaigns:list": signed_in(PAGE),
@@ -241,6 +349,18 @@ RULES: dict[str, Rule] = {
     # --- API: tokens ---
     "api-auth-token": public().but(anonymous=400),  # each role posts its own password; anonymous none
     "api-auth-me": signed_in(API),
+    "api-token-list GET": signed_in(API),
+    "api-token-list POST": signed_in(API, ok=201),
+    "api-token-detail": own_only(API, ok=204),
+    # --- API: teams ---
+    "api-team-list": signed_in(API),
+    "api-team-detail": _rule("team_membership", API, team=True, signed_in=404, members=200),
+    "api-team-invitations GET": team_manage(API),
+    "api-team-invitations POST": team_manage(API, ok=201),
+    # --- API: lookups (each its requester's alone) ---
+    "api-lookup-list GET": signed_in(API),
+    "api-lookup-list POST": signed_in(API, ok=400),  # no handle: 400 with its field's message
+    "api-lookup-detail": own_only(API),
     # --- API: shared collected data ---
     "api-profile-list": signed_in(API),
     "api-profile-detail": signed_in(API),
@@ -271,7 +391,7 @@ RULES: dict[str, Rule] = {
     "api-search-history-detail GET": team_read(API),
     "api-search-history-detail DELETE": team_edit(API, ok=204),
     "api-profile-access-list": signed_in(API),
-    "api-profile-access-detail": owner_only(API),
+    "api-profile-access-detail": own_only(API),
     "api-campaign-list GET": signed_in(API),
     "api-campaign-list POST": team_create(API),
     "api-campaign-detail GET": team_read(API),
@@ -290,6 +410,7 @@ RULES: dict[str, Rule] = {
     "api-campaign-post DELETE": team_edit(API, ok=204),
     # --- API: operations ---
     "api-ops-stats": staff_only(API),
+    "api-ops-scrapes": staff_only(API, ok=202),
     "api-scraper-list": staff_only(API),
     "api-scraper-detail": staff_only(API),
     "api-scraper-start": staff_only(API),
@@ -307,10 +428,11 @@ RULES: dict[str, Rule] = {
     # --- admin site ---
     "admin:index": admin_site(),
     "admin:search": admin_site(),
-    "admin:login GET": _rule("admin_login", ADMIN, anonymous=200, signed_in=200, staff=302, superuser=302),
-    "admin:login POST": public(),  # an empty form: the form again, with its errors
+    # Admin sign-in goes through allauth: anonymous visitors to /accounts/login/, signed-in non-staff 403.
+    "admin:login GET": _rule("admin_login", ADMIN, signed_in=403, staff=302, superuser=302),
+    "admin:login POST": _rule("admin_login", ADMIN, signed_in=403, staff=200, superuser=200),  # empty form again
     "admin:logout GET": admin_site(405),
-    "admin:logout POST": admin_site(302),
+    "admin:logout POST": admin_site(),  # the "signed out" page
     "admin:password_change": admin_site(),
     "admin:auth_user_password_change": admin_site(staff=403),  # another user's password: superusers only
     "admin:password_change_done": admin_site(),
@@ -408,6 +530,21 @@ KWARGS: dict[str, Factory] = {
     "admin:profiles_profile_enqueue": lambda world: {"pk": world.objects["profiles.profile"].pk, "what": "scrape"},
     "admin:monitoring_run_now": _pk("django_celery_beat.periodictask"),
     "admin:password_change": lambda world: {},
+    "accounts:revoke_token": _pk("accounts.apitoken"),
+    "accounts:invitation": lambda world: {"key": world.invitation_key},
+    "scraping:lookup": _pk("scraping.lookup"),
+    "scraping:lookup_progress": _pk("scraping.lookup"),
+    "api-token-detail": _pk("accounts.apitoken"),
+    "api-team-detail": lambda world: {"slug": world.teams["owning"].slug},
+    "api-team-invitations": lambda world: {"team_slug": world.teams["owning"].slug},
+    "api-lookup-detail": _pk("scraping.lookup"),
+    "mfa_remove_webauthn": _pk("mfa.authenticator"),  # the bystander's key: nobody in the cast owns it
+    "mfa_edit_webauthn": _pk("mfa.authenticator"),
+    "account_confirm_email": lambda world: {"key": "no-such-key"},
+    "account_reset_password_from_key": lambda world: {"uidb36": "0", "key": "no-such-key"},
+    # An SSO provider nobody configured (the real ones would fetch their discovery document).
+    "openid_connect_login": lambda world: {"provider_id": "no-such-provider"},
+    "openid_connect_callback": lambda world: {"provider_id": "no-such-provider"},
 }
 
 
@@ -437,6 +574,13 @@ DATA: dict[str, Factory] = {
     "api-campaign-creators POST": lambda world: {"profile": world.spare_profile.pk},
     "api-campaign-creator PATCH": lambda world: {"status": "contacted"},
     "api-campaign-posts POST": lambda world: {"post": world.spare_post.pk},
+    "api-token-list POST": lambda world: {"name": "access matrix"},
+    "api-team-invitations POST": lambda world: {"email": "new-member@example.com", "role": "viewer"},
+    "api-ops-scrapes POST": lambda world: {"targets": [{"kind": "subreddit", "target": "accessmatrix"}]},
+    "accounts:tokens POST": lambda world: {"name": "access matrix"},
+    "accounts:teams POST": lambda world: {"team": world.teams["owning"].slug},
+    "accounts:create_team POST": lambda world: {"name": "Matrix founders"},
+    "accounts:members POST": lambda world: {"action": "invite", "email": "new-member@example.com", "role": "viewer"},
 }
 
 

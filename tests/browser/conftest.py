@@ -60,11 +60,17 @@ def screenshot():
     return take
 
 
-def _user(username: str, group: str):
-    user = UserFactory(username=username, is_staff=True)
+def signable_user(username: str, **fields):
+    """A user who can sign in on the pages: PASSWORD, and the verified address allauth asks for."""
+    user = UserFactory(username=username, **fields)
     user.set_password(PASSWORD)
     user.save()
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+def _user(username: str, group: str):
+    user = signable_user(username, is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     return user
 

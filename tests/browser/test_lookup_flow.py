@@ -10,8 +10,7 @@ from profiles.models import Profile
 from scraping import http
 from scraping.models import Lookup
 from scraping.tests.fake_upstream import FakeUpstream, serve_any_instagram_creator
-from tests.browser.conftest import PASSWORD, sign_in
-from tests.factories import UserFactory
+from tests.browser.conftest import sign_in, signable_user
 from tests.workers import celery_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -46,9 +45,7 @@ def test_user_looks_up_a_handle_sees_progress_and_lands_on_the_report(
 ):
     server, _ = lookups_worker
     page, base = browser_page, live_server.url
-    user = UserFactory(username="lou")
-    user.set_password(PASSWORD)
-    user.save()
+    user = signable_user("lou")
     sign_in(page, base, "lou")
 
     page.goto(f"{base}/creators/")

@@ -5,17 +5,14 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import ApiToken, Membership, Team
-from tests.browser.conftest import PASSWORD, sign_in
-from tests.factories import UserFactory
+from tests.browser.conftest import sign_in, signable_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_token_made_on_the_page_works_until_it_is_revoked(transactional_db, browser_page, live_server, screenshot):
     # Given an analyst of one team
-    user = UserFactory(username="ana")
-    user.set_password(PASSWORD)
-    user.save()
+    user = signable_user("ana")
     team = Team.objects.create(name="Acme Agency", slug="acme")
     Membership.objects.create(team=team, user=user, role=Membership.Role.ANALYST)
     ApiToken.objects.issue(user, "laptop script")
@@ -24,8 +21,8 @@ def test_token_made_on_the_page_works_until_it_is_revoked(transactional_db, brow
 
     # When she creates a token bound to her team
     page.goto(f"{base}/accounts/tokens/")
-    page.fill("input[name=name]", "nightly export")
-    page.select_option("select[name=team]", str(team.pk))
+    page.fill("form.cs-token-form input[name=name]", "nightly export")
+    page.select_option("form.cs-token-form select[name=team]", str(team.pk))
     page.click("form.cs-token-form button[type=submit]")
     value = page.locator(".cs-token-value").input_value()
     screenshot(page, "api-tokens")
