@@ -17,13 +17,13 @@ import ipaddress
 from contextvars import ContextVar
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from accounts.models import AuditEntry, Membership, Team
 from accounts.teams import current_team
+from config.middleware import SyncAndAsyncMiddleware
 from config.retention import delete_older_than
 
 Action = AuditEntry.Action
@@ -93,18 +93,8 @@ def prune(days: int) -> int:
 _request: ContextVar = ContextVar("audit_request", default=None)
 
 
-class AuditRequestMiddleware:
-    """Makes the current request known to the audit receivers (django-auditlog's middleware does the same).
-    Sync and async, like ``monitoring.middleware``, so the ASGI chain takes no thread hop here."""
-
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
+class AuditRequestMiddleware(SyncAndAsyncMiddleware):
+    """Makes the current request known to the audit receivers (django-auditlog's middleware does the same)."""
 
     def __call__(self, request):
         if self.is_async:

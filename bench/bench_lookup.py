@@ -57,13 +57,9 @@ def main() -> None:
     if not os.environ.get("REDIS_URL"):
         sys.exit("bench_lookup: set REDIS_URL (broker, rate limits, breakers)")
     sys.path.insert(0, str(ROOT))
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DJANGO_DEBUG="0",
-        LOG_LEVEL="warning",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        API_THROTTLE_USER="1000000/min",
-    )
+    from bench.common import production_environment
+
+    production_environment(API_THROTTLE_USER="1000000/min")
     import django
 
     django.setup()

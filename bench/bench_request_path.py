@@ -52,13 +52,10 @@ def main() -> None:
     if not os.environ.get("REDIS_URL"):
         sys.exit("bench_request_path: set REDIS_URL (the cache and throttles live in Redis)")
     sys.path.insert(0, str(ROOT))
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DJANGO_DEBUG="0",
-        LOG_LEVEL="warning",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        CACHE_KEY_PREFIX="bench",  # bench_api's keys: never anyone else's cache entries
-    )
+    from bench.common import production_environment
+
+    # bench_api's cache keys: never anyone else's cache entries
+    production_environment(CACHE_KEY_PREFIX="bench")
     # First: it sets Django up as gunicorn does (URLconf loaded, gc frozen), so models import after it.
     from config.wsgi import application  # noqa: I001
 

@@ -11,11 +11,11 @@ import os
 import re
 import time
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import empty
 
+from config.middleware import SyncAndAsyncMiddleware
 from monitoring import metrics
 from monitoring.logcontext import request_id_var
 
@@ -27,16 +27,7 @@ _INCOMING_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 HEADER = "X-Request-ID"
 
 
-class RequestMonitorMiddleware:
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
+class RequestMonitorMiddleware(SyncAndAsyncMiddleware):
     def __call__(self, request: HttpRequest):
         if self.is_async:
             return self._acall(request)
