@@ -115,6 +115,18 @@ class PostAdmin(FastRowsMixin, ExportImportMixin, ModelAdmin):
     raw_id_fields = ["author", "community"]
     inlines = [PostMediaInline, CommentSentimentInline]
     actions = ["analyse_now"]
+    # What a scrape or the AI wrote is evidence, not something to correct by hand: a re-scrape or a
+    # re-analysis would overwrite it anyway. Analysts change posts only through actions.
+    readonly_fields = [
+        "platform",
+        "external_id",
+        "author",
+        "community",
+        *Post.SCRAPED_FIELDS,
+        *Post.AI_FIELDS,
+        "created_at",
+        "updated_at",
+    ]
 
     def has_import_permission(self, request):
         return False  # posts come from scraping only

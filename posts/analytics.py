@@ -44,6 +44,8 @@ FORMULAS = {
     "comments_per_100_likes": "100 × comments / likes over the last 12 posts; very low values suggest bought likes.",
     "sponsored_share": "Share of posts in the last 90 days marked #ad, #sponsored or paid partnership.",
     "total_karma": "Link karma + comment karma at the last scrape (Reddit).",
+    "avg_score": "Mean net score (upvotes − downvotes) over the last 12 posts (Reddit).",
+    "avg_comments_reddit": "Mean comments per post over the last 12 posts (Reddit).",
 }
 
 ENGAGEMENT_METHOD = {

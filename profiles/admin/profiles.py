@@ -128,7 +128,8 @@ class ProfileAdmin(
         "add_to_campaign",
     ]
     inlines = [TagSuggestionInline, SnapshotInline]
-    change_form_after_template = "admin/profiles/analytics_panel.html"
+    # The analytics first: a reviewer decides from the numbers, then edits the few analyst fields below.
+    change_form_before_template = "admin/profiles/analytics_panel.html"
     readonly_fields = [
         "platform",
         "handle",
