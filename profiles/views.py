@@ -29,7 +29,7 @@ from campaigns.models import Campaign
 from campaigns.shortlist import add_creators
 from config.formatting import language_name
 from config.querysets import CHANGE
-from posts.analytics import profile_analytics
+from posts.analytics import profile_analytics, reddit_figures
 from profiles import bulk, exports
 from profiles.access import AccessLimitReached, ensure_access, sharing_team
 from profiles.filters import ProfileFilterSet
@@ -306,12 +306,19 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
         access = ensure_access(request.user, profile, team=sharing_team(request))
     except AccessLimitReached as exc:
         return render(request, "profiles/access_limit.html", {"profile": profile, "error": exc}, status=403)
-    posts = profile.posts.prefetch_related("media__asset")
+    posts = profile.posts.prefetch_related("media__asset").select_related("community")
+    recent_posts = list(posts.order_by("-posted_at")[:12])
     context = {
         "profile": profile,
+        "reddit": reddit_figures(profile, recent_posts) if profile.platform == Platform.REDDIT else None,
+        "in_campaigns": list(
+            Campaign.objects.restrict(request.user, team=team).filter(campaign_profiles__profile=profile).distinct()
+        )
+        if team
+        else [],
         "access": access,
         "analytics": profile_analytics(profile),
-        "recent_posts": list(posts.order_by("-posted_at")[:12]),
+        "recent_posts": recent_posts,
         "viral_posts": list(posts.filter(is_viral=True).order_by("-posted_at")[:6]),
         "similar": _similar(profile),
         "is_favorite": Favorite.objects.filter(user=request.user, team=team, profile=profile).exists(),

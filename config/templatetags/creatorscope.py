@@ -75,3 +75,9 @@ def heat(count: int, maximum: int) -> str:
     if not maximum or not count:
         return "0"
     return f"{0.15 + 0.85 * count / maximum:.2f}"
+
+
+@register.filter
+def heat_dark(count: int, maximum: int) -> bool:
+    """Whether a heatmap cell is dark enough that its number needs white text (over about 55 % of the peak)."""
+    return bool(maximum and count and count / maximum > 0.55)

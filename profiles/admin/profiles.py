@@ -17,7 +17,7 @@ from unfold.decorators import display
 
 from config.admin import EstimatedCountPaginator, ExportImportMixin, FastRowsMixin, ReadOnlyInline
 from config.templatetags.creatorscope import avatar_url, compact, pct, signed_pct
-from posts.analytics import profile_analytics
+from posts.analytics import profile_analytics, reddit_figures
 from profiles import bulk
 from profiles.admin.actions import BulkActionsMixin, ProfileActionForm
 from profiles.admin.filters import LanguageFilter, NsfwPostsFilter, PendingSuggestionsFilter, TaggedFilter
@@ -211,7 +211,11 @@ class ProfileAdmin(
         extra = dict(extra_context or {})
         if profile is not None:
             extra["analytics"] = profile_analytics(profile)
-            extra["recent_posts"] = list(profile.posts.prefetch_related("media__asset").order_by("-posted_at")[:12])
+            extra["recent_posts"] = list(
+                profile.posts.select_related("community").prefetch_related("media__asset").order_by("-posted_at")[:12]
+            )
+            if profile.platform == Platform.REDDIT:
+                extra["reddit"] = reddit_figures(profile, extra["recent_posts"])
             extra["viral_posts"] = list(
                 profile.posts.filter(is_viral=True).prefetch_related("media__asset").order_by("-posted_at")[:6]
             )

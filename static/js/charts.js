@@ -1,22 +1,41 @@
 /* Draws every <canvas data-chart="ID"> from the JSON in <script id="ID">, with the vendored Chart.js.
-   Without JavaScript the same numbers are in the "Numbers" table under each chart. */
+   Each chart gets its axis titles (with units) from the server, a legend wherever colour carries
+   meaning, and a second y-axis only with its own title. Without JavaScript the same numbers are in
+   the "Numbers" table under each chart. */
 (function () {
   "use strict";
   var palette = ["#7c3aed", "#0ea5e9", "#f59e0b", "#10b981", "#ef4444", "#ec4899", "#64748b", "#84cc16"];
+  var ink = "#334155";
 
-  function datasetStyle(type, dataset, index) {
-    if (type === "doughnut") {
-      return Object.assign({}, dataset, { backgroundColor: palette, borderWidth: 1 });
+  function datasetStyle(config, dataset, index) {
+    if (config.type === "doughnut") {
+      return Object.assign({}, dataset, { backgroundColor: config.colors || palette, borderWidth: 1 });
     }
     var colour = palette[index % palette.length];
     var style = { borderColor: colour, backgroundColor: colour + "66", pointRadius: 2, tension: 0.25, spanGaps: true };
-    if (type === "bar" && index > 0) {
-      // A second series on a bar chart (post counts) is drawn as a line on its own axis.
-      style.type = "line";
+    if (index > 0 && config.axes && config.axes.y2) {
+      // The second series (post counts, active users) on its own, titled right-hand axis.
       style.yAxisID = "y1";
-      style.backgroundColor = colour;
+      if (config.type === "bar") { style.type = "line"; style.backgroundColor = colour; }
     }
     return Object.assign({}, dataset, style);
+  }
+
+  function title(text) {
+    return { display: !!text, text: text || "", color: ink, font: { size: 11, weight: "600" } };
+  }
+
+  function scales(config) {
+    if (config.type === "doughnut") return {};
+    var axes = config.axes || {};
+    var result = {
+      x: { title: title(axes.x), ticks: { maxRotation: 0, autoSkip: true, autoSkipPadding: 12, color: ink } },
+      y: { beginAtZero: config.type === "bar", title: title(axes.y), ticks: { color: ink } },
+    };
+    if (axes.y2 && config.datasets.length > 1) {
+      result.y1 = { beginAtZero: true, position: "right", grid: { drawOnChartArea: false }, title: title(axes.y2), ticks: { color: ink } };
+    }
+    return result;
   }
 
   function draw(root) {
@@ -25,22 +44,24 @@
       var source = document.getElementById(canvas.dataset.chart);
       if (!source) return;
       var config = JSON.parse(source.textContent);
-      var scales = {};
-      if (config.type === "bar") {
-        scales = { y: { beginAtZero: true }, y1: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false } } };
-      }
       new window.Chart(canvas, {
         type: config.type,
         data: {
           labels: config.labels,
-          datasets: config.datasets.map(function (d, i) { return datasetStyle(config.type, d, i); }),
+          datasets: config.datasets.map(function (d, i) { return datasetStyle(config, d, i); }),
         },
         options: {
           responsive: true,
           maintainAspectRatio: false,
           animation: false,
-          scales: config.type === "doughnut" ? {} : scales,
-          plugins: { legend: { display: config.type === "doughnut" || config.datasets.length > 1, position: "bottom" } },
+          scales: scales(config),
+          plugins: {
+            legend: {
+              display: config.type === "doughnut" || config.datasets.length > 1,
+              position: "bottom",
+              labels: { boxWidth: 12, color: ink },
+            },
+          },
         },
       });
       canvas.dataset.drawn = "1";
