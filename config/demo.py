@@ -140,8 +140,11 @@ class DemoSummary:
 
 
 @transaction.atomic
-def load_demo(instagram_profiles: int = 240, reddit_profiles: int = 80, months: int = 6) -> DemoSummary:
-    """Create the demo data set; safe to run again (adds only what is missing)."""
+def load_demo(instagram_profiles: int = 240, reddit_profiles: int = 80, months: int = 6, progress=None) -> DemoSummary:
+    """Create the demo data set; safe to run again (adds only what is missing).
+
+    ``progress(done, total)`` is called every 25 creators (the whole run takes a minute or more).
+    """
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     summary = DemoSummary()
     # The demo's creators and subreddits are made up: scheduled scrapes must never ask the real Reddit
@@ -204,7 +207,9 @@ def load_demo(instagram_profiles: int = 240, reddit_profiles: int = 80, months: 
     specs = [(Platform.INSTAGRAM, i) for i in range(instagram_profiles)] + [
         (Platform.REDDIT, i) for i in range(reddit_profiles)
     ]
-    for platform, index in specs:
+    for done, (platform, index) in enumerate(specs, start=1):
+        if progress is not None and (done % 25 == 0 or done == len(specs)):
+            progress(done, len(specs))
         # One generator per creator, so a re-run (which skips existing ones) yields the same rows.
         rng = random.Random(f"{SEED}-{platform}-{index}")
         niche = niches[index % len(niches)]
