@@ -82,6 +82,14 @@ def _search_data(params: QueryDict) -> QueryDict:
     return data
 
 
+class _OrderingSelect(forms.Select):
+    """One "Sort by" choice, handed to the FilterSet's comma-separated ordering field as its list."""
+
+    def value_from_datadict(self, data, files, name):
+        value = data.get(name)
+        return value.split(",") if value else None
+
+
 def _present(filterset: ProfileFilterSet) -> None:
     """Labels with units, checkboxes instead of Ctrl-click lists, languages by name: the same
     FilterSet as the API, dressed for people."""
@@ -105,22 +113,17 @@ def _present(filterset: ProfileFilterSet) -> None:
     fields["language"].label = "Language"
     fields["verified"].label = "Verified account"
     fields["business"].label = "Business account"
-    for name, unit, step, placeholder in (
-        ("followers", "followers", "1000", ("1,000", "1,000,000")),
-        ("engagement", "%", "0.1", ("0.5", "10")),
-        ("growth", "% in 30 days", "0.1", ("-5", "20")),
-    ):
-        for end, hint in zip(("min", "max"), placeholder, strict=True):
+    for name, step in (("followers", "1000"), ("engagement", "0.1"), ("growth", "0.1")):
+        for end in ("min", "max"):
             field = fields[f"{name}_{end}"]
             field.label = "from" if end == "min" else "to"
-            field.widget.attrs.update(step=step, placeholder=hint.replace(",", ""), inputmode="decimal")
-            field.unit = unit
+            field.widget.attrs.update(step=step, placeholder="any", inputmode="decimal")
     tags = fields["tags"]
     tags.widget = forms.CheckboxSelectMultiple()
     tags.label = "Tags (any of)"
     ordering = fields["ordering"]
     ordering.label = "Sort by"
-    ordering.widget = forms.Select(
+    ordering.widget = _OrderingSelect(
         choices=[
             ("", "Followers, most first"),
             ("-engagement", "Engagement, highest first"),
@@ -157,6 +160,7 @@ def _writable_campaigns(request: HttpRequest) -> list:
 def creator_search(request: HttpRequest) -> HttpResponse:
     """Result cards for the API's creator filters; invalid filters answer 400 with field messages."""
     filterset = _searched_profiles(request, _search_data(request.GET))
+    _present(filterset)  # before validation: bound fields keep the labels they were created with
     status = 200
     page = None
     if filterset.is_valid():
@@ -182,7 +186,6 @@ def creator_search(request: HttpRequest) -> HttpResponse:
             )
     else:
         status = 400
-    _present(filterset)
     chosen_tags = set(filterset.form["tags"].value() or [])
     query = request.GET.copy()
     query.pop("page", None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django import template
 
 from config import formatting
@@ -70,14 +72,15 @@ def post_thumbnail(post) -> str:
 
 
 @register.filter
-def heat(count: int, maximum: int) -> str:
-    """Background opacity for a heatmap cell, 0..1 in steps the eye can tell apart."""
+def heat_level(count: int, maximum: int) -> int:
+    """A heatmap cell's shade, 0 (no posts) to 4 (the peak): four steps the eye can tell apart, each
+    light or dark enough that its number keeps a 4.5:1 contrast (dark text on 1–2, white on 3–4)."""
     if not maximum or not count:
-        return "0"
-    return f"{0.15 + 0.85 * count / maximum:.2f}"
+        return 0
+    return min(4, math.ceil(4 * count / maximum))
 
 
 @register.filter
-def heat_dark(count: int, maximum: int) -> bool:
-    """Whether a heatmap cell is dark enough that its number needs white text (over about 55 % of the peak)."""
-    return bool(maximum and count and count / maximum > 0.55)
+def empty_titles(charts) -> list[str]:
+    """The titles of the charts that have nothing to draw yet (one sentence instead of empty boxes)."""
+    return [chart.title for chart in charts if chart.is_empty]

@@ -21,6 +21,23 @@
     return Object.assign({}, dataset, style);
   }
 
+  var months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+  // "2026-07-20" → "Jul 20": ISO dates are for the Numbers table, short ones fit a phone's axis.
+  function shortDate(label) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(label);
+    return m ? months[parseInt(m[2], 10) - 1] + " " + parseInt(m[3], 10) : label;
+  }
+
+  // 1800000 → "1.8M", as the pages print numbers (config/formatting.py compact).
+  function compact(value) {
+    var n = Math.abs(value), units = [[1e9, "B"], [1e6, "M"], [1e3, "k"]];
+    for (var i = 0; i < units.length; i++) {
+      if (n >= units[i][0]) return (value / units[i][0]).toFixed(1).replace(/\.0$/, "") + units[i][1];
+    }
+    return Number.isInteger(value) ? String(value) : value.toFixed(1);
+  }
+
   function title(text) {
     return { display: !!text, text: text || "", color: ink, font: { size: 11, weight: "600" } };
   }
@@ -29,11 +46,20 @@
     if (config.type === "doughnut") return {};
     var axes = config.axes || {};
     var result = {
-      x: { title: title(axes.x), ticks: { maxRotation: 0, autoSkip: true, autoSkipPadding: 12, color: ink } },
-      y: { beginAtZero: config.type === "bar", title: title(axes.y), ticks: { color: ink } },
+      x: {
+        title: title(axes.x),
+        ticks: {
+          maxRotation: 0, autoSkip: true, autoSkipPadding: 16, color: ink,
+          callback: function (value) { return shortDate(this.getLabelForValue(value)); },
+        },
+      },
+      y: { beginAtZero: config.type === "bar", title: title(axes.y), ticks: { color: ink, callback: compact } },
     };
     if (axes.y2 && config.datasets.length > 1) {
-      result.y1 = { beginAtZero: true, position: "right", grid: { drawOnChartArea: false }, title: title(axes.y2), ticks: { color: ink } };
+      result.y1 = {
+        beginAtZero: true, position: "right", grid: { drawOnChartArea: false }, title: title(axes.y2),
+        ticks: { color: ink, callback: compact },
+      };
     }
     return result;
   }
