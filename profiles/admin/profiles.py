@@ -15,8 +15,10 @@ from unfold.contrib.filters.admin import (
 )
 from unfold.decorators import display
 
+from config import formatting
 from config.admin import EstimatedCountPaginator, ExportImportMixin, FastRowsMixin, ReadOnlyInline
-from config.templatetags.creatorscope import avatar_url, compact, pct, signed_pct
+from config.formatting import compact, pct, signed_pct
+from config.templatetags.creatorscope import avatar_url
 from posts.analytics import profile_analytics, reddit_figures
 from profiles import bulk
 from profiles.admin.actions import BulkActionsMixin, ProfileActionForm
@@ -42,7 +44,7 @@ class SnapshotInline(ReadOnlyInline):
     """Scrape history: every scrape appends one snapshot."""
 
     model = ProfileSnapshot
-    fields = ["captured_at", "followers_count", "following_count", "posts_count", "total_karma", "engagement_rate"]
+    fields = ["captured_at", "followers_count", "following_count", "posts_count", "total_karma", "engagement"]
     verbose_name = "scrape"
     verbose_name_plural = "Scrape history (latest 20)"
     collapsible = True
@@ -50,6 +52,10 @@ class SnapshotInline(ReadOnlyInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).order_by("-captured_at")
+
+    @display(description="engagement")
+    def engagement(self, obj):
+        return pct(obj.engagement_rate)
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -325,11 +331,15 @@ class MentionAdmin(ModelAdmin):
 
 @admin.register(RelatedProfile)
 class RelatedProfileAdmin(ModelAdmin):
-    list_display = ["profile", "related", "source", "score"]
+    list_display = ["profile", "related", "source", "similarity"]
     list_filter = ["source"]
     search_fields = ["profile__handle", "related__handle"]
     raw_id_fields = ["profile", "related"]
     list_select_related = ["profile", "related"]
+
+    @display(description="score", ordering="score")
+    def similarity(self, obj):
+        return formatting.number(obj.score, 2)
 
 
 @admin.register(Favorite)
