@@ -367,6 +367,14 @@ def favorites(request: HttpRequest) -> HttpResponse:
         .select_related("profile__avatar_asset", "user")
         .order_by("-created_at")
     )
+    fmt = request.GET.get("format", "")
+    if fmt in exports.FORMATS:
+        columns = [
+            exports.Column("Saved by", lambda f: f.user.get_username()),
+            exports.Column("Note", lambda f: f.note),
+            *[exports.Column(c.header, lambda f, c=c: c.value(f.profile)) for c in exports.CREATOR_COLUMNS],
+        ]
+        return exports.file_response(exports.dataset(entries[:EXPORT_LIMIT], columns, "Favorites"), fmt, "favorites")
     page = Paginator(entries, settings.PAGES_PAGE_SIZE).get_page(request.GET.get("page"))
     for entry in page.object_list:
         entry.profile.is_favorite = entry.user_id == request.user.pk

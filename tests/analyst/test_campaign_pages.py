@@ -149,3 +149,11 @@ def test_campaign_export_csv_and_xlsx_with_status_fee_and_notes(client_as, alice
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert [c.value for c in sheet[1]][:3] == ["Pipeline status", "Fee (EUR)", "Notes"]
     assert client.get(url, {"format": "pdf"}).status_code == 400
+
+
+def test_favorites_export_from_their_page(client_as, alice, creators):
+    team = alice.memberships.get().team
+    Favorite.objects.create(team=team, user=alice, profile=creators[0], note="for Acme")
+    response = client_as(alice).get(reverse("profiles:favorites"), {"format": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert [c.value for c in sheet[2]][:3] == ["alice", "for Acme", "anna.cooks"]
