@@ -23,8 +23,9 @@ from django.views.decorators.http import require_POST
 from accounts.teams import current_team, team_for_writing
 from config.querysets import CHANGE
 from posts.analytics import profile_analytics
-from profiles import bulk
+from profiles import bulk, connect
 from profiles.access import AccessLimitReached, ensure_access, sharing_team
+from profiles.audience import page_context as audience_page_context
 from profiles.filters import ProfileFilterSet
 from profiles.models import (
     Community,
@@ -156,6 +157,8 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("tag__category")
             .order_by("-confidence")
         ),
+        "audience": audience_page_context(profile),
+        "connect_available": connect.configured(),
     }
     return render(request, "profiles/profile_detail.html", context)
 
