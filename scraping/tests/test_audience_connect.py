@@ -46,7 +46,9 @@ class Meta:
         self.insights_error: tuple[int, dict] | None = None
         self.country_transform = None
         server.serve_callable("/oauth/access_token", self.oauth, method="POST")
-        server.serve_callable("/access_token", lambda p, q, b: (200, json.dumps(body("long_lived_token.json")).encode()))
+        server.serve_callable(
+            "/access_token", lambda p, q, b: (200, json.dumps(body("long_lived_token.json")).encode())
+        )
         server.serve_callable(
             "/refresh_access_token", lambda p, q, b: (200, json.dumps(body("refresh_access_token.json")).encode())
         )
@@ -211,9 +213,7 @@ def test_unknown_country_codes_are_refused_with_a_reason_and_nothing_is_written(
     connection = connected()
 
     def bad(payload):
-        payload["data"][0]["total_value"]["breakdowns"][0]["results"].append(
-            {"dimension_values": ["XQ"], "value": 10}
-        )
+        payload["data"][0]["total_value"]["breakdowns"][0]["results"].append({"dimension_values": ["XQ"], "value": 10})
         return payload
 
     meta.country_transform = bad
