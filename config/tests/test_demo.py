@@ -60,3 +60,21 @@ def test_demo_rows_belong_to_the_demo_team_whose_owner_is_the_local_admin(capsys
     signed_in = client.post("/accounts/login/", {"login": "admin", "password": "admin"})
     assert signed_in.status_code == 302, signed_in.content[:300]
     assert client.get(f"/campaigns/{campaign.pk}/").status_code == 200
+
+
+def test_demo_has_connected_creators_with_verified_audiences_and_others_with_estimates_only(capsys):
+    from profiles.models import AudienceDemographics, InstagramConnection
+
+    assert _demo(capsys)["audiences"] == 12
+    connected = set(InstagramConnection.objects.values_list("profile_id", flat=True))
+    verified = set(AudienceDemographics.objects.filter(source="graph_insights").values_list("profile_id", flat=True))
+    assert connected == verified and len(connected) == 3
+    # History: three monthly readings per connected creator.
+    assert AudienceDemographics.objects.filter(source="graph_insights").count() == 9
+    assert InstagramConnection.objects.filter(status="broken").count() == 1
+    unconnected = Profile.objects.filter(platform="instagram").exclude(pk__in=connected)
+    assert all(p.audience_credibility is not None for p in unconnected)
+    assert AudienceDemographics.objects.filter(source="comment_estimate", profile__in=unconnected).count() == 9
+    scores = sorted(p.audience_credibility for p in unconnected)
+    assert scores[0] < 60 and scores[-1] > 80  # the comment pod scores low, organic audiences high
+    assert _demo(capsys)["audiences"] == 0
