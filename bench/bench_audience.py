@@ -78,7 +78,9 @@ def prepare(profiles: int) -> None:
     with transaction.atomic():
         Profile.objects.update(audience_credibility=Cast(Mod(F("id") * 37, 101), FloatField()))
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE profiles_audienceshare, profiles_profile")  # fresh statistics for the planner
+        # What autovacuum does to a table in steady state: statistics for the planner, and the
+        # visibility map that lets the filters run as index-only scans on (dimension, code, share, profile).
+        cursor.execute("VACUUM ANALYZE profiles_audienceshare, profiles_profile")
 
 
 def bench(repeat: int) -> list[dict]:

@@ -122,6 +122,18 @@ def _tag_slugs() -> django_filters.ModelMultipleChoiceFilter:
     )
 
 
+def _audience_share(
+    label: str, share_label: str, validator
+) -> tuple[django_filters.CharFilter, django_filters.NumberFilter]:
+    """A bucket (country, language) and its minimum share in %, read together by ``filter_audience_share``."""
+    return (
+        django_filters.CharFilter(method="filter_audience_share", label=label, validators=[validator]),
+        django_filters.NumberFilter(
+            method="filter_noop", label=f"{share_label}, at least (%)", min_value=0, max_value=100
+        ),
+    )
+
+
 class SearchableFilterSet(django_filters.FilterSet):
     """Text through the model's indexed ``search()``; biggest first when no ``ordering`` is asked for."""
 
@@ -169,21 +181,15 @@ class ProfileFilterSet(SearchableFilterSet):
     last_scraped_after = DateTimeFilter(field_name="last_scraped_at", lookup_expr="gte")
     last_scraped_before = DateTimeFilter(field_name="last_scraped_at", lookup_expr="lte")
     # --- Audience (issue 19): shares from profiles.AudienceShare, credibility from intelligence/audience.py.
-    audience_country = django_filters.CharFilter(
-        method="filter_audience_share",
-        label="Audience country (ISO 3166-1 alpha-2, verified insights)",
-        validators=[RegexValidator(r"^[A-Za-z]{2}$", "Expected a two-letter country code such as 'US'.")],
+    audience_country, audience_country_min = _audience_share(
+        "Audience country (ISO 3166-1 alpha-2, verified insights)",
+        "Audience country share",
+        RegexValidator(r"^[A-Za-z]{2}$", "Expected a two-letter country code such as 'US'."),
     )
-    audience_country_min = django_filters.NumberFilter(
-        method="filter_noop", label="Audience country share, at least (%)", min_value=0, max_value=100
-    )
-    audience_language = django_filters.CharFilter(
-        method="filter_audience_share",
-        label="Audience language (ISO 639-1, estimated from commenters)",
-        validators=[RegexValidator(r"^[A-Za-z]{2,3}$", "Expected an ISO 639-1 language code such as 'en'.")],
-    )
-    audience_language_min = django_filters.NumberFilter(
-        method="filter_noop", label="Audience language share, at least (%)", min_value=0, max_value=100
+    audience_language, audience_language_min = _audience_share(
+        "Audience language (ISO 639-1, estimated from commenters)",
+        "Audience language share",
+        RegexValidator(r"^[A-Za-z]{2,3}$", "Expected an ISO 639-1 language code such as 'en'."),
     )
     credibility_min = django_filters.NumberFilter(
         field_name="audience_credibility",

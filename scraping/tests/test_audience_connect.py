@@ -318,3 +318,38 @@ def test_data_deletion_callback_deletes_token_and_insights_and_answers_a_status_
     assert list(AudienceDemographics.objects.values_list("source", flat=True)) == ["comment_estimate"]
     status = client.get(urlsplit(answer["url"]).path)
     assert status.status_code == 200 and b"Completed" in status.content
+
+
+# --- a real worker: the beat task claims due connections and each sync runs on the scraping queue ---
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_beat_task_syncs_due_connections_in_a_real_worker(fake_upstream):
+    from django.conf import settings
+
+    from scraping.tasks import sync_due_audiences
+    from tests.workers import celery_worker, wait_for
+
+    if not settings.CELERY_BROKER_URL.startswith("redis://"):
+        pytest.skip("needs the Redis broker (REDIS_URL)")
+    Meta(fake_upstream)
+    due = connected()
+    later = connected(profile=ProfileFactory(), ig_user_id="17841400000000009", next_sync_at=None)
+    env = {
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "META_APP_ID": "97563852873",
+        "META_APP_SECRET": SECRET,
+        "META_GRAPH_BASE_URL": fake_upstream.url,
+        "META_OAUTH_BASE_URL": fake_upstream.url,
+        "META_REQUESTS_PER_MINUTE": "6000",
+    }
+    http.reset_state(http.Upstream(name="meta-graph", requests_per_minute=1, redis_url=settings.REDIS_URL))
+    with celery_worker("scraping", env):
+        sync_due_audiences.delay()
+        assert wait_for(lambda: AudienceDemographics.objects.filter(profile=due.profile).count() == 2)
+
+    assert not AudienceDemographics.objects.filter(profile=later.profile).exists()
+    due.refresh_from_db()
+    assert due.last_synced_at is not None and due.next_sync_at > timezone.now() + timedelta(hours=23)
