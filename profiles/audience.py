@@ -17,9 +17,17 @@ from typing import Any
 
 from babel import Locale
 from django.db import transaction
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
-from profiles.models import AudienceDemographics, AudienceSegment, AudienceShare, AudienceSource, Profile
+from profiles.models import (
+    AudienceDemographics,
+    AudienceSegment,
+    AudienceShare,
+    AudienceSource,
+    InstagramConnection,
+    Profile,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -190,13 +198,33 @@ def _verified(row: AudienceDemographics | None) -> dict[str, Any] | None:
     }
 
 
+SHOWN = (
+    (AudienceSource.GRAPH_INSIGHTS, AudienceSegment.FOLLOWERS),
+    (AudienceSource.GRAPH_INSIGHTS, AudienceSegment.ENGAGED),
+    (AudienceSource.COMMENT_ESTIMATE, AudienceSegment.COMMENTERS),
+)
+
+
+def _latest_rows(profile: Profile) -> dict[tuple[str, str], AudienceDemographics]:
+    """The newest row of each shown (source, segment), in one query whatever the history's length."""
+    newest = Q()
+    for source, segment in SHOWN:
+        newest |= Q(
+            pk=Subquery(
+                AudienceDemographics.objects.filter(profile=profile, source=source, segment=segment)
+                .order_by("-captured_on", "-id")
+                .values("pk")[:1]
+            )
+        )
+    return {(row.source, row.segment): row for row in AudienceDemographics.objects.filter(newest)}
+
+
 def audience_block(profile: Profile) -> dict[str, Any] | None:
     """The report's ``audience`` block: verified insights, estimates, credibility, benchmarks, connection."""
-    followers = latest(profile, AudienceSource.GRAPH_INSIGHTS, AudienceSegment.FOLLOWERS)
-    engaged = latest(profile, AudienceSource.GRAPH_INSIGHTS, AudienceSegment.ENGAGED)
-    estimate = latest(profile, AudienceSource.COMMENT_ESTIMATE, AudienceSegment.COMMENTERS)
+    rows = _latest_rows(profile)
+    followers, engaged, estimate = (rows.get(key) for key in SHOWN)
     parts = profile.audience_credibility_parts or {}
-    connection = getattr(profile, "instagram_connection", None) if _has_connection(profile) else None
+    connection = InstagramConnection.objects.filter(profile=profile).first()
     if not (followers or engaged or estimate or parts or profile.benchmarks or connection):
         return None
     verified = None
@@ -241,14 +269,6 @@ def audience_block(profile: Profile) -> dict[str, Any] | None:
         if connection
         else None,
     }
-
-
-def _has_connection(profile: Profile) -> bool:
-    try:
-        profile.instagram_connection  # noqa: B018 - a reverse one-to-one raises when absent
-    except Profile.instagram_connection.RelatedObjectDoesNotExist:
-        return False
-    return True
 
 
 def top_countries(block: dict[str, Any] | None, limit: int = 3) -> list[tuple[str, float]]:
