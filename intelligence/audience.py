@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from statistics import median
 
+from django.db.models import F
 from django.utils import timezone
 
 from posts.models import CommentSentiment, Post
@@ -305,12 +306,11 @@ def estimate_profile(profile_id: int) -> dict | None:
 
 
 def estimate_all(batch: int = 500) -> int:
-    """Nightly: every creator with comments or a follower history (bounded per call by ``batch``)."""
+    """Nightly: every creator, Instagram and Reddit, not estimated in the last 20 hours (``batch`` per call)."""
     stale = timezone.now() - timedelta(hours=20)
     ids = list(
-        Profile.objects.filter(platform="instagram")
-        .exclude(audience_estimated_at__gte=stale)
-        .order_by("audience_estimated_at", "pk")
+        Profile.objects.exclude(audience_estimated_at__gte=stale)
+        .order_by(F("audience_estimated_at").asc(nulls_first=True), "pk")
         .values_list("pk", flat=True)[:batch]
     )
     for pk in ids:

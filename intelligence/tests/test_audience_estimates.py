@@ -152,3 +152,17 @@ def test_generic_and_emoji_only_comments_are_recognised():
     assert is_generic("🔥🔥🔥") and is_generic("Nice!") and is_generic("@friend 😍")
     assert not is_generic("Where did you buy that pan?")
     assert comment_inputs([], 0)["values"] == {}
+
+
+@pytest.mark.django_db
+def test_the_nightly_pass_covers_every_creator_in_bounded_batches_never_estimated_first():
+    from intelligence.audience import estimate_all
+
+    done = ProfileFactory(audience_estimated_at=timezone.now() - timedelta(days=2))
+    fresh = [ProfileFactory(), ProfileFactory(platform="reddit", handle="some_redditor")]
+
+    assert estimate_all(batch=2) == 2
+    assert all(Profile.objects.get(pk=p.pk).audience_estimated_at is not None for p in fresh)
+    assert estimate_all(batch=2) == 1  # then the stale one
+    assert Profile.objects.get(pk=done.pk).audience_estimated_at > timezone.now() - timedelta(minutes=5)
+    assert estimate_all(batch=2) == 0
