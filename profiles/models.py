@@ -247,7 +247,8 @@ class Profile(models.Model):
             models.Index(fields=["ai_primary_content_type"], name="profile_category"),
             models.Index(fields=["ai_primary_language"], name="profile_language"),
             models.Index(fields=["review_status"], name="profile_review_status"),
-            models.Index(fields=["audience_credibility"], name="profile_credibility"),
+            # With id, "credibility ≥ x" and its count join the audience filters by index-only scans.
+            models.Index(fields=["audience_credibility", "id"], name="profile_credibility"),
             models.Index(fields=["scrape_enabled", "next_scrape_at"], name="profile_due"),
         ]
 
