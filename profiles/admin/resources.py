@@ -56,7 +56,12 @@ class ProfileExportResource(resources.ModelResource):
         export_order = fields
 
     def get_queryset(self):
-        return super().get_queryset().prefetch_related("tags__category", "audience_shares")
+        return super().get_queryset().prefetch_related("tags__category")
+
+    def filter_export(self, queryset, **kwargs):
+        # Also the admin's export, which hands over the changelist's queryset: tags and audience shares
+        # in one query each, not one per creator.
+        return super().filter_export(queryset, **kwargs).prefetch_related("tags__category", "audience_shares")
 
     @staticmethod
     def _shares(profile: Profile, dimension: str, limit: int = 3) -> str:

@@ -6,6 +6,8 @@ import logging
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -196,8 +198,17 @@ def test_benchmarks_rank_each_creator_among_platform_tier_and_category_peers():
     assert "engagement_rate" not in Profile.objects.get(pk=unknown.pk).benchmarks
 
 
+def _export(handles: list[str]):
+    with CaptureQueriesContext(connection) as queries:
+        dataset = ProfileExportResource().export(queryset=Profile.objects.filter(handle__in=handles))
+    return dataset, len(queries)
+
+
 def test_export_carries_audience_columns_with_their_source(audiences):
-    dataset = ProfileExportResource().export(queryset=Profile.objects.filter(handle__in=["us_heavy", "spanish_only"]))
+    dataset, two = _export(["us_heavy", "spanish_only"])
+    _, four = _export(["us_heavy", "us_light", "spanish_only", "no_audience"])
+
+    assert two == four  # the shares come in one prefetch, not a query per creator
     rows = {row["handle"]: row for row in dataset.dict}
 
     assert rows["us_heavy"]["audience_countries (verified)"] == "US 62 %, CA 38 %"
