@@ -313,6 +313,10 @@ def page_context(profile: Profile) -> dict[str, Any]:
             for age in sorted(joint, key=lambda a: AGE_ORDER.index(a) if a in AGE_ORDER else 99)
         ]
         context["pyramid_max"] = peak
+    if verified and verified["engaged"]:
+        context["engaged_countries"] = [
+            (country_name(code), share) for code, share in _top(verified["engaged"]["countries"], 5)
+        ]
     estimates = block["estimates"]
     if estimates:
         context["languages"] = [

@@ -73,6 +73,15 @@ def test_audience_section_for_a_connected_and_an_unconnected_creator(world, brow
             profile_views=9_400,
         ),
     )
+    store_demographics(
+        star,
+        Demographics(
+            source="graph_insights",
+            segment="engaged",
+            captured_on=timezone.localdate(),
+            countries={"US": 0.52, "GB": 0.2, "CA": 0.12, "DE": 0.1, "AU": 0.06},
+        ),
+    )
     for n in range(6):
         PostFactory(author=other, posted_at=timezone.now() - timedelta(days=2 * n + 1), likes_count=900)
     for profile in (star, other):
@@ -86,6 +95,7 @@ def test_audience_section_for_a_connected_and_an_unconnected_creator(world, brow
     assert section.locator("text=verified · Instagram insights").is_visible()
     assert section.locator("[data-chart=countries] tr").count() == 7
     assert section.locator("[data-chart=age-gender] tbody tr").count() == 5
+    assert "United States 52 %" in section.locator("[data-chart=engaged]").inner_text()
     assert section.locator("[data-chart=languages] tr").count() >= 2
     assert section.locator(".cs-credibility-inputs tbody tr").count() == 6
     assert section.locator("text=better than").count() >= 1
