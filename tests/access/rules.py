@@ -224,6 +224,8 @@ _ADMIN_MODELS = [
     admin_model("profiles.profile", staff="vc", superuser="vcd"),  # creators come from scrapes, not the admin
     admin_model("profiles.profilesnapshot", staff="v"),
     admin_model("profiles.audiencedemographics", staff="v"),
+    admin_model("profiles.instagramconnection", staff="v", superuser="vcd", post_change=302),
+    admin_model("profiles.datadeletionrequest", staff="v", superuser="vd"),
     admin_model("profiles.mention", staff="v"),
     admin_model("profiles.relatedprofile", staff="v"),
     admin_model("profiles.favorite", staff="vad"),  # issue 16: admin scoping
@@ -342,6 +344,13 @@ RULES: dict[str, Rule] = {
     # user gets 302 here; api-campaign-creators POST carries the team rule.
     "profiles:add_to_campaign": signed_in(PAGE, ok=302),
     "profiles:review_queue": signed_in(PAGE),
+    # Creator connect: a team member who may write starts it (302 to Meta); the callback without the
+    # session's state is a 400; Meta's signed callbacks are public and refuse an unsigned body (400).
+    "profiles:instagram_connect": team_create(PAGE, ok=302),
+    "profiles:instagram_callback": signed_in(PAGE, ok=400),
+    "profiles:instagram_deauthorize": public(400),
+    "profiles:instagram_data_deletion": public(400),
+    "profiles:instagram_deletion": public(),
     "profiles:review_communities": signed_in(PAGE, ok=302),
     "profiles:bulk": team_create(PAGE, ok=302),  # ticked creators to favorites (writers of a team)
     "campaigns:list": signed_in(PAGE),
@@ -489,6 +498,10 @@ def _profile_path(world) -> dict[str, Any]:
     return {"platform": profile.platform, "handle": profile.handle}
 
 
+def _deletion_code(world) -> dict[str, Any]:
+    return {"code": world.objects["profiles.datadeletionrequest"].confirmation_code}
+
+
 def _campaign(world) -> dict[str, Any]:
     return {"campaign_pk": world.objects["campaigns.campaign"].pk}
 
@@ -497,6 +510,8 @@ KWARGS: dict[str, Factory] = {
     "profiles:profile": _pk("profiles.profile"),
     "profiles:favorite": _pk("profiles.profile"),
     "profiles:add_to_campaign": _pk("profiles.profile"),
+    "profiles:instagram_connect": _pk("profiles.profile"),
+    "profiles:instagram_deletion": _deletion_code,
     "campaigns:detail": _pk("campaigns.campaign"),
     "campaigns:update": _pk("campaigns.campaign"),
     "campaigns:export": _pk("campaigns.campaign"),

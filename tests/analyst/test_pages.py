@@ -107,8 +107,9 @@ def test_profile_page_has_metrics_with_formulas_charts_posts_and_similar(
     similar = ProfileFactory(handle="fitfiona", followers_count=25_000, engagement_rate=3.0)
     client = client_as(alice)
     # 20 reads whatever the number of posts or snapshots (one: my teams, for the campaign choice and
-    # the nav), plus 3 for granting access on the first view
-    with django_assert_max_num_queries(23):
+    # the nav), 2 for the audience section (newest demographics of each source, the connection
+    # status), plus 3 for granting access on the first view
+    with django_assert_max_num_queries(25):
         response = client.get(reverse("profiles:profile", args=[profile.pk]))
     html = response.content.decode()
     assert response.status_code == 200
