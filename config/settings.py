@@ -128,6 +128,8 @@ MIDDLEWARE = [
     # Request ids, access log and request metrics for every request (outermost, so it times the rest).
     "monitoring.middleware.RequestMonitorMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # A read whose database connection dropped mid-request is answered again on a fresh one.
+    "config.middleware.RetryReadOnDroppedConnectionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -493,7 +495,7 @@ CELERY_TASK_TIME_LIMITS = {
     "scraping": (25 * 60, 28 * 60),
     # One target's scrape, ended as failed by LOOKUP_TIMEOUT (default 60 s) long before these.
     "lookups": (3 * 60, 4 * 60),
-    "ai": (14 * 60, 15 * 60),  # one AI_PIPELINE_BATCH; within AI_CLAIM_TIMEOUT's default of 15 minutes
+    "ai": (14 * 60, 15 * 60),  # one AI_PIPELINE_BATCH (its claims are renewed per chunk)
     "media": (20 * 60, 25 * 60),  # 50 files, each a download of up to 5 minutes plus an encode
 }
 # Redis broker: a task a dead worker took comes back after the visibility timeout, so it must outlast
@@ -886,11 +888,13 @@ AI_TAG_SUGGESTION_THRESHOLD = env_float(
 )
 # The analyse task re-queues itself while more posts are pending.
 AI_PIPELINE_BATCH = env_int("AI_PIPELINE_BATCH", 256, minimum=1, help="posts claimed by one analyse task")
+# A live worker renews its claims before every chunk of AI_BATCH_SIZE posts (seconds on CPU with the
+# embedded backend, under a minute with the transformers one), so a claim this old is a dead worker's.
 AI_CLAIM_TIMEOUT = env_int(
     "AI_CLAIM_TIMEOUT",
-    900,
+    180,
     minimum=60,
-    help="seconds after which a claim is taken to be from a dead worker and may be claimed again",
+    help="seconds without renewal after which a claim is taken to be from a dead worker (the reaper releases it)",
 )
 AI_LOOKALIKES = env_int("AI_LOOKALIKES", 10, minimum=0, help="lookalikes kept per creator")
 
