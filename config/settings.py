@@ -940,6 +940,15 @@ MEDIA_IMAGE_MAX_PIXELS = env_int(
     minimum=1_000_000,
     help="bigger images are refused (decompression-bomb guard)",
 )
+# A large PNG or WebP is decoded in a child process with this address-space limit (JPEG decodes at a
+# reduced size in the worker): an 89 MP RGBA PNG peaks at ~700 MB, an 89 MP WebP at ~1.4 GB
+# (bench/bench_image_memory.py); over the limit the image is refused, the worker never grows.
+MEDIA_IMAGE_DECODE_MEMORY_MB = env_int(
+    "MEDIA_IMAGE_DECODE_MEMORY_MB",
+    1024,
+    minimum=128,
+    help="address space (MB) of the child process that decodes a large image; bigger decodes are refused",
+)
 # Byte budgets in decimal units (300 KB = 300,000 bytes), so they hold under either reading of "KB".
 MEDIA_POST_IMAGE_MAX_BYTES = env_int(
     "MEDIA_POST_IMAGE_MAX_BYTES", 300_000, minimum=10_000, help="byte budget of a post image"
