@@ -310,7 +310,8 @@ def _junit_failures(report: Path) -> list[str]:
     for case in ET.parse(report).getroot().iter("testcase"):
         for failure in [*case.iter("failure"), *case.iter("error")]:
             lines = [line.strip() for line in f"{failure.get('message') or ''}\n{failure.text or ''}".splitlines()]
-            lines = [line for line in lines if line and not line.startswith("ST1")]
+            # schemathesis' text: "1. Test Case ID: …", then "- <what failed>" and its details.
+            lines = [line for line in lines if line.startswith("- ")] or [line for line in lines if line]
             failures.append(f"{case.get('name')}: {lines[0][:160] if lines else failure.get('message')}")
     return failures
 
