@@ -182,8 +182,8 @@ def test_a_large_png_is_decoded_in_a_memory_limited_child_not_the_worker(large_p
     in_worker = _compress_in_fresh_process(large_png, 0)  # no limit: decoded in the process itself
     isolated = _compress_in_fresh_process(large_png, 1024)
     assert in_worker["outcome"] == isolated["outcome"] == [1080, 1080]
-    # The 144 MB of decoded pixels never enter the worker process
-    assert in_worker["worker_grew_mb"] > 140, in_worker
+    # The 144 MB of decoded pixels never enter the worker process (in it, its peak grew 84-200 MB here)
+    assert in_worker["worker_grew_mb"] > 60, in_worker
     assert isolated["worker_grew_mb"] < 40, isolated
 
 
