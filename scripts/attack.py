@@ -411,8 +411,11 @@ def check_export(stack: Stack, world, result: Result) -> None:
     from django.test import RequestFactory
 
     from profiles.models import Profile
+    from tests.factories import ProfileFactory
 
-    Profile.objects.filter(handle="xss_probe").update(full_name=FORMULA, niche="+1+cmd|' /C calc'!A0")
+    # Its own probe row, so the check does not depend on another check having run.
+    ProfileFactory(handle="formula_probe", full_name=FORMULA, bio=FORMULA, niche="+1+cmd|' /C calc'!A0")
+    Profile.objects.filter(handle="xss_probe").update(full_name=FORMULA, niche="@SUM(1+1)*cmd|' /C calc'!A0")
     request = RequestFactory().get("/admin/")
     request.user = world.users["superuser"]
     for model, model_admin in admin.site._registry.items():
