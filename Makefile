@@ -6,7 +6,7 @@ export PYTHONUNBUFFERED := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test setup system-packages lint migrations-check docs
+.PHONY: run test setup system-packages lint migrations-check docs attack
 
 # Re-installs only when requirements.txt changed since the last install.
 $(VENV)/.installed: requirements.txt
@@ -43,3 +43,10 @@ docs: $(VENV)/.installed
 
 test: setup lint migrations-check docs
 	$(PY) -m pytest
+
+# The attack suite (docs/security.md): the production-style stack on loopback (gunicorn, uvicorn, a
+# Celery worker, PostgreSQL, a private redis-server), the access matrix over HTTP and the websocket,
+# schemathesis per role, stored-XSS in Chromium, export escaping, and the faults (Redis stopped,
+# PostgreSQL connections terminated, a worker killed with kill -9). One table; exit 1 on any finding.
+attack: setup
+	$(PY) scripts/attack.py

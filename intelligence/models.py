@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from django.db import models
+from django.utils import timezone
 
 
 class AnalysisBatch(models.Model):
@@ -37,6 +38,9 @@ class AnalysisBatch(models.Model):
     skipped = models.PositiveIntegerField(default=0, help_text="Gone, or claimed by another worker.")
     errors = models.JSONField(default=list, blank=True, help_text="[{id, error}] — the first 50.")
     started_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(
+        default=timezone.now, help_text="Last sign of life of its worker; the reaper closes a batch silent too long."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_seconds = models.FloatField(null=True, blank=True)
 

@@ -43,6 +43,17 @@ def analyze_pending() -> None:
 
 
 @shared_task(ignore_result=True)
+def reap_batches() -> None:
+    """Close batches of dead workers and put their claimed posts back; re-queue the backlog if any."""
+    from intelligence.pipeline import reap_orphans
+
+    closed, released = reap_orphans()
+    if released:
+        logger.warning("released %d posts claimed by a dead worker (batches closed: %s)", released, closed)
+        enqueue_on_commit(analyze_pending.name)
+
+
+@shared_task(ignore_result=True)
 def analyze_profile_posts(profile_id: int) -> None:
     """Re-analyse one creator's posts, then aggregate, refresh lookalikes and suggest tags."""
     from intelligence.jobs import analyze_profile
