@@ -39,6 +39,14 @@ def share(value) -> str:
 
 
 @register.filter
+def uncertain(confidence) -> bool:
+    """Whether an AI label at ``confidence`` is shown as uncertain (below ``AI_UNCERTAIN_BELOW``)."""
+    from django.conf import settings
+
+    return confidence is not None and confidence != "" and float(confidence) < settings.AI_UNCERTAIN_BELOW
+
+
+@register.filter
 def signed_pct(value) -> str:
     if value is None or value == "":
         return UNKNOWN

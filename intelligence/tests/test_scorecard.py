@@ -173,3 +173,17 @@ def test_registry_loads_anew_once_the_awaited_model_lands(tmp_path, fresh_regist
     assert after is not before
     assert after.sentiment.model_name.endswith(model_name())
     assert after.model_version != before.model_version
+
+
+def test_no_tag_suggestion_shows_near_certain():
+    from intelligence.suggestions import MAX_TAG_CONFIDENCE, cosine_to_confidence
+
+    assert cosine_to_confidence(0.95) == MAX_TAG_CONFIDENCE < 0.95
+    assert cosine_to_confidence(0.0) < 0.01
+
+
+def test_low_confidence_labels_are_marked_uncertain(settings):
+    from config.templatetags.creatorscope import uncertain
+
+    settings.AI_UNCERTAIN_BELOW = 0.6
+    assert uncertain(0.41) and not uncertain(0.6) and not uncertain(None)
