@@ -133,3 +133,20 @@ def _build_missing_models(sender=None, **kwargs) -> None:
             build_models.delay()
     except Exception:  # a worker must start even if the broker hiccups here
         logger.exception("could not queue the model build")
+
+
+@shared_task(name="intelligence.tasks.estimate_audiences", ignore_result=True)
+def estimate_audiences(batch: int = 500) -> None:
+    """Nightly: audience estimates and credibility, in bounded batches, re-queued while work remains."""
+    from intelligence.audience import estimate_all
+
+    if estimate_all(batch) == batch:
+        enqueue_on_commit(estimate_audiences.name, [batch])
+
+
+@shared_task(name="intelligence.tasks.estimate_audience", ignore_result=True)
+def estimate_audience(profile_id: int) -> None:
+    """One creator's audience estimates now (returns quietly if the creator is gone)."""
+    from intelligence.audience import estimate_profile
+
+    estimate_profile(profile_id)

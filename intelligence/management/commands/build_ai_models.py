@@ -42,6 +42,7 @@ class Command(BaseCommand):
         encoder = content_embeddings().encoder
 
         if not cached:
+            self.stdout.write("sentiment head: not built yet; training it once (a few minutes, cached afterwards)…")
             try:
                 outcome = build_models(force, echo=self.stdout.write)
             except TrainingDataError as exc:
