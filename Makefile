@@ -23,8 +23,7 @@ run: export DJANGO_DEBUG := 1
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo --if-empty
-	@# The embedded sentiment head: trained once (a few minutes), then cached under var/ai/.
-	$(PY) manage.py build_ai_models
+	@# No model training here: the worker builds the embedded sentiment model in the background.
 	$(PY) manage.py ensure_local_admin
 	@echo "Creatorscope on http://127.0.0.1:8000 (admin at /admin/, user admin / password admin — local use only)."
 	$(VENV)/bin/honcho start -f Procfile

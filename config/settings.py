@@ -920,6 +920,12 @@ AI_CATEGORY_MODEL = env_str(
 AI_TAG_SUGGESTION_THRESHOLD = env_float(
     "AI_TAG_SUGGESTION_THRESHOLD", 0.75, minimum=0.0, help="minimum confidence of a stored tag suggestion"
 )
+AI_UNCERTAIN_BELOW = env_float(
+    "AI_UNCERTAIN_BELOW",
+    0.6,
+    minimum=0.0,
+    help="pages show an AI label whose confidence is below this as uncertain, not as a fact",
+)
 # The analyse task re-queues itself while more posts are pending.
 AI_PIPELINE_BATCH = env_int("AI_PIPELINE_BATCH", 256, minimum=1, help="posts claimed by one analyse task")
 # A live worker renews its claims before every chunk of AI_BATCH_SIZE posts (seconds on CPU with the

@@ -257,6 +257,7 @@ RULES: dict[str, Rule] = {
     "ready": public(),
     "prometheus-django-metrics": public(),
     "monitoring-dashboard": staff_only(PAGE, denied=302),  # staff_member_required: the admin sign-in
+    "ai-scorecard": staff_only(PAGE, denied=302),  # staff_member_required, like the monitor
     # --- sign-in pages (django-allauth) ---
     # The open ones answer everyone; a signed-in visitor of the sign-in and sign-up forms is sent on (302).
     "account_login": signed_out(),  # a POST of an empty form: the form again, with its errors
