@@ -9,4 +9,5 @@ app_name = "campaigns"
 urlpatterns = [
     path("campaigns/", views.campaign_list, name="list"),
     path("campaigns/<int:pk>/", views.campaign_detail, name="detail"),
+    path("campaigns/<int:pk>/posts/<int:entry_pk>/remove/", views.remove_post, name="remove_post"),
 ]

@@ -112,3 +112,13 @@ if _settings.AUDIT_RETENTION_DAYS > 0:
         "schedule": 24 * 3600.0,
         "options": {"expires": 23 * 3600},
     }
+
+# --- Watches ---
+
+# Users' hourly and daily alert digests: every 10 minutes sends the ones that are due
+# (watches/delivery.py), so a digest is at most 10 minutes late.
+BEAT_SCHEDULE["watches-send-digests"] = {
+    "task": "watches.tasks.send_digests",
+    "schedule": 600.0,
+    "options": {"expires": 540},
+}

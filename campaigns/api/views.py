@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -15,7 +15,9 @@ from accounts.teams import check_can, current_team
 from campaigns.api import serializers as s
 from campaigns.metrics import campaign_metrics
 from campaigns.models import Campaign, CampaignPost, CampaignProfile
+from campaigns.tracking import remove
 from config.api.viewsets import ScopedModelViewSet
+from config.celery import enqueue_on_commit
 from config.querysets import CHANGE
 
 
@@ -31,14 +33,29 @@ class CampaignViewSet(ScopedModelViewSet):
     """The team reads a campaign; its author and the team's owners and managers change it; other teams get 404."""
 
     queryset = Campaign.objects.annotate(
-        creators_count=Count("campaign_profiles", distinct=True), posts_count=Count("campaign_posts", distinct=True)
+        creators_count=Count("campaign_profiles", distinct=True),
+        posts_count=Count("campaign_posts", filter=Q(campaign_posts__removed_at__isnull=True), distinct=True),
     ).order_by("-created_at", "-id")
     serializer_class = s.CampaignSerializer
+
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        _track_later(serializer.instance)
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        _track_later(serializer.instance)
 
     @extend_schema(summary="Campaign results", responses=s.CampaignMetricsSerializer, request=None)
     @action(detail=True, methods=["get"])
     def metrics(self, request: Request, pk: str) -> Response:
         return Response(campaign_metrics(self.get_object()))
+
+
+def _track_later(campaign: Campaign) -> None:
+    """New handles, hashtags or dates: match the creators' posts already collected (a worker's job)."""
+    if campaign.track_handles or campaign.track_hashtags:
+        enqueue_on_commit("campaigns.tasks.track_campaign", [campaign.pk])
 
 
 class CampaignChildViewSet(
@@ -100,5 +117,10 @@ class CampaignCreatorViewSet(mixins.UpdateModelMixin, CampaignChildViewSet):
     destroy=extend_schema(summary="Stop tracking a post"),
 )
 class CampaignPostViewSet(CampaignChildViewSet):
-    queryset = CampaignPost.objects.select_related("post__author").order_by("-added_at", "-id")
+    """Tracked posts; deleting an automatic match keeps it out of the campaign after re-ingest."""
+
+    queryset = CampaignPost.objects.tracked().select_related("post__author").order_by("-added_at", "-id")
     serializer_class = s.CampaignPostSerializer
+
+    def perform_destroy(self, instance: CampaignPost) -> None:
+        remove(instance)
