@@ -100,7 +100,9 @@ def test_normalise_accepts_and_normalises(kind, value, stored):
     assert contacts.normalise(kind, value) == stored
 
 
-@pytest.mark.parametrize(("kind", "value"), [("email", "ana@"), ("phone", "12"), ("phone", "+1 555"), ("link", "ftp://x")])
+@pytest.mark.parametrize(
+    ("kind", "value"), [("email", "ana@"), ("phone", "12"), ("phone", "+1 555"), ("link", "ftp://x")]
+)
 def test_normalise_refuses_bad_values(kind, value):
     from django.core.exceptions import ValidationError
 
