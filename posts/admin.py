@@ -13,6 +13,7 @@ from config.admin import EstimatedCountPaginator, ExportImportMixin, FastRowsMix
 from config.celery import enqueue_on_commit
 from config.templatetags.creatorscope import asset_url, compact
 from posts.models import CommentSentiment, Post, PostMedia
+from profiles.admin.filters import MentionsFilter
 
 ANALYSE_POSTS_TASK = "intelligence.tasks.analyze_posts"
 
@@ -104,6 +105,7 @@ class PostAdmin(FastRowsMixin, ExportImportMixin, ModelAdmin):
         ("ai_category", ChoicesDropdownFilter),
         ("likes_count", RangeNumericFilter),
         ("posted_at", RangeDateTimeFilter),
+        MentionsFilter,
     ]
     list_filter_submit = True
     search_fields = ["external_id", "shortcode", "author__handle", "community__name"]

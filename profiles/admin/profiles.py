@@ -20,7 +20,15 @@ from config.templatetags.creatorscope import avatar_url, compact, pct, signed_pc
 from posts.analytics import profile_analytics
 from profiles import bulk
 from profiles.admin.actions import BulkActionsMixin, ProfileActionForm
-from profiles.admin.filters import LanguageFilter, NsfwPostsFilter, PendingSuggestionsFilter, TaggedFilter
+from profiles.admin.filters import (
+    HasEmailFilter,
+    LanguageFilter,
+    MentionsFilter,
+    NsfwPostsFilter,
+    PendingSuggestionsFilter,
+    TaggedFilter,
+)
+from profiles.admin.lists import ContactInline
 from profiles.admin.resources import ProfileExportResource, ProfileImportResource
 from profiles.admin.review import REVIEW_LABELS, ReviewCountsMixin, ReviewedTargetMixin
 from profiles.admin.taxonomy import TagSuggestionInline
@@ -98,6 +106,8 @@ class ProfileAdmin(
         PendingSuggestionsFilter,
         NsfwPostsFilter,
         ("scrape_status", ChoicesDropdownFilter),
+        HasEmailFilter,
+        MentionsFilter,
     ]
     list_filter_submit = True
     search_fields = ["handle", "full_name"]
@@ -126,8 +136,9 @@ class ProfileAdmin(
         "scrape_now",
         "analyse_now",
         "add_to_campaign",
+        "add_to_list",
     ]
-    inlines = [TagSuggestionInline, SnapshotInline]
+    inlines = [ContactInline, TagSuggestionInline, SnapshotInline]
     change_form_after_template = "admin/profiles/analytics_panel.html"
     readonly_fields = [
         "platform",
