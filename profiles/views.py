@@ -18,6 +18,7 @@ from django.db.models import Count, F, Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -314,6 +315,7 @@ def add_contact(request: HttpRequest, pk: int) -> HttpResponse:
                 "label": request.POST.get("label", "")[:120],
             },
         )
+        Profile.objects.filter(pk=profile.pk).update(updated_at=timezone.now())  # the report's cache version
         messages.success(request, f"Saved {value} for {profile.handle}.")
     return HttpResponseRedirect(reverse("profiles:profile", args=[pk]))
 

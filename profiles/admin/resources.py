@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from import_export import fields, resources, widgets
 
-from profiles.models import Community, Platform, Profile, ReviewStatus, Tag
+from profiles.models import Community, Contact, Platform, Profile, ReviewStatus, Tag
 
 
 class TagsWidget(widgets.ManyToManyWidget):
@@ -17,6 +17,8 @@ class ProfileExportResource(resources.ModelResource):
 
     tags = fields.Field(attribute="tags", column_name="tags", widget=TagsWidget(Tag))
     permalink = fields.Field(attribute="permalink", column_name="url")
+    emails = fields.Field(column_name="emails")
+    phones = fields.Field(column_name="phones")
 
     class Meta:
         model = Profile
@@ -44,11 +46,19 @@ class ProfileExportResource(resources.ModelResource):
             "tags",
             "last_scraped_at",
             "permalink",
+            "emails",
+            "phones",
         ]
         export_order = fields
 
     def get_queryset(self):
-        return super().get_queryset().prefetch_related("tags__category")
+        return super().get_queryset().prefetch_related("tags__category", "contacts")
+
+    def dehydrate_emails(self, profile: Profile) -> str:
+        return " ".join(c.value for c in profile.contacts.all() if c.kind == Contact.Kind.EMAIL)
+
+    def dehydrate_phones(self, profile: Profile) -> str:
+        return " ".join(c.value for c in profile.contacts.all() if c.kind == Contact.Kind.PHONE)
 
 
 class ProfileImportResource(resources.ModelResource):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import SAFE_METHODS
@@ -72,6 +73,17 @@ class ContactViewSet(
 
     def perform_create(self, serializer):
         serializer.save(profile=self.get_profile(), source=Contact.Source.ANALYST, added_by=self.request.user)
+        touch(self.get_profile())
 
     def perform_update(self, serializer):
         serializer.save(source=Contact.Source.ANALYST, added_by=self.request.user)
+        touch(self.get_profile())
+
+    def perform_destroy(self, instance):
+        instance.delete()
+        touch(self.get_profile())
+
+
+def touch(profile: Profile) -> None:
+    """A new version of the creator report (its cache and ETag follow ``updated_at``)."""
+    Profile.objects.filter(pk=profile.pk).update(updated_at=timezone.now())

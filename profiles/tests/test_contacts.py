@@ -161,3 +161,23 @@ def test_analyst_adds_and_corrects_contacts_with_field_messages(alice, client_fo
     assert added.json()["source"] == "analyst"
     assert corrected.status_code == 200 and corrected.json()["source"] == "analyst"
     assert sorted(c["value"] for c in client.get(url).json()) == ["+442079460958", "ana@example.com"]
+
+
+@pytest.mark.django_db
+def test_creator_report_and_export_carry_the_contacts(alice, client_for, empty_cache):
+    from profiles.admin.resources import ProfileExportResource
+
+    profile = ProfileFactory(handle="ana")
+    Contact.objects.create(profile=profile, kind="phone", value="+14155552671", source="business_phone_number")
+    client = client_for(alice)
+    first = client.get("/api/v1/profiles/instagram/ana/").json()["contacts"]
+    client.post(
+        "/api/v1/profiles/instagram/ana/contacts/", {"kind": "email", "value": "ana@example.com"}, format="json"
+    )
+
+    again = client.get("/api/v1/profiles/instagram/ana/").json()["contacts"]
+    row = ProfileExportResource().export(Profile.objects.filter(pk=profile.pk)).dict[0]
+
+    assert first == [{"kind": "phone", "value": "+14155552671", "label": "", "source": "business_phone_number"}]
+    assert {c["value"] for c in again} == {"+14155552671", "ana@example.com"}  # the cached report moved on
+    assert row["emails"] == "ana@example.com" and row["phones"] == "+14155552671"
