@@ -6,19 +6,15 @@ from django.db.models import Count, Q
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.teams import check_can, current_team
 from campaigns.api import serializers as s
 from campaigns.metrics import campaign_metrics
 from campaigns.models import Campaign, CampaignPost, CampaignProfile
 from campaigns.tracking import remove
-from config.api.viewsets import ScopedModelViewSet
+from config.api.viewsets import ParentScopedMixin, ScopedModelViewSet
 from config.celery import enqueue_on_commit
-from config.querysets import CHANGE
 
 
 @extend_schema_view(
@@ -59,6 +55,7 @@ def _track_later(campaign: Campaign) -> None:
 
 
 class CampaignChildViewSet(
+    ParentScopedMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -71,27 +68,9 @@ class CampaignChildViewSet(
     owners and managers (teammates get 403).
     """
 
-    def get_campaign(self) -> Campaign:
-        if not hasattr(self, "_campaign"):
-            # A token bound to a team reaches that team's campaigns only (as in ScopedViewSetMixin).
-            team = current_team(self.request) if getattr(self.request.auth, "team", None) else None
-            queryset = Campaign.objects.restrict(self.request.user, team=team)
-            self._campaign = get_object_or_404(queryset, pk=self.kwargs["campaign_pk"])
-            if self.request.method not in SAFE_METHODS:
-                check_can(self.request.user, self._campaign, CHANGE)
-        return self._campaign
-
-    def get_queryset(self):
-        return super().get_queryset().filter(campaign=self.get_campaign())
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if "campaign_pk" in self.kwargs:
-            context["campaign"] = self.get_campaign()
-        return context
-
-    def perform_create(self, serializer):
-        serializer.save(campaign=self.get_campaign())
+    parent_model = Campaign
+    parent_kwarg = "campaign_pk"
+    parent_name = "campaign"
 
 
 @extend_schema_view(

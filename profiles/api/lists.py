@@ -12,13 +12,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.generics import get_object_or_404
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 
-from accounts.teams import check_can, current_team
-from config.api.viewsets import ScopedModelViewSet
-from config.querysets import CHANGE
+from config.api.viewsets import ParentScopedMixin, ScopedModelViewSet
 from profiles import lists
 from profiles.api.serializers import ProfileSummarySerializer
 from profiles.models import Community, List, ListEntry, Profile
@@ -107,6 +103,7 @@ def export_response(target_list: List, file_format: str) -> HttpResponse:
     destroy=extend_schema(summary="Take an entry off a list"),
 )
 class ListEntryViewSet(
+    ParentScopedMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -120,25 +117,9 @@ class ListEntryViewSet(
     queryset = ListEntry.objects.select_related("profile", "community").order_by("added_at", "id")
     serializer_class = ListEntrySerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-
-    def get_list(self) -> List:
-        if not hasattr(self, "_list"):
-            team = current_team(self.request) if getattr(self.request.auth, "team", None) else None
-            self._list = get_object_or_404(
-                List.objects.restrict(self.request.user, team=team), pk=self.kwargs["list_pk"]
-            )
-            if self.request.method not in SAFE_METHODS:
-                check_can(self.request.user, self._list, CHANGE)
-        return self._list
-
-    def get_queryset(self):
-        return super().get_queryset().filter(list=self.get_list())
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if "list_pk" in self.kwargs:
-            context["list"] = self.get_list()
-        return context
+    parent_model = List
+    parent_kwarg = "list_pk"
+    parent_name = "list"
 
     def perform_create(self, serializer):
-        serializer.save(list=self.get_list(), added_by=self.request.user)
+        serializer.save(list=self.get_parent(), added_by=self.request.user)
