@@ -41,7 +41,7 @@ class ViralPostViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.Gener
 class BrandMentionsView(ScopedViewSetMixin, viewsets.GenericViewSet):
     """Who worked with a brand: creators whose posts name it, with counts and the posts."""
 
-    queryset = Post.objects.select_related("author", "community")
+    queryset = Post.objects.select_related("author__avatar_asset", "community").prefetch_related("media__asset")
     serializer_class = s.BrandMentionsSerializer
 
     @extend_schema(

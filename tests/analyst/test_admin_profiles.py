@@ -94,9 +94,9 @@ def test_changelist_query_count_does_not_grow_with_rows(client_as, analyst, djan
     with CaptureQueriesContext(connection) as many:
         assert client.get(CHANGELIST).status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
-    # session, user, 2× permissions, row estimate, count, the page, its tags, action-bar tags and
-    # campaigns, and the sidebar's two badges; cached: review counts and languages
-    assert len(many.captured_queries) <= 12
+    # session, user, 2× permissions, row estimate, count, the page, its tags, action-bar tags,
+    # campaigns and lists, and the sidebar's two badges; cached: review counts and languages
+    assert len(many.captured_queries) <= 13
 
 
 def test_approve_reports_how_many_changed(client_as, analyst, three):

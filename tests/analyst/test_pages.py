@@ -68,8 +68,8 @@ def test_search_query_count_is_flat(client_as, alice, django_assert_max_num_quer
         ProfileFactory(handle=f"c{i}").tags.add(tag)
     client = client_as(alice)
     # session, user, count, page, tags, my teams (current team and nav), favorites of the page,
-    # 2× permissions (nav), the filter form's tags
-    with django_assert_max_num_queries(10):
+    # 2× permissions (nav), the filter form's tags, the inbox's unread count (nav)
+    with django_assert_max_num_queries(11):
         assert client.get(SEARCH).status_code == 200
 
 
@@ -105,9 +105,10 @@ def test_profile_page_has_metrics_with_formulas_charts_posts_and_similar(
     PostFactory(author=profile, likes_count=None, likes_hidden=True)
     similar = ProfileFactory(handle="fitfiona", followers_count=25_000, engagement_rate=3.0)
     client = client_as(alice)
-    # 20 reads whatever the number of posts or snapshots (one: my teams, for the campaign choice and
-    # the nav), plus 3 for granting access on the first view
-    with django_assert_max_num_queries(23):
+    # 23 reads whatever the number of posts or snapshots (one: my teams, for the campaign choice and
+    # the nav; contacts, lists and watches of the outreach block; the inbox count), plus 3 for
+    # granting access on the first view
+    with django_assert_max_num_queries(26):
         response = client.get(reverse("profiles:profile", args=[profile.pk]))
     html = response.content.decode()
     assert response.status_code == 200
