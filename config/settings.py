@@ -697,6 +697,11 @@ SPECTACULAR_SETTINGS = {
         "ScraperStatusEnum": "scraping.models.Scraper.Status",
         "ScrapeRunStatusEnum": "scraping.models.ScrapeRun.Status",
         "PostAIStatusEnum": "posts.models.AIStatus",
+        "ContactKindEnum": "profiles.models.Contact.Kind",
+        "ContactSourceEnum": "profiles.models.Contact.Source",
+        "ListKindEnum": "profiles.models.List.Kind",
+        "CampaignPostSourceEnum": "campaigns.models.CampaignPost.Source",
+        "WatchEventKindEnum": "watches.models.EventKind",
     },
 }
 

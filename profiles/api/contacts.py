@@ -66,6 +66,8 @@ class ContactViewSet(
         return self._profile
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no creator in the path
+            return Contact.objects.none()
         return Contact.objects.filter(profile=self.get_profile()).order_by("kind", "id")
 
     def get_serializer_context(self):
