@@ -24,23 +24,31 @@ PROFILE_EVENTS = [
 ]
 
 
+def _writable(request, kind: str):
+    team = current_team(request)
+    if team is None:
+        return List.objects.none()
+    return List.objects.restrict(request.user, team=team, action=CHANGE).filter(kind=kind).order_by("name")
+
+
+@register.simple_tag(takes_context=True)
+def writable_lists(context, kind: str = List.Kind.CREATORS):
+    """The current team's lists of ``kind`` that the user may add to (a bulk bar's choice)."""
+    return list(_writable(context["request"], kind))
+
+
 @register.inclusion_tag("profiles/_outreach.html", takes_context=True)
 def creator_outreach(context, profile) -> dict:
     """The profile page's contacts (with sources), add-to-list form and watch button."""
     request = context["request"]
     team = current_team(request)
-    lists = (
-        List.objects.restrict(request.user, team=team, action=CHANGE).filter(kind=List.Kind.CREATORS)
-        if team
-        else List.objects.none()
-    )
     watches = Watch.objects.filter(user=request.user, profile=profile) if team else Watch.objects.none()
     return {
         "request": request,
         "csrf_token": context.get("csrf_token"),
         "profile": profile,
         "contacts": list(profile.contacts.order_by("kind", "id")),
-        "lists": list(lists.order_by("name")),
+        "lists": list(_writable(request, List.Kind.CREATORS)),
         "watches": list(watches),
         "events": [(kind.value, kind.label) for kind in PROFILE_EVENTS],
         "can_write": team is not None,

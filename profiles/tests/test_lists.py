@@ -113,3 +113,24 @@ def test_migration_moves_existing_favorites_into_lists(alice, bob):
         (c.pk, f"note {c.pk}") for c in creators
     )
     assert Favorite.objects.count() == 2
+
+
+def test_bulk_add_from_results_puts_the_ticked_creators_on_a_list(shortlist, alice, client):
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    creators = [ProfileFactory(), ProfileFactory()]
+    client.force_login(alice)
+
+    response = client.post(
+        "/lists/add/", {"profile": [c.pk for c in creators], "list": shortlist.pk, "next": "/creators/?q=x"}
+    )
+    new = client.post("/lists/add/", {"profile": [creators[0].pk], "new_name": "Client B"})
+    request = RequestFactory().get("/creators/")
+    request.user, request.session = alice, client.session
+    bar = Template('{% include "profiles/_bulk_add_to_list.html" %}').render(Context({"request": request}))
+
+    assert response.status_code == 302 and response["Location"] == "/creators/?q=x"
+    assert set(shortlist.entries.values_list("profile_id", flat=True)) == {c.pk for c in creators}
+    assert List.objects.get(name="Client B").entries.get().profile_id == creators[0].pk and new.status_code == 302
+    assert f'<option value="{shortlist.pk}">Client A</option>' in bar and 'formaction="/lists/add/"' in bar
