@@ -19,6 +19,10 @@ class ProfileExportResource(resources.ModelResource):
     permalink = fields.Field(attribute="permalink", column_name="url")
     emails = fields.Field(column_name="emails")
     phones = fields.Field(column_name="phones")
+    # Audience (issue 19): top shares with their source; credibility is an estimate (formula on the page).
+    audience_countries = fields.Field(column_name="audience_countries (verified)")
+    audience_languages = fields.Field(column_name="audience_languages (estimate)")
+    audience_sources = fields.Field(column_name="audience_sources")
 
     class Meta:
         model = Profile
@@ -46,6 +50,10 @@ class ProfileExportResource(resources.ModelResource):
             "tags",
             "last_scraped_at",
             "permalink",
+            "audience_credibility",
+            "audience_countries",
+            "audience_languages",
+            "audience_sources",
             "emails",
             "phones",
         ]
@@ -59,6 +67,27 @@ class ProfileExportResource(resources.ModelResource):
 
     def dehydrate_phones(self, profile: Profile) -> str:
         return " ".join(c.value for c in profile.contacts.all() if c.kind == Contact.Kind.PHONE)
+
+    def filter_export(self, queryset, **kwargs):
+        # Also the admin's export, which hands over the changelist's queryset: tags, audience shares and contacts
+        # in one query each, not one per creator.
+        return (
+            super().filter_export(queryset, **kwargs).prefetch_related("tags__category", "audience_shares", "contacts")
+        )
+
+    @staticmethod
+    def _shares(profile: Profile, dimension: str, limit: int = 3) -> str:
+        rows = sorted((s for s in profile.audience_shares.all() if s.dimension == dimension), key=lambda s: -s.share)
+        return ", ".join(f"{s.code} {s.share * 100:.0f} %" for s in rows[:limit])
+
+    def dehydrate_audience_countries(self, profile: Profile) -> str:
+        return self._shares(profile, "country")
+
+    def dehydrate_audience_languages(self, profile: Profile) -> str:
+        return self._shares(profile, "language")
+
+    def dehydrate_audience_sources(self, profile: Profile) -> str:
+        return "+".join(sorted({s.source for s in profile.audience_shares.all()}))
 
 
 class ProfileImportResource(resources.ModelResource):
