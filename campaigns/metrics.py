@@ -115,13 +115,49 @@ def _ratio(numerator: float, denominator: float, digits: int) -> float | None:
     return round(numerator / denominator, digits) if denominator else None
 
 
+def _tracked_posts(campaign: Campaign):
+    # Removed automatic matches stay as rows (so they stay removed) but count for nothing.
+    return Post.objects.filter(campaign_entries__campaign=campaign, campaign_entries__removed_at__isnull=True)
+
+
+def campaign_timeline(campaign: Campaign) -> list[dict[str, Any]]:
+    """The tracked posts in posting order, each with its own figures and the campaign's running
+    totals up to it (reach, engagements, EMV): what the campaign page draws as its timeline."""
+    posts = _tracked_posts(campaign).select_related("author").order_by("posted_at", "id")
+    entries = {
+        e.post_id: e for e in campaign.campaign_posts.filter(post__in=posts).only("post_id", "source", "matched_on")
+    }
+    running = Totals()
+    timeline = []
+    for post in posts:
+        followers = post.author.followers_count if post.author else None
+        reach = post_reach(post, followers)
+        impressions = post_impressions(post, reach)
+        engagements = post_engagements(post)
+        running.add(reach, impressions, engagements)
+        entry = entries.get(post.pk)
+        totals = running.figures(None)
+        timeline.append(
+            {
+                "post": post,
+                "entry": entry,
+                "reach": reach,
+                "engagements": engagements,
+                "cumulative_reach": totals["reach"],
+                "cumulative_engagements": totals["engagements"],
+                "cumulative_emv": totals["emv"],
+            }
+        )
+    return timeline
+
+
 def campaign_metrics(campaign: Campaign) -> dict[str, Any]:
     """The campaign's totals and a per-creator breakdown; three queries whatever its size."""
     entries = {
         entry.profile_id: entry for entry in campaign.campaign_profiles.select_related("profile").order_by("added_at")
     }
     posts = list(
-        Post.objects.filter(campaign_entries__campaign=campaign)
+        _tracked_posts(campaign)
         .select_related("author")
         .only(
             "platform",

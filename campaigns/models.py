@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
 from config.querysets import TeamOwnedQuerySet
+
+
+def normalise_terms(values: Iterable[str], prefix: str) -> list[str]:
+    """``["@Acme", " acme ", "@@x"]`` → ``["acme", "x"]``: lower-case, without the prefix, no repeats."""
+    seen: list[str] = []
+    for value in values:
+        term = str(value).strip().lstrip(prefix).strip().lower()
+        if term and term not in seen:
+            seen.append(term)
+    return seen
 
 
 class Campaign(models.Model):
@@ -29,6 +41,11 @@ class Campaign(models.Model):
     end_date = models.DateField(null=True, blank=True)
     budget = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, default="USD")
+    # Automatic tracking (campaigns/tracking.py): a post by one of the campaign's creators, posted
+    # between start_date and end_date, that mentions one of these handles or carries one of these
+    # hashtags is attached by itself after ingest. Stored lower-case, without "@" / "#".
+    track_handles = models.JSONField(default=list, blank=True, help_text="Brand handles, e.g. ['acme'].")
+    track_hashtags = models.JSONField(default=list, blank=True, help_text="Hashtags, e.g. ['acmepartner'].")
     profiles = models.ManyToManyField("profiles.Profile", through="CampaignProfile", related_name="campaigns")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -55,6 +72,11 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.track_handles = normalise_terms(self.track_handles or [], "@")
+        self.track_hashtags = normalise_terms(self.track_hashtags or [], "#")
+        super().save(*args, **kwargs)
 
 
 class CampaignProfile(models.Model):
@@ -90,16 +112,38 @@ class CampaignProfile(models.Model):
         return f"{self.campaign}: {self.profile} ({self.status})"
 
 
+class CampaignPostQuerySet(models.QuerySet):
+    def tracked(self) -> CampaignPostQuerySet:
+        """The posts that count: everything but the automatic matches an analyst removed."""
+        return self.filter(removed_at__isnull=True)
+
+
 class CampaignPost(models.Model):
-    """A post tracked for a campaign's results."""
+    """A post tracked for a campaign's results, attached by an analyst or automatically.
+
+    Removing an automatic match keeps the row with ``removed_at`` set, so the next ingest, which
+    would match the post again, leaves it out (campaigns/tracking.py); a manual entry is deleted.
+    """
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", "Manual"
+        AUTO = "auto", "Automatic"
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="campaign_posts")
     post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="campaign_entries")
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL)
+    matched_on = models.CharField(max_length=120, blank=True, default="", help_text="What matched: @handle or #tag.")
+    removed_at = models.DateTimeField(null=True, blank=True)
     added_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CampaignPostQuerySet.as_manager()
 
     class Meta:
         ordering = ["campaign", "-added_at"]
-        constraints = [models.UniqueConstraint(fields=["campaign", "post"], name="campaign_post_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "post"], name="campaign_post_unique"),
+            models.CheckConstraint(condition=Q(source__in=["manual", "auto"]), name="campaign_post_source_valid"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.campaign}: {self.post}"

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.teams import check_can, current_team, team_for_writing
 from campaigns.forms import CampaignForm, EntryForm
-from campaigns.metrics import campaign_metrics
-from campaigns.models import Campaign, CampaignProfile
+from campaigns.metrics import campaign_metrics, campaign_timeline
+from campaigns.models import Campaign, CampaignPost, CampaignProfile
+from campaigns.tracking import remove
 from config.formatting import money
 from config.querysets import CHANGE
 from profiles import exports
@@ -32,7 +33,10 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     campaigns = (
         Campaign.objects.restrict(request.user, team=current_team(request))
         .select_related("owner")
-        .annotate(creators=Count("campaign_profiles", distinct=True), posts=Count("campaign_posts", distinct=True))
+        .annotate(
+            creators=Count("campaign_profiles", distinct=True),
+            posts=Count("campaign_posts", filter=Q(campaign_posts__removed_at__isnull=True), distinct=True),
+        )
         .order_by("-created_at")
     )
     return render(request, "campaigns/campaign_list.html", {"campaigns": campaigns, "form": CampaignForm()})
@@ -46,7 +50,8 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST)
     if not form.is_valid():
         campaigns = Campaign.objects.restrict(request.user, team=team).annotate(
-            creators=Count("campaign_profiles", distinct=True), posts=Count("campaign_posts", distinct=True)
+            creators=Count("campaign_profiles", distinct=True),
+            posts=Count("campaign_posts", filter=Q(campaign_posts__removed_at__isnull=True), distinct=True),
         )
         return render(request, "campaigns/campaign_list.html", {"campaigns": campaigns, "form": form}, status=400)
     campaign = form.save(commit=False)
@@ -68,10 +73,12 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for entry in entries:
         entry.form = EntryForm(instance=entry, prefix=f"e{entry.pk}")
     tracked = list(
-        campaign.campaign_posts.select_related("post__author")
+        campaign.campaign_posts.tracked()
+        .select_related("post__author")
         .prefetch_related("post__media__asset")
         .order_by("-post__posted_at")
     )
+    timeline = campaign_timeline(campaign)
     metrics = campaign_metrics(campaign)
     return render(
         request,
@@ -92,8 +99,22 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "header_form": CampaignForm(instance=campaign) if can_change else None,
             # The API's formulas (campaigns/metrics.py), so page and API never disagree.
             "metrics": metrics,
+            "timeline": timeline,
+            "timeline_chart": _timeline_chart(timeline),
         },
     )
+
+
+def _timeline_chart(timeline: list[dict]) -> dict:
+    """Chart.js config for static/js/charts.js: running reach and engagements per tracked post."""
+    return {
+        "type": "line",
+        "labels": [row["post"].posted_at.strftime("%b %d") for row in timeline],
+        "datasets": [
+            {"label": "Reach so far", "data": [row["cumulative_reach"] for row in timeline]},
+            {"label": "Engagements so far", "data": [row["cumulative_engagements"] for row in timeline]},
+        ],
+    }
 
 
 def _changeable(request: HttpRequest, pk: int) -> Campaign:
@@ -101,6 +122,15 @@ def _changeable(request: HttpRequest, pk: int) -> Campaign:
     campaign = get_object_or_404(Campaign.objects.restrict(request.user), pk=pk)
     check_can(request.user, campaign, CHANGE)
     return campaign
+
+
+@login_required
+@require_POST
+def remove_post(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    """Take a post out of a campaign; an automatic match stays out after the next scrape."""
+    campaign = _changeable(request, pk)
+    remove(get_object_or_404(CampaignPost.objects.tracked(), campaign=campaign, pk=entry_pk))
+    return redirect("campaigns:detail", pk=campaign.pk)
 
 
 @login_required

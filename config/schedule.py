@@ -119,6 +119,16 @@ if _settings.AUDIT_RETENTION_DAYS > 0:
         "options": {"expires": 23 * 3600},
     }
 
+# --- Watches ---
+
+# Users' hourly and daily alert digests: every 10 minutes sends the ones that are due
+# (watches/delivery.py), so a digest is at most 10 minutes late.
+BEAT_SCHEDULE["watches-send-digests"] = {
+    "task": "watches.tasks.send_digests",
+    "schedule": 600.0,
+    "options": {"expires": 540},
+}
+
 # --- Audience intelligence ---
 
 # Connected Instagram accounts whose insights read is due (META_SYNC_HOURS apart); hourly pass.

@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "profiles",
     "posts",
     "campaigns",
+    "watches",
     "intelligence",
     "scraping",
     "monitoring",
@@ -331,6 +332,33 @@ DEFAULT_FROM_EMAIL = env_str(
     "DEFAULT_FROM_EMAIL", "Creatorscope <noreply@localhost>", help="sender of account and notification mails"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Contacts ---
+
+CONTACTS_DEFAULT_REGION = env_str(
+    "CONTACTS_DEFAULT_REGION",
+    "US",
+    help="ISO country whose numbering a phone number without +country code is read in (profiles/contacts.py)",
+)
+
+# --- Watches (users' alerts) ---
+
+WATCHES_WEBHOOK_ALLOWED_HOSTS = env_list(
+    "WATCHES_WEBHOOK_ALLOWED_HOSTS",
+    help="webhook hosts allowed although they resolve to a private or loopback address (an in-house receiver)",
+)
+WATCHES_WEBHOOK_ATTEMPTS = env_int(
+    "WATCHES_WEBHOOK_ATTEMPTS",
+    5,
+    minimum=1,
+    help="tries of a failing alert webhook before its events are marked failed",
+)
+WATCHES_WEBHOOK_BACKOFF = env_int(
+    "WATCHES_WEBHOOK_BACKOFF",
+    30,
+    minimum=0,
+    help="seconds before the first webhook retry; doubled each time, with full jitter",
+)
 
 # --- i18n ---
 
@@ -721,6 +749,11 @@ SPECTACULAR_SETTINGS = {
         "ScraperStatusEnum": "scraping.models.Scraper.Status",
         "ScrapeRunStatusEnum": "scraping.models.ScrapeRun.Status",
         "PostAIStatusEnum": "posts.models.AIStatus",
+        "ContactKindEnum": "profiles.models.Contact.Kind",
+        "ContactSourceEnum": "profiles.models.Contact.Source",
+        "ListKindEnum": "profiles.models.List.Kind",
+        "CampaignPostSourceEnum": "campaigns.models.CampaignPost.Source",
+        "WatchEventKindEnum": "watches.models.EventKind",
     },
 }
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("profiles.urls")),
     path("", include("scraping.urls")),
     path("", include("campaigns.urls")),
+    path("", include("watches.urls")),
     path("", include("media.urls")),
     path("", include("accounts.urls")),
     path("", include("intelligence.urls")),

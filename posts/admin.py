@@ -14,6 +14,7 @@ from config.celery import enqueue_on_commit
 from config.formatting import compact, share
 from config.templatetags.creatorscope import asset_url
 from posts.models import CommentSentiment, Post, PostMedia
+from profiles.admin.filters import MentionsFilter
 
 ANALYSE_POSTS_TASK = "intelligence.tasks.analyze_posts"
 
@@ -114,6 +115,7 @@ class PostAdmin(FastRowsMixin, ExportImportMixin, ModelAdmin):
         ("ai_category", ChoicesDropdownFilter),
         ("likes_count", RangeNumericFilter),
         ("posted_at", RangeDateTimeFilter),
+        MentionsFilter,
     ]
     list_filter_submit = True
     search_fields = ["external_id", "shortcode", "author__handle", "community__name"]

@@ -6,10 +6,11 @@ from datetime import timedelta
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from posts.models import Post, PostKind, Sentiment
+from profiles import mentions
 from profiles.categories import CATEGORY_CHOICES
 from profiles.filters import DateTimeFilter, StrictBooleanFilter
 from profiles.models import Platform
@@ -37,11 +38,25 @@ class PostFilterSet(django_filters.FilterSet):
         field_name="ai_sentiment", choices=Sentiment.choices, distinct=False
     )
     category = django_filters.MultipleChoiceFilter(field_name="ai_category", choices=CATEGORY_CHOICES, distinct=False)
+    mentions = django_filters.CharFilter(
+        method="filter_mentions", max_length=120, label="Brand: @handle, #hashtag or a name in the text"
+    )
+    paid = StrictBooleanFilter(method="filter_paid", label="Paid partnership or sponsor marker")
 
     class Meta:
         model = Post
         form = PostFilterForm
         fields: list[str] = []
+
+    def filter_mentions(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        brand = mentions.parse(value)
+        return queryset.filter(mentions.post_q(brand)) if brand else queryset
+
+    def filter_paid(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        paid = Q(is_paid_partnership=True) | Q(is_sponsored=True)
+        return queryset.filter(paid) if value else queryset.exclude(paid)
 
 
 class ViralPostFilterSet(PostFilterSet):

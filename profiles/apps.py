@@ -1,6 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class ProfilesConfig(AppConfig):
     name = "profiles"
     verbose_name = "Profiles"
+
+    def ready(self) -> None:
+        from profiles import lists
+        from profiles.models import Favorite
+
+        # Derived data only: the "Favorites" list mirrors the favorites (profiles/lists.py).
+        post_save.connect(lists.favorite_saved, sender=Favorite, dispatch_uid="favorites-into-list")
+        post_delete.connect(lists.favorite_deleted, sender=Favorite, dispatch_uid="favorites-out-of-list")

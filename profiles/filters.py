@@ -13,10 +13,20 @@ from typing import Any
 import django_filters
 from django import forms
 from django.core.validators import RegexValidator
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 
+from profiles import mentions
 from profiles.categories import CATEGORY_CHOICES
-from profiles.models import AudienceShare, Community, CommunityReviewStatus, Platform, Profile, ReviewStatus, Tag
+from profiles.models import (
+    AudienceShare,
+    Community,
+    CommunityReviewStatus,
+    Contact,
+    Platform,
+    Profile,
+    ReviewStatus,
+    Tag,
+)
 
 
 class StrictBooleanField(forms.Field):
@@ -180,6 +190,16 @@ class ProfileFilterSet(SearchableFilterSet):
     review_status = django_filters.MultipleChoiceFilter(choices=ReviewStatus.choices, distinct=False)
     last_scraped_after = DateTimeFilter(field_name="last_scraped_at", lookup_expr="gte")
     last_scraped_before = DateTimeFilter(field_name="last_scraped_at", lookup_expr="lte")
+    has_email = StrictBooleanFilter(method="filter_has_email", label="Has an e-mail address (scraped or an analyst's)")
+    mentions = django_filters.CharFilter(
+        method="filter_mentions",
+        max_length=120,
+        label="Worked with a brand: posts naming @handle, #hashtag or a name (see mentions_days, paid)",
+    )
+    mentions_days = django_filters.NumberFilter(
+        method="filter_noop", min_value=1, max_value=3650, label="Only posts of the last N days (with mentions)"
+    )
+    paid = StrictBooleanFilter(method="filter_noop", label="Only paid partnerships / sponsored posts (with mentions)")
     # --- Audience (issue 19): shares from profiles.AudienceShare, credibility from intelligence/audience.py.
     audience_country, audience_country_min = _audience_share(
         "Audience country (ISO 3166-1 alpha-2, verified insights)",
@@ -216,6 +236,23 @@ class ProfileFilterSet(SearchableFilterSet):
     def filter_language(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(ai_primary_language=value.lower())
 
+    def filter_has_email(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return queryset
+        emails = Contact.objects.filter(profile=OuterRef("pk"), kind=Contact.Kind.EMAIL)
+        return queryset.filter(Exists(emails)) if value else queryset.exclude(Exists(emails))
+
+    def filter_mentions(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        brand = mentions.parse(value)
+        if brand is None:
+            return queryset
+        data = self.form.cleaned_data
+        return queryset.filter(
+            pk__in=Profile.objects.filter(
+                mentions.creator_q(brand, days=data.get("mentions_days"), paid=data.get("paid"))
+            ).values("pk")
+        )
+
     def filter_audience_share(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         """Creators whose current audience share in this bucket is at least ``<name>_min`` % (any, if unset)."""
         dimension = "country" if name == "audience_country" else "language"
@@ -226,7 +263,7 @@ class ProfileFilterSet(SearchableFilterSet):
         return queryset.filter(pk__in=shares.values("profile_id"))
 
     def filter_noop(self, queryset: QuerySet, name: str, value) -> QuerySet:
-        # Read by filter_audience_share together with its bucket.
+        # Read by filter_audience_share (with its bucket) and filter_mentions (days, paid).
         return queryset
 
 

@@ -21,6 +21,9 @@ ANALYST_POLICY: list[tuple[str, str, tuple[str, ...]]] = [
     ("profiles", "tagcategory", ("add", "change")),
     ("profiles", "tagsuggestion", ("change",)),
     ("profiles", "favorite", ("add", "delete")),
+    ("profiles", "contact", ("add", "change", "delete")),
+    ("profiles", "list", ("add", "change", "delete")),
+    ("profiles", "listentry", ("add", "change", "delete")),
     ("posts", "*", ("view",)),
     ("campaigns", "*", ("view", "add", "change")),
     ("media", "*", ("view",)),
@@ -30,6 +33,7 @@ STAFF_EXTRA_POLICY: list[tuple[str, str, tuple[str, ...]]] = [
     ("scraping", "*", ("view",)),
     ("scraping", "scraper", ("change",)),
     ("monitoring", "*", ("view",)),
+    ("watches", "*", ("view",)),
     ("django_celery_beat", "*", ("view", "add", "change", "delete")),
 ]
 

@@ -746,3 +746,140 @@ class SearchHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.query or '(filters only)'}"
+
+
+class Contact(models.Model):
+    """One way to reach a creator: an e-mail address, a phone number or a contact link, with where it came from.
+
+    Scraped contacts (every source but ``analyst``) are replaced by each scrape of the profile;
+    an analyst's entry is never touched by one (scraping/ingest.py), and when an analyst corrects a
+    scraped contact the correction is stored as their own entry.
+    """
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        PHONE = "phone", "Phone"
+        LINK = "link", "Contact link"
+
+    class Source(models.TextChoices):
+        BUSINESS_EMAIL = "business_email", "Business e-mail (platform)"
+        PUBLIC_EMAIL = "public_email", "Public e-mail (platform)"
+        BUSINESS_PHONE = "business_phone_number", "Business phone (platform)"
+        CONTACT_PHONE = "contact_phone_number", "Contact phone (platform)"
+        PUBLIC_PHONE = "public_phone_number", "Public phone (platform)"
+        BIO = "bio", "Bio text"
+        LINK = "link", "Profile link"
+        ANALYST = "analyst", "Analyst"
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="contacts")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    value = models.CharField(max_length=500, help_text="E-mail lower-cased, phone in E.164, link as a URL.")
+    source = models.CharField(max_length=24, choices=Source.choices)
+    label = models.CharField(max_length=120, blank=True, default="", help_text="e.g. 'management', 'bookings'.")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "-source", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "kind", "value"], name="contact_unique_value"),
+            models.CheckConstraint(condition=Q(kind__in=["email", "phone", "link"]), name="contact_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(
+                    source__in=[
+                        "business_email",
+                        "public_email",
+                        "business_phone_number",
+                        "contact_phone_number",
+                        "public_phone_number",
+                        "bio",
+                        "link",
+                        "analyst",
+                    ]
+                ),
+                name="contact_source_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "profile"], name="contact_kind_profile")]
+
+    def __str__(self) -> str:
+        return f"{self.profile} {self.kind}: {self.value} ({self.source})"
+
+    @property
+    def is_analyst(self) -> bool:
+        return self.source == self.Source.ANALYST
+
+
+class List(models.Model):
+    """A named list of creators or of subreddits that a team keeps (a client's shortlist, "Favorites")."""
+
+    class Kind(models.TextChoices):
+        CREATORS = "creators", "Creators"
+        COMMUNITIES = "communities", "Subreddits"
+
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="lists")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lists")
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CREATORS)
+    description = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    FAVORITES = "Favorites"
+
+    objects = TeamOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "team", "user", name="list_unique_name"),
+            models.CheckConstraint(condition=Q(kind__in=["creators", "communities"]), name="list_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def favorites_of(cls, team, user) -> List:
+        """The user's "Favorites" list in the team (the former single favorites list), made on first use."""
+        existing = cls.objects.filter(team=team, user=user, name__iexact=cls.FAVORITES).first()
+        return existing or cls.objects.create(team=team, user=user, name=cls.FAVORITES, kind=cls.Kind.CREATORS)
+
+
+class ListEntry(models.Model):
+    """A creator or a subreddit on a list, with the team's note about it."""
+
+    list = models.ForeignKey(List, on_delete=models.CASCADE, related_name="entries")
+    profile = models.ForeignKey(Profile, null=True, blank=True, on_delete=models.CASCADE, related_name="list_entries")
+    community = models.ForeignKey(
+        Community, null=True, blank=True, on_delete=models.CASCADE, related_name="list_entries"
+    )
+    note = models.TextField(blank=True, default="")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["list", "added_at", "id"]
+        verbose_name_plural = "list entries"
+        constraints = [
+            models.UniqueConstraint(fields=["list", "profile"], name="listentry_unique_profile"),
+            models.UniqueConstraint(fields=["list", "community"], name="listentry_unique_community"),
+            models.CheckConstraint(
+                condition=(Q(profile__isnull=False) & Q(community__isnull=True))
+                | (Q(profile__isnull=True) & Q(community__isnull=False)),
+                name="listentry_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.list}: {self.profile or self.community}"
+
+    @property
+    def target(self) -> Profile | Community:
+        return self.profile or self.community

@@ -14,6 +14,11 @@ urlpatterns = [
     path("creators/<int:pk>/", views.profile_detail, name="profile"),
     path("creators/<int:pk>/favorite/", views.toggle_favorite, name="favorite"),
     path("creators/<int:pk>/add-to-campaign/", views.add_to_campaign, name="add_to_campaign"),
+    path("creators/<int:pk>/contacts/", views.add_contact, name="add_contact"),
+    path("lists/", views.list_index, name="lists"),
+    path("lists/add/", views.add_to_list, name="add_to_list"),
+    path("lists/<int:pk>/", views.list_detail, name="list"),
+    path("lists/<int:pk>/export.<str:file_format>", views.list_export, name="list_export"),
     # Creator connect (Business Login for Instagram; 404 unless META_APP_ID/SECRET are set).
     path("creators/<int:pk>/connect-instagram/", connect.start, name="instagram_connect"),
     path("connect/instagram/callback/", connect.callback, name="instagram_callback"),

@@ -14,9 +14,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import F, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -24,20 +25,22 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts.teams import current_membership, current_team, team_for_writing
+from accounts.teams import check_can, current_membership, current_team, team_for_writing
 from campaigns.models import Campaign
 from campaigns.shortlist import add_creators
 from config.formatting import language_name
 from config.querysets import CHANGE
 from posts.analytics import profile_analytics, reddit_figures
-from profiles import bulk, connect, exports
+from profiles import bulk, connect, contacts, exports, lists
 from profiles.access import AccessLimitReached, ensure_access, sharing_team
 from profiles.audience import page_context as audience_page_context
 from profiles.filters import ProfileFilterSet
 from profiles.models import (
     Community,
     CommunityReviewStatus,
+    Contact,
     Favorite,
+    List,
     Platform,
     Profile,
     RelatedProfile,
@@ -466,3 +469,125 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return HttpResponseRedirect(f"{reverse('account_login')}?next=/")
     return HttpResponseRedirect(reverse("profiles:search"))
+
+
+# --- Contacts and lists (issue 20) -------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def add_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """An analyst's contact for a creator (never overwritten by a scrape); a bad value is a message."""
+    profile = get_object_or_404(Profile.objects.restrict(request.user), pk=pk)
+    team_for_writing(request)
+    kind = request.POST.get("kind", "")
+    try:
+        value = contacts.normalise(kind, request.POST.get("value", "")) if kind in contacts.NORMALISERS else None
+    except ValidationError as exc:
+        messages.error(request, f"{' '.join(exc.messages)}")
+        return HttpResponseRedirect(reverse("profiles:profile", args=[pk]))
+    if value is None:
+        messages.error(request, "Choose e-mail, phone or link.")
+    else:
+        Contact.objects.update_or_create(
+            profile=profile,
+            kind=kind,
+            value=value,
+            defaults={
+                "source": Contact.Source.ANALYST,
+                "added_by": request.user,
+                "label": request.POST.get("label", "")[:120],
+            },
+        )
+        Profile.objects.filter(pk=profile.pk).update(updated_at=timezone.now())  # the report's cache version
+        messages.success(request, f"Saved {value} for {profile.handle}.")
+    return HttpResponseRedirect(reverse("profiles:profile", args=[pk]))
+
+
+@login_required
+def list_index(request: HttpRequest) -> HttpResponse:
+    """The current team's lists; a POST makes a new one."""
+    team = current_team(request)
+    if request.method == "POST":
+        team = team_for_writing(request)
+        name = request.POST.get("name", "").strip()[:120]
+        kind = request.POST.get("kind") if request.POST.get("kind") in List.Kind.values else List.Kind.CREATORS
+        if not name:
+            messages.error(request, "Give the list a name.")
+        elif List.objects.filter(team=team, user=request.user, name__iexact=name).exists():
+            messages.error(request, f"You already have a list named “{name}”.")
+        else:
+            made = List.objects.create(team=team, user=request.user, name=name, kind=kind)
+            return HttpResponseRedirect(reverse("profiles:list", args=[made.pk]))
+    rows = (
+        List.objects.restrict(request.user, team=team)
+        .select_related("user")
+        .annotate(size=Count("entries"))
+        .order_by("name", "id")
+        if team
+        else []
+    )
+    return render(request, "profiles/lists.html", {"lists": rows, "kinds": List.Kind.choices})
+
+
+@login_required
+def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One list with its notes; its author or the team's owners/managers change notes and remove entries."""
+    shown = get_object_or_404(List.objects.restrict(request.user), pk=pk)
+    can_change = List.objects.can(request.user, shown, CHANGE)
+    if request.method == "POST":
+        check_can(request.user, shown, CHANGE)
+        entry = get_object_or_404(shown.entries, pk=request.POST.get("entry") or 0)
+        if request.POST.get("action") == "remove":
+            entry.delete()
+            messages.success(request, f"Removed {entry.target} from “{shown.name}”.")
+        else:
+            entry.note = request.POST.get("note", "")[:5000]
+            entry.save(update_fields=["note", "updated_at"])
+            messages.success(request, f"Saved the note on {entry.target}.")
+        return HttpResponseRedirect(reverse("profiles:list", args=[pk]))
+    entries = shown.entries.select_related("profile__avatar_asset", "community").prefetch_related("profile__contacts")
+    return render(request, "profiles/list_detail.html", {"list": shown, "entries": entries, "can_change": can_change})
+
+
+@login_required
+def list_export(request: HttpRequest, pk: int, file_format: str) -> HttpResponse:
+    from profiles.api.lists import export_response
+
+    return export_response(get_object_or_404(List.objects.restrict(request.user), pk=pk), file_format)
+
+
+@login_required
+@require_POST
+def add_to_list(request: HttpRequest) -> HttpResponse:
+    """Put creators (``profile`` ids) or subreddits (``community`` ids) on a list you may change, or on a
+    new one (``new_name``): from the profile page and the search results' bulk bar."""
+    team = team_for_writing(request)
+    fallback = reverse("profiles:lists")
+    new_name = request.POST.get("new_name", "").strip()[:120]
+    profile_ids = [int(v) for v in request.POST.getlist("profile") if v.isdigit()]
+    community_ids = [int(v) for v in request.POST.getlist("community") if v.isdigit()]
+    kind = List.Kind.COMMUNITIES if community_ids and not profile_ids else List.Kind.CREATORS
+    if new_name:
+        target, _ = List.objects.get_or_create(team=team, user=request.user, name=new_name, defaults={"kind": kind})
+    else:
+        target = (
+            List.objects.restrict(request.user, team=team, action=CHANGE)
+            .filter(pk=request.POST.get("list") or 0)
+            .first()
+        )
+    if target is None:
+        messages.error(request, "Choose a list you may change, or name a new one.")
+        return HttpResponseRedirect(_safe_next(request, fallback))
+    rows = (
+        Profile.objects.restrict(request.user).filter(pk__in=profile_ids)
+        if target.kind == List.Kind.CREATORS
+        else Community.objects.restrict(request.user).filter(pk__in=community_ids)
+    )
+    try:
+        added = lists.add(target, rows, user=request.user, note=request.POST.get("note") or None)
+    except lists.WrongKind as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Added {added} to “{target.name}”." if added else f"Already on “{target.name}”.")
+    return HttpResponseRedirect(_safe_next(request, reverse("profiles:list", args=[target.pk])))

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from config.celery import enqueue_on_commit
 from config.claims import claim
 from config.http import CircuitOpenError, TransportError
 from posts.metrics import compute_community_metrics, compute_profile_metrics
@@ -133,6 +134,7 @@ def _collect_subreddit(
     Community.objects.filter(pk=result.target_id).update(
         next_scrape_at=_next_visit(settings.SCRAPING_COMMUNITY_INTERVAL_HOURS)
     )
+    _hand_to_watches("community", result)
     return result
 
 
@@ -178,7 +180,17 @@ def _finish_profile(result: ingest.IngestResult) -> ingest.IngestResult:
     Profile.objects.filter(pk=result.target_id).update(
         next_scrape_at=_next_visit(settings.SCRAPING_PROFILE_INTERVAL_HOURS, profile.scrape_priority)
     )
+    _hand_to_watches("profile", result)
     return result
+
+
+def _hand_to_watches(kind: str, result: ingest.IngestResult) -> None:
+    """Users' watches look at the fresh snapshot, metrics and posts (watches/events.py).
+
+    After the metrics, not in ingest's own hand-off: spikes and engagement changes are read from
+    the snapshot the recomputation just completed.
+    """
+    enqueue_on_commit("watches.tasks.evaluate", [kind, result.target_id, list(result.post_ids)])
 
 
 COLLECTORS: dict[str, Callable[..., ingest.IngestResult]] = {

@@ -17,7 +17,8 @@ Rules (DESIGN §2):
   unreviewed, with ``discovered_via`` saying how they were found; an existing row is not touched.
 - After commit: media downloads for new media rows and AI analysis for new or re-worded posts are
   enqueued (``posts.tasks.download_post_media``, ``profiles.tasks.download_avatar``,
-  ``intelligence.tasks.analyze_posts``).
+  ``intelligence.tasks.analyze_posts``), and the posts are offered to automatic campaign
+  tracking (``campaigns.tasks.track_posts``).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from django.utils import timezone
 
 from config.celery import enqueue_on_commit
 from posts.models import Post, PostMedia
-from profiles.models import Community, CommunitySnapshot, Mention, Profile, ProfileSnapshot, RelatedProfile
+from profiles.models import Community, CommunitySnapshot, Contact, Mention, Profile, ProfileSnapshot, RelatedProfile
 from scraping.schemas import REDDIT, CommunityData, PostData, ProfileData
 
 logger = logging.getLogger(__name__)
@@ -479,6 +480,7 @@ def ingest_profile(
             total_karma=data.total_karma,
         )
         result.snapshots = 1
+        _replace_contacts(profile_id, data)
         community_ids: dict[str, int] = {}
         if data.platform == REDDIT and posts:
             community_ids, result.discovered_communities = ensure_communities(
@@ -504,6 +506,19 @@ def ingest_profile(
             result.avatar_profile_ids = [profile_id]
         _after_commit(result)
     return result
+
+
+def _replace_contacts(profile_id: int, data: ProfileData) -> None:
+    """The profile's scraped contacts become what this scrape found; an analyst's entries stay as
+    they are (and a found value an analyst already entered is not added twice)."""
+    found = {(c.kind, c.value): c for c in data.contacts}
+    scraped = Contact.objects.filter(profile_id=profile_id).exclude(source=Contact.Source.ANALYST)
+    stale = [pk for pk, kind, value in scraped.values_list("pk", "kind", "value") if (kind, value) not in found]
+    Contact.objects.filter(pk__in=stale).delete()
+    Contact.objects.bulk_create(
+        [Contact(profile_id=profile_id, kind=c.kind, value=c.value[:500], source=c.source) for c in found.values()],
+        ignore_conflicts=True,
+    )
 
 
 def _add_posts(
@@ -606,3 +621,7 @@ def _after_commit(result: IngestResult) -> None:
     for post_id, items in result.comments.items():
         if items:
             enqueue_on_commit("intelligence.tasks.analyze_comments", [post_id, items])
+    # Campaigns that name a handle or hashtag these posts carry attach them (campaigns/tracking.py).
+    post_ids = list(result.post_ids)
+    for start in range(0, len(post_ids), 500):
+        enqueue_on_commit("campaigns.tasks.track_posts", [post_ids[start : start + 500]])

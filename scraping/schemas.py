@@ -51,6 +51,9 @@ class ProfileData:
     is_suspended: bool = False
     # Handles the provider itself calls related ("similar accounts"); discovery input.
     related_handles: list[str] = field(default_factory=list)
+    # E-mail, phone and contact links from the platform's business fields, the bio and the links
+    # (profiles.contacts.ContactData); ingest replaces the profile's scraped contacts with these.
+    contacts: list[Any] = field(default_factory=list)
 
 
 @dataclass

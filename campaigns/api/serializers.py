@@ -32,6 +32,18 @@ class CampaignSerializer(serializers.ModelSerializer):
     creators_count = serializers.IntegerField(read_only=True)
     posts_count = serializers.IntegerField(read_only=True)
     currency = serializers.RegexField(r"^[A-Z]{3}$", max_length=3, required=False, help_text="ISO 4217, e.g. USD.")
+    track_handles = serializers.ListField(
+        child=serializers.RegexField(r"^@?[A-Za-z0-9._]{1,64}$"),
+        required=False,
+        max_length=50,
+        help_text="Brand handles whose @mentions attach a creator's post automatically.",
+    )
+    track_hashtags = serializers.ListField(
+        child=serializers.RegexField(r"^#?\w{1,100}$"),
+        required=False,
+        max_length=50,
+        help_text="Hashtags that attach a creator's post automatically.",
+    )
 
     class Meta:
         model = Campaign
@@ -45,6 +57,8 @@ class CampaignSerializer(serializers.ModelSerializer):
             "end_date",
             "budget",
             "currency",
+            "track_handles",
+            "track_hashtags",
             "creators_count",
             "posts_count",
             "created_at",
@@ -94,13 +108,23 @@ class CampaignPostSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CampaignPost
-        fields = ["id", "post", "permalink", "author", "posted_at", "added_at"]
-        read_only_fields = ["id", "permalink", "author", "posted_at", "added_at"]
+        fields = ["id", "post", "permalink", "author", "posted_at", "source", "matched_on", "added_at"]
+        read_only_fields = ["id", "permalink", "author", "posted_at", "source", "matched_on", "added_at"]
 
     def validate_post(self, post: Post) -> Post:
-        if self.context["campaign"].campaign_posts.filter(post=post).exists():
+        entry = self.context["campaign"].campaign_posts.filter(post=post).first()
+        if entry is not None and entry.removed_at is None:
             raise serializers.ValidationError("This post is already tracked in the campaign.")
         return post
+
+    def create(self, validated_data):
+        # An automatic match an analyst removed and now adds back by hand: it is theirs from now on.
+        entry, _ = CampaignPost.objects.update_or_create(
+            campaign=validated_data["campaign"],
+            post=validated_data["post"],
+            defaults={"removed_at": None, "source": CampaignPost.Source.MANUAL},
+        )
+        return entry
 
 
 class FiguresSerializer(serializers.Serializer):

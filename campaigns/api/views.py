@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.teams import check_can, current_team
 from campaigns.api import serializers as s
 from campaigns.metrics import campaign_metrics
 from campaigns.models import Campaign, CampaignPost, CampaignProfile
-from config.api.viewsets import ScopedModelViewSet
-from config.querysets import CHANGE
+from campaigns.tracking import remove
+from config.api.viewsets import ParentScopedMixin, ScopedModelViewSet
+from config.celery import enqueue_on_commit
 
 
 @extend_schema_view(
@@ -31,9 +29,18 @@ class CampaignViewSet(ScopedModelViewSet):
     """The team reads a campaign; its author and the team's owners and managers change it; other teams get 404."""
 
     queryset = Campaign.objects.annotate(
-        creators_count=Count("campaign_profiles", distinct=True), posts_count=Count("campaign_posts", distinct=True)
+        creators_count=Count("campaign_profiles", distinct=True),
+        posts_count=Count("campaign_posts", filter=Q(campaign_posts__removed_at__isnull=True), distinct=True),
     ).order_by("-created_at", "-id")
     serializer_class = s.CampaignSerializer
+
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        _track_later(serializer.instance)
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        _track_later(serializer.instance)
 
     @extend_schema(summary="Campaign results", responses=s.CampaignMetricsSerializer, request=None)
     @action(detail=True, methods=["get"])
@@ -41,7 +48,14 @@ class CampaignViewSet(ScopedModelViewSet):
         return Response(campaign_metrics(self.get_object()))
 
 
+def _track_later(campaign: Campaign) -> None:
+    """New handles, hashtags or dates: match the creators' posts already collected (a worker's job)."""
+    if campaign.track_handles or campaign.track_hashtags:
+        enqueue_on_commit("campaigns.tasks.track_campaign", [campaign.pk])
+
+
 class CampaignChildViewSet(
+    ParentScopedMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -54,27 +68,9 @@ class CampaignChildViewSet(
     owners and managers (teammates get 403).
     """
 
-    def get_campaign(self) -> Campaign:
-        if not hasattr(self, "_campaign"):
-            # A token bound to a team reaches that team's campaigns only (as in ScopedViewSetMixin).
-            team = current_team(self.request) if getattr(self.request.auth, "team", None) else None
-            queryset = Campaign.objects.restrict(self.request.user, team=team)
-            self._campaign = get_object_or_404(queryset, pk=self.kwargs["campaign_pk"])
-            if self.request.method not in SAFE_METHODS:
-                check_can(self.request.user, self._campaign, CHANGE)
-        return self._campaign
-
-    def get_queryset(self):
-        return super().get_queryset().filter(campaign=self.get_campaign())
-
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        if "campaign_pk" in self.kwargs:
-            context["campaign"] = self.get_campaign()
-        return context
-
-    def perform_create(self, serializer):
-        serializer.save(campaign=self.get_campaign())
+    parent_model = Campaign
+    parent_kwarg = "campaign_pk"
+    parent_name = "campaign"
 
 
 @extend_schema_view(
@@ -100,5 +96,10 @@ class CampaignCreatorViewSet(mixins.UpdateModelMixin, CampaignChildViewSet):
     destroy=extend_schema(summary="Stop tracking a post"),
 )
 class CampaignPostViewSet(CampaignChildViewSet):
-    queryset = CampaignPost.objects.select_related("post__author").order_by("-added_at", "-id")
+    """Tracked posts; deleting an automatic match keeps it out of the campaign after re-ingest."""
+
+    queryset = CampaignPost.objects.tracked().select_related("post__author").order_by("-added_at", "-id")
     serializer_class = s.CampaignPostSerializer
+
+    def perform_destroy(self, instance: CampaignPost) -> None:
+        remove(instance)

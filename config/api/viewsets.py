@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework import mixins, permissions, viewsets
+from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import SAFE_METHODS
 
 from accounts.teams import HEADER, check_can, current_team, team_for_writing
 from config.querysets import CHANGE, DELETE, TeamOwnedQuerySet
@@ -88,6 +90,41 @@ class ScopedListDestroyViewSet(
     viewsets.GenericViewSet,
 ):
     """Rows a team keeps and removes but does not edit (saved searches)."""
+
+
+class ParentScopedMixin:
+    """Rows under one team-owned parent row (a campaign's creators and posts, a list's entries).
+
+    The parent is found through its ``restrict`` (another team's parent answers 404, a token bound
+    to a team reaches that team's parents only); adding, changing or removing its rows changes the
+    parent, so it needs the parent's author or an owner/manager of its team (teammates get 403).
+    The parent is handed to the serializer's context and to ``save()`` under ``parent_name``.
+    """
+
+    parent_model: type | None = None
+    parent_kwarg = ""  # the URL keyword holding the parent's pk
+    parent_name = ""  # the child's field pointing at the parent
+
+    def get_parent(self):
+        if not hasattr(self, "_parent"):
+            team = current_team(self.request) if getattr(self.request.auth, "team", None) else None
+            queryset = self.parent_model.objects.restrict(self.request.user, team=team)
+            self._parent = get_object_or_404(queryset, pk=self.kwargs[self.parent_kwarg])
+            if self.request.method not in SAFE_METHODS:
+                check_can(self.request.user, self._parent, CHANGE)
+        return self._parent
+
+    def get_queryset(self):
+        return super().get_queryset().filter(**{self.parent_name: self.get_parent()})
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.parent_kwarg in self.kwargs:
+            context[self.parent_name] = self.get_parent()
+        return context
+
+    def perform_create(self, serializer):
+        serializer.save(**{self.parent_name: self.get_parent()})
 
 
 class IsStaff(permissions.IsAdminUser):

@@ -270,3 +270,23 @@ class CommunityDetailSerializer(CommunitySummarySerializer):
     @extend_schema_field(CommunityInsightsSerializer)
     def get_insights(self, community: Community) -> dict:
         return self.context["insights"]
+
+
+class BrandCreatorSerializer(serializers.Serializer):
+    creator = serializers.SerializerMethodField()
+    posts_count = serializers.IntegerField(help_text="Posts naming the brand in the window.")
+    paid_count = serializers.IntegerField(help_text="Of them, paid partnerships or sponsored.")
+    posts = PostSerializer(many=True, help_text="The latest 10 of them.")
+
+    @extend_schema_field({"type": "object"})
+    def get_creator(self, row) -> dict:
+        from profiles.api.serializers import ProfileSummarySerializer
+
+        return ProfileSummarySerializer(row["creator"], context=self.context).data
+
+
+class BrandMentionsSerializer(serializers.Serializer):
+    brand = serializers.CharField()
+    days = serializers.IntegerField()
+    creators_count = serializers.IntegerField()
+    creators = BrandCreatorSerializer(many=True)

@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from posts.api import views
@@ -5,4 +6,7 @@ from posts.api import views
 router = SimpleRouter()
 router.register("posts/viral", views.ViralPostViewSet, basename="api-viral-post")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("posts/brand-mentions/", views.BrandMentionsView.as_view({"get": "list"}), name="api-brand-mentions"),
+    *router.urls,
+]

@@ -8,9 +8,9 @@ so each reports how many rows it actually changed and large selections run in th
 One module per kind of page: ``profiles`` (creators, their snapshots and the rest of a creator's
 records), ``communities`` (subreddits) and ``taxonomy`` (tags, tag categories, AI tag suggestions).
 What creators and subreddits share: ``actions`` (bulk actions and the action bar's inputs),
-``review`` (review bookkeeping and counts), ``filters`` and ``resources`` (CSV/XLSX import and
+``review`` (review bookkeeping and counts), ``lists`` (lists and contacts), ``filters`` and ``resources`` (CSV/XLSX import and
 export). The bases every app's admin uses are in ``config/admin.py``.
 """
 
 # Imported for their @admin.register side effect: admin autodiscovery imports only this package.
-from profiles.admin import audience, communities, profiles, taxonomy  # noqa: F401
+from profiles.admin import audience, communities, lists, profiles, taxonomy  # noqa: F401

@@ -8,8 +8,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from unfold.forms import ActionForm
 
-from profiles import bulk
-from profiles.models import CommunityReviewStatus, Profile, ReviewStatus, Tag
+from config.querysets import CHANGE
+from profiles import bulk, lists
+from profiles.models import CommunityReviewStatus, List, Profile, ReviewStatus, Tag
 
 ACTION_FIELD_CLASS = "group-[.changelist-actions]:!bg-white/20 rounded-default px-2 py-1 text-current *:text-base-700"
 
@@ -38,6 +39,9 @@ class BulkActionForm(ActionForm):
             max_length=120,
             widget=forms.TextInput(attrs={"class": ACTION_FIELD_CLASS, "placeholder": "niche…"}),
         )
+        kind = List.Kind.CREATORS if self.status_choices == ReviewStatus.choices else List.Kind.COMMUNITIES
+        named = List.objects.filter(kind=kind).select_related("team").order_by("team__name", "name")
+        self.fields["target_list"] = _select([(row.pk, f"{row.team.name}: {row.name}") for row in named], "list…")
 
 
 class ProfileActionForm(BulkActionForm):
@@ -80,6 +84,22 @@ class BulkActionsMixin:
             )
         else:
             self.message_user(request, f"{verb}: {result.changed:,} {self.noun} changed.", messages.SUCCESS)
+
+    @admin.action(description="Add to list (choose it in the action bar)", permissions=["view"])
+    def add_to_list(self, request, queryset):
+        chosen = List.objects.restrict(request.user, action=CHANGE).filter(
+            pk=self._form_value(request, "target_list") or 0
+        )
+        target = chosen.first()
+        if target is None:
+            self.message_user(request, "Choose a list of your team that you may change.", messages.WARNING)
+            return
+        try:
+            added = lists.add(target, queryset, user=request.user)
+        except lists.WrongKind as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(request, f"Add to “{target.name}”: {added:,} {self.noun} added.", messages.SUCCESS)
 
     def _form_value(self, request: HttpRequest, name: str) -> str:
         return (request.POST.get(name) or "").strip()

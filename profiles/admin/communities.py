@@ -82,6 +82,7 @@ class CommunityAdmin(
         "accept_suggestions",
         "reject_suggestions",
         "scrape_now",
+        "add_to_list",
     ]
     inlines = [CommunityTagSuggestionInline, CommunitySnapshotInline]
     change_form_before_template = "admin/profiles/community_panel.html"

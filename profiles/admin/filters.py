@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import admin
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef
-from unfold.contrib.filters.admin import DropdownFilter
+from django.utils import timezone
+from unfold.contrib.filters.admin import DropdownFilter, TextFilter
 
-from profiles.models import Profile, TagSuggestion
+from profiles import mentions
+from profiles.models import Contact, Profile, TagSuggestion
 
 
 class TaggedFilter(admin.SimpleListFilter):
@@ -81,4 +85,35 @@ class NsfwPostsFilter(admin.SimpleListFilter):
             return queryset.filter(nsfw)
         if self.value() == "no":
             return queryset.filter(~nsfw)
+        return queryset
+
+
+class MentionsFilter(TextFilter):
+    """ "Worked with a brand": creators (or posts) naming @handle, #hashtag or a name, last 90 days."""
+
+    title = "brand mentioned (90 days)"
+    parameter_name = "mentions"
+
+    def queryset(self, request, queryset):
+        brand = mentions.parse(self.value() or "")
+        if brand is None:
+            return queryset
+        if queryset.model is Profile:
+            return queryset.filter(pk__in=Profile.objects.filter(mentions.creator_q(brand, days=90)).values("pk"))
+        return queryset.filter(mentions.post_q(brand), posted_at__gte=timezone.now() - timedelta(days=90))
+
+
+class HasEmailFilter(admin.SimpleListFilter):
+    title = "e-mail"
+    parameter_name = "has_email"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Has an e-mail"), ("no", "No e-mail")]
+
+    def queryset(self, request, queryset):
+        emails = Exists(Contact.objects.filter(profile=OuterRef("pk"), kind=Contact.Kind.EMAIL))
+        if self.value() == "yes":
+            return queryset.filter(emails)
+        if self.value() == "no":
+            return queryset.filter(~emails)
         return queryset

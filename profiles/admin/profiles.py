@@ -22,7 +22,15 @@ from config.templatetags.creatorscope import avatar_url
 from posts.analytics import profile_analytics, reddit_figures
 from profiles import bulk
 from profiles.admin.actions import BulkActionsMixin, ProfileActionForm
-from profiles.admin.filters import LanguageFilter, NsfwPostsFilter, PendingSuggestionsFilter, TaggedFilter
+from profiles.admin.filters import (
+    HasEmailFilter,
+    LanguageFilter,
+    MentionsFilter,
+    NsfwPostsFilter,
+    PendingSuggestionsFilter,
+    TaggedFilter,
+)
+from profiles.admin.lists import ContactInline
 from profiles.admin.resources import ProfileExportResource, ProfileImportResource
 from profiles.admin.review import REVIEW_LABELS, ReviewCountsMixin, ReviewedTargetMixin
 from profiles.admin.taxonomy import TagSuggestionInline
@@ -104,6 +112,8 @@ class ProfileAdmin(
         PendingSuggestionsFilter,
         NsfwPostsFilter,
         ("scrape_status", ChoicesDropdownFilter),
+        HasEmailFilter,
+        MentionsFilter,
     ]
     list_filter_submit = True
     search_fields = ["handle", "full_name"]
@@ -132,8 +142,9 @@ class ProfileAdmin(
         "scrape_now",
         "analyse_now",
         "add_to_campaign",
+        "add_to_list",
     ]
-    inlines = [TagSuggestionInline, SnapshotInline]
+    inlines = [ContactInline, TagSuggestionInline, SnapshotInline]
     # The analytics first: a reviewer decides from the numbers, then edits the few analyst fields below.
     change_form_before_template = "admin/profiles/analytics_panel.html"
     readonly_fields = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from import_export import fields, resources, widgets
 
-from profiles.models import Community, Platform, Profile, ReviewStatus, Tag
+from profiles.models import Community, Contact, Platform, Profile, ReviewStatus, Tag
 
 
 class TagsWidget(widgets.ManyToManyWidget):
@@ -17,6 +17,8 @@ class ProfileExportResource(resources.ModelResource):
 
     tags = fields.Field(attribute="tags", column_name="tags", widget=TagsWidget(Tag))
     permalink = fields.Field(attribute="permalink", column_name="url")
+    emails = fields.Field(column_name="emails")
+    phones = fields.Field(column_name="phones")
     # Audience (issue 19): top shares with their source; credibility is an estimate (formula on the page).
     audience_countries = fields.Field(column_name="audience_countries (verified)")
     audience_languages = fields.Field(column_name="audience_languages (estimate)")
@@ -52,16 +54,26 @@ class ProfileExportResource(resources.ModelResource):
             "audience_countries",
             "audience_languages",
             "audience_sources",
+            "emails",
+            "phones",
         ]
         export_order = fields
 
     def get_queryset(self):
-        return super().get_queryset().prefetch_related("tags__category")
+        return super().get_queryset().prefetch_related("tags__category", "contacts")
+
+    def dehydrate_emails(self, profile: Profile) -> str:
+        return " ".join(c.value for c in profile.contacts.all() if c.kind == Contact.Kind.EMAIL)
+
+    def dehydrate_phones(self, profile: Profile) -> str:
+        return " ".join(c.value for c in profile.contacts.all() if c.kind == Contact.Kind.PHONE)
 
     def filter_export(self, queryset, **kwargs):
-        # Also the admin's export, which hands over the changelist's queryset: tags and audience shares
+        # Also the admin's export, which hands over the changelist's queryset: tags, audience shares and contacts
         # in one query each, not one per creator.
-        return super().filter_export(queryset, **kwargs).prefetch_related("tags__category", "audience_shares")
+        return (
+            super().filter_export(queryset, **kwargs).prefetch_related("tags__category", "audience_shares", "contacts")
+        )
 
     @staticmethod
     def _shares(profile: Profile, dimension: str, limit: int = 3) -> str:

@@ -11,6 +11,7 @@ from profiles.audience import audience_block
 from profiles.models import (
     Community,
     CommunityReviewStatus,
+    Contact,
     Favorite,
     Profile,
     ProfileAccess,
@@ -123,6 +124,13 @@ class ProfileSummarySerializer(serializers.ModelSerializer):
         return profile_api_path(profile)
 
 
+class ContactSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = ["kind", "value", "label", "source"]
+        read_only_fields = fields
+
+
 class ProfileDetailSerializer(ProfileSummarySerializer):
     """The full creator report: identity, counts, every cached metric, AI aggregates, analyst data.
 
@@ -132,6 +140,11 @@ class ProfileDetailSerializer(ProfileSummarySerializer):
 
     tags = TagSerializer(many=True, read_only=True)
     audience = serializers.SerializerMethodField()
+    contacts = ContactSummarySerializer(
+        many=True,
+        read_only=True,
+        help_text="E-mail, phone and contact links with their source (analyst entries included).",
+    )
 
     class Meta:
         model = Profile
@@ -166,6 +179,7 @@ class ProfileDetailSerializer(ProfileSummarySerializer):
             *beyond(SUMMARY_FIELDS, Profile.ANALYST_FIELDS),
             "scrape_status",
             "audience",
+            "contacts",
             "created_at",
             "updated_at",
         ]

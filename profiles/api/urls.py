@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from profiles.api import views
+from profiles.api import contacts, lists, views
 
 router = SimpleRouter()
 router.register("communities", views.CommunityViewSet, basename="api-community")
@@ -9,6 +9,7 @@ router.register("favorites", views.FavoriteViewSet, basename="api-favorite")
 router.register("search-history", views.SearchHistoryViewSet, basename="api-search-history")
 router.register("profile-access", views.ProfileAccessViewSet, basename="api-profile-access")
 router.register("tags", views.TagViewSet, basename="api-tag")
+router.register("lists", lists.ListViewSet, basename="api-list")
 
 profile_report = "profiles/<str:platform>/<str:handle>/"
 
@@ -26,6 +27,26 @@ urlpatterns = [
         f"{profile_report}ai-insights/",
         views.ProfileReportViewSet.as_view({"get": "ai_insights"}),
         name="api-profile-ai-insights",
+    ),
+    path(
+        f"{profile_report}contacts/",
+        contacts.ContactViewSet.as_view({"get": "list", "post": "create"}),
+        name="api-profile-contacts",
+    ),
+    path(
+        f"{profile_report}contacts/<int:pk>/",
+        contacts.ContactViewSet.as_view({"patch": "partial_update", "delete": "destroy"}),
+        name="api-profile-contact",
+    ),
+    path(
+        "lists/<int:list_pk>/entries/",
+        lists.ListEntryViewSet.as_view({"get": "list", "post": "create"}),
+        name="api-list-entries",
+    ),
+    path(
+        "lists/<int:list_pk>/entries/<int:pk>/",
+        lists.ListEntryViewSet.as_view({"get": "retrieve", "patch": "partial_update", "delete": "destroy"}),
+        name="api-list-entry",
     ),
     *router.urls,
 ]

@@ -291,7 +291,9 @@ class ProfileViewSet(ProfileReportMixin, ScopedViewSetMixin, viewsets.GenericVie
         profile = self.report_profile()
 
         def build() -> dict:
-            prefetch_related_objects([profile], Prefetch("tags", queryset=Tag.objects.select_related("category")))
+            prefetch_related_objects(
+                [profile], Prefetch("tags", queryset=Tag.objects.select_related("category")), "contacts"
+            )
             return s.ProfileDetailSerializer(profile).data
 
         return self.cached_report("profile", profile, settings.API_DETAIL_CACHE_TTL, build)

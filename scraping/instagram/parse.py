@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from profiles import contacts
 from scraping.schemas import (
     INSTAGRAM,
     CommentData,
@@ -40,10 +41,16 @@ def _links(*urls: Any) -> list[str]:
 # --- Profiles --------------------------------------------------------------------------------
 
 
+def _with_contacts(profile: ProfileData, fields: dict[str, Any]) -> ProfileData:
+    """The contacts in the platform's business fields (``fields``), the bio and the links."""
+    profile.contacts = contacts.extract(fields, profile.bio, profile.links)
+    return profile
+
+
 def parse_web_profile(user: dict[str, Any]) -> ProfileData:
     """``web_profile_info``'s ``data.user`` (also the GraphQL ``user`` of older ``?__a=1`` pages)."""
     bio_links = [link.get("url") for link in user.get("bio_links") or [] if isinstance(link, dict)]
-    return ProfileData(
+    profile = ProfileData(
         platform=INSTAGRAM,
         handle=as_str(user.get("username")),
         external_id=as_str(user.get("id") or user.get("pk")),
@@ -65,11 +72,12 @@ def parse_web_profile(user: dict[str, Any]) -> ProfileData:
             if dig(edge, "node", "username")
         ],
     )
+    return _with_contacts(profile, user)
 
 
 def parse_mobile_user(user: dict[str, Any]) -> ProfileData:
     """``/api/v1/users/{id}/info/``'s ``user`` (mobile shape)."""
-    return ProfileData(
+    profile = ProfileData(
         platform=INSTAGRAM,
         handle=as_str(user.get("username")),
         external_id=as_str(user.get("pk") or user.get("pk_id") or user.get("id")),
@@ -86,11 +94,13 @@ def parse_mobile_user(user: dict[str, Any]) -> ProfileData:
         posts_count=as_int(user.get("media_count")),
         avatar_url=as_str(dig(user, "hd_profile_pic_url_info", "url") or user.get("profile_pic_url")),
     )
+    return _with_contacts(profile, user)
 
 
 def parse_graph_profile(business: dict[str, Any]) -> ProfileData:
-    """Graph API ``business_discovery`` object (fields as requested by ``graph.py``)."""
-    return ProfileData(
+    """Graph API ``business_discovery`` object (fields as requested by ``graph.py``): no contact
+    fields there, so contacts come from the biography and the website."""
+    profile = ProfileData(
         platform=INSTAGRAM,
         handle=as_str(business.get("username")),
         external_id=as_str(business.get("ig_id") or business.get("id")),
@@ -105,6 +115,7 @@ def parse_graph_profile(business: dict[str, Any]) -> ProfileData:
         posts_count=as_int(business.get("media_count")),
         avatar_url=as_str(business.get("profile_picture_url")),
     )
+    return _with_contacts(profile, {})
 
 
 def parse_apify_profile(data: dict[str, Any]) -> tuple[ProfileData, list[PostData]]:
@@ -125,6 +136,10 @@ def parse_apify_profile(data: dict[str, Any]) -> tuple[ProfileData, list[PostDat
         following_count=as_int(data.get("followsCount")),
         posts_count=as_int(data.get("postsCount")),
         avatar_url=as_str(data.get("profilePicUrlHD") or data.get("profilePicUrl")),
+    )
+    _with_contacts(
+        profile,
+        {"business_email": data.get("businessEmail"), "business_phone_number": data.get("businessPhoneNumber")},
     )
     posts = [
         _parse_apify_post(item, profile)

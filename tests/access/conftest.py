@@ -70,9 +70,12 @@ def _build_world() -> SimpleNamespace:
     from profiles.models import (
         AudienceDemographics,
         CommunitySnapshot,
+        Contact,
         DataDeletionRequest,
         Favorite,
         InstagramConnection,
+        List,
+        ListEntry,
         Mention,
         ProfileAccess,
         RelatedProfile,
@@ -89,6 +92,7 @@ def _build_world() -> SimpleNamespace:
         TagFactory,
         UserFactory,
     )
+    from watches.models import AlertSettings, Event, Watch
 
     owning = Team.objects.create(name="Acme agency", slug="acme")
     rival = Team.objects.create(name="Globex agency", slug="globex")
@@ -126,6 +130,7 @@ def _build_world() -> SimpleNamespace:
     community = CommunityFactory(name="accessmatrix")
     tag = TagFactory()
     campaign = _owned(Campaign, owning, owner=author, name="Team launch", brand="Acme")
+    shortlist = _owned(List, owning, user=author, name="Matrix list")
     run = ScrapeRun.objects.create(kind="subreddit", target="accessmatrix")
     task = PeriodicTask.objects.create(
         name="access-matrix",
@@ -204,6 +209,14 @@ def _build_world() -> SimpleNamespace:
         ),
         "django_celery_beat.clockedschedule": ClockedSchedule.objects.create(clocked_time=now + timedelta(days=1)),
         "monitoring.alert": Alert.objects.create(key="access:matrix", rule="access", message="probe"),
+        "profiles.contact": Contact.objects.create(
+            profile=profile, kind="email", value="creator@example.com", source="bio"
+        ),
+        "profiles.list": shortlist,
+        "profiles.listentry": ListEntry.objects.create(list=shortlist, profile=profile, note="first"),
+        "watches.watch": _owned(Watch, owning, user=author, profile=profile, events=["follower_spike"]),
+        "watches.event": Event.objects.create(user=author, kind="follower_spike", key="matrix", title="spike"),
+        "watches.alertsettings": AlertSettings.objects.create(user=author),
     }
     sessions = {}
     for role, user in users.items():

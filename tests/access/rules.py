@@ -249,6 +249,10 @@ _ADMIN_MODELS = [
     admin_model("django_celery_beat.solarschedule", staff="vacd"),
     admin_model("django_celery_beat.clockedschedule", staff="vacd"),
     admin_model("monitoring.alert", staff="v", superuser="vd"),
+    admin_model("profiles.list", staff="vacd"),  # issue 16: admin scoping
+    admin_model("watches.watch", staff="v"),
+    admin_model("watches.event", staff="v", superuser="vd"),  # read-only: what was raised and sent
+    admin_model("watches.alertsettings", staff="v"),
 ]
 
 RULES: dict[str, Rule] = {
@@ -360,6 +364,21 @@ RULES: dict[str, Rule] = {
     "campaigns:update": team_edit(PAGE, ok=302),
     "campaigns:entry": team_edit(PAGE, ok=302),
     "campaigns:export": team_read(PAGE),
+    "campaigns:remove_post": team_edit(PAGE, ok=302),
+    # --- pages: contacts, lists, watches and the inbox (issue 20) ---
+    "profiles:add_contact": team_create(PAGE, ok=302),  # a bad value is a message on the redirect
+    "profiles:lists GET": signed_in(PAGE),
+    "profiles:lists POST": team_create(PAGE, ok=200),  # no name: the page again with the message
+    "profiles:add_to_list": team_create(PAGE, ok=302),  # no list chosen: a message on the redirect
+    "profiles:list GET": team_read(PAGE),
+    "profiles:list POST": team_edit(PAGE, ok=302),
+    "profiles:list_export": team_read(PAGE),
+    "watches:list GET": signed_in(PAGE),
+    "watches:list POST": signed_in(PAGE, ok=302),  # each user's own alert settings
+    "watches:add": team_create(PAGE, ok=302),  # invalid: a message on the redirect
+    "watches:delete": team_edit(PAGE, ok=302),
+    "watches:inbox GET": signed_in(PAGE),
+    "watches:inbox POST": signed_in(PAGE, ok=302),
     "media-file": signed_in(PAGE),
     # --- API: tokens ---
     "api-auth-token": public().but(anonymous=400),  # each role posts its own password; anonymous none
@@ -394,6 +413,12 @@ RULES: dict[str, Rule] = {
     "api-tag-list": signed_in(API),
     "api-tag-detail": signed_in(API),
     "api-viral-post-list": signed_in(API),
+    "api-brand-mentions": signed_in(API, ok=400),  # no brand named: 400 with its field's message
+    # A creator's contacts: collected data, read by everyone; writers of a team add and correct them.
+    "api-profile-contacts GET": signed_in(API),
+    "api-profile-contacts POST": team_create(API),
+    "api-profile-contact PATCH": team_create(API, ok=200),
+    "api-profile-contact DELETE": team_create(API, ok=204),
     # --- API: team-owned rows (lists show the current team's rows: 200 for everyone signed in) ---
     "api-favorite-list GET": signed_in(API),
     "api-favorite-list POST": team_create(API),
@@ -423,6 +448,33 @@ RULES: dict[str, Rule] = {
     "api-campaign-posts POST": team_child_create(API),
     "api-campaign-post GET": team_read(API),
     "api-campaign-post DELETE": team_edit(API, ok=204),
+    "api-list-list GET": signed_in(API),
+    "api-list-list POST": team_create(API),
+    "api-list-detail GET": team_read(API),
+    "api-list-detail PUT": team_edit(API),
+    "api-list-detail PATCH": team_edit(API),
+    "api-list-detail DELETE": team_edit(API, ok=204),
+    "api-list-export": team_read(API),
+    "api-list-entries GET": team_read(API),
+    "api-list-entries POST": team_child_create(API),
+    "api-list-entry GET": team_read(API),
+    "api-list-entry PATCH": team_edit(API),
+    "api-list-entry DELETE": team_edit(API, ok=204),
+    "api-watch-list GET": signed_in(API),
+    "api-watch-list POST": team_create(API),
+    "api-watch-detail GET": team_read(API),
+    "api-watch-detail PUT": team_edit(API),
+    "api-watch-detail PATCH": team_edit(API),
+    "api-watch-detail DELETE": team_edit(API, ok=204),
+    # --- API: one user's own inbox and alert settings ---
+    "api-inbox-list": signed_in(API),
+    "api-inbox-count": signed_in(API),
+    "api-inbox-read-all": signed_in(API),
+    "api-inbox-detail GET": own_only(API),
+    "api-inbox-detail PATCH": own_only(API),
+    "api-inbox-detail PUT": signed_in(API, ok=405),  # PATCH only
+    "api-alert-settings GET": signed_in(API),
+    "api-alert-settings PATCH": signed_in(API),
     # --- API: operations ---
     "api-ops-stats": staff_only(API),
     "api-ops-scrapes": staff_only(API, ok=202),
@@ -520,6 +572,25 @@ KWARGS: dict[str, Factory] = {
         "pk": world.objects["campaigns.campaign"].pk,
         "entry_pk": world.objects["campaigns.campaignprofile"].pk,
     },
+    "campaigns:remove_post": lambda world: {
+        "pk": world.objects["campaigns.campaign"].pk,
+        "entry_pk": world.objects["campaigns.campaignpost"].pk,
+    },
+    "profiles:add_contact": _pk("profiles.profile"),
+    "profiles:list": _pk("profiles.list"),
+    "profiles:list_export": lambda world: {"pk": world.objects["profiles.list"].pk, "file_format": "csv"},
+    "watches:delete": _pk("watches.watch"),
+    "api-profile-contacts": _profile_path,
+    "api-profile-contact": lambda world: {**_profile_path(world), "pk": world.objects["profiles.contact"].pk},
+    "api-list-detail": _pk("profiles.list"),
+    "api-list-export": _pk("profiles.list"),
+    "api-list-entries": lambda world: {"list_pk": world.objects["profiles.list"].pk},
+    "api-list-entry": lambda world: {
+        "list_pk": world.objects["profiles.list"].pk,
+        "pk": world.objects["profiles.listentry"].pk,
+    },
+    "api-watch-detail": _pk("watches.watch"),
+    "api-inbox-detail": _pk("watches.event"),
     "media-file": lambda world: {"path": world.media_path},
     "api-profile-detail": _profile_path,
     "api-profile-similar": _profile_path,
@@ -606,6 +677,21 @@ DATA: dict[str, Factory] = {
     "api-campaign-creator PATCH": lambda world: {"status": "contacted"},
     "api-campaign-posts POST": lambda world: {"post": world.spare_post.pk},
     "api-token-list POST": lambda world: {"name": "access matrix"},
+    "profiles:list POST": lambda world: {"entry": world.objects["profiles.listentry"].pk, "note": "matrix"},
+    "api-profile-contacts POST": lambda world: {"kind": "email", "value": "matrix@example.com"},
+    "api-profile-contact PATCH": lambda world: {"label": "bookings"},
+    "api-list-list POST": lambda world: {"name": "Matrix shortlist"},
+    "api-list-detail PUT": lambda world: {"name": "Matrix shortlist", "kind": "creators"},
+    "api-list-detail PATCH": lambda world: {"name": "Matrix shortlist"},
+    "api-list-entries POST": lambda world: {"profile": world.spare_profile.pk, "note": "matrix"},
+    "api-list-entry PATCH": lambda world: {"note": "matrix"},
+    "api-watch-list POST": lambda world: {"profile": world.spare_profile.pk, "events": ["follower_spike"]},
+    "api-watch-detail PUT": lambda world: {
+        "profile": world.objects["profiles.profile"].pk,
+        "events": ["sponsored_post"],
+    },
+    "api-watch-detail PATCH": lambda world: {"events": ["sponsored_post"]},
+    "api-inbox-detail PATCH": lambda world: {"read": True},
     "api-team-invitations POST": lambda world: {"email": "new-member@example.com", "role": "viewer"},
     "api-ops-scrapes POST": lambda world: {"targets": [{"kind": "subreddit", "target": "accessmatrix"}]},
     "accounts:tokens POST": lambda world: {"name": "access matrix"},

@@ -94,9 +94,9 @@ def test_changelist_query_count_does_not_grow_with_rows(client_as, analyst, djan
     with CaptureQueriesContext(connection) as many:
         assert client.get(CHANGELIST).status_code == 200
     assert len(many.captured_queries) == len(few.captured_queries)
-    # session, user, 2× permissions, row estimate, count, the page, its tags, action-bar tags and
-    # campaigns, and the sidebar's two badges; cached: review counts and languages
-    assert len(many.captured_queries) <= 12
+    # session, user, 2× permissions, row estimate, count, the page, its tags, action-bar tags,
+    # campaigns and lists, and the sidebar's two badges; cached: review counts and languages
+    assert len(many.captured_queries) <= 13
 
 
 def test_approve_reports_how_many_changed(client_as, analyst, three):
@@ -289,3 +289,29 @@ def test_estimated_count_only_for_a_whole_large_table(three, monkeypatch):
     assert EstimatedCountPaginator(Profile.objects.filter(followers_count__gt=10_000), 50).count == 2
     monkeypatch.setattr(EstimatedCountPaginator, "EXACT_BELOW", 200_000)
     assert EstimatedCountPaginator(Profile.objects.all(), 50).count == 3
+
+
+def test_bulk_add_to_a_list_and_a_contact_typed_in_the_inline(client_as, analyst, three):
+    from profiles.models import Contact, List
+    from tests.factories import team_of
+
+    shortlist = List.objects.create(team=team_of(analyst), user=analyst, name="Client A")
+    client = client_as(analyst)
+
+    response = _act(client, "add_to_list", three[:2], target_list=shortlist.pk)
+    again = _act(client, "add_to_list", three, target_list=shortlist.pk)
+    unchosen = _act(client, "add_to_list", three)
+
+    assert any("Add to “Client A”: 2 profiles added" in m for m in _messages(response))
+    assert any("1 profiles added" in m for m in _messages(again))
+    assert any("Choose a list" in m for m in _messages(unchosen))
+    assert shortlist.entries.count() == 3
+
+    # The creator's change page carries the contacts inline, whose form validates like the API.
+    from profiles.admin.lists import ContactForm
+
+    assert "contacts-TOTAL_FORMS" in client.get(f"/admin/profiles/profile/{three[0].pk}/change/").content.decode()
+    bad = ContactForm(data={"kind": "phone", "value": "12"}, instance=Contact(profile=three[0]))
+    good = ContactForm(data={"kind": "phone", "value": "+44 20 7946 0958"}, instance=Contact(profile=three[0]))
+    assert not bad.is_valid() and "value" in bad.errors
+    assert good.is_valid() and good.save().source == "analyst" and good.instance.value == "+442079460958"

@@ -69,8 +69,8 @@ def test_search_query_count_is_flat(client_as, alice, django_assert_max_num_quer
     client = client_as(alice)
     # session, user, count, page, tags, my teams (current team and nav), favorites of the page,
     # 2× permissions (nav), the tag picker's tags, the languages present (the language picker), the
-    # campaigns the bulk bar offers
-    with django_assert_max_num_queries(12):
+    # campaigns and lists the bulk bar offers, the inbox's unread count (nav)
+    with django_assert_max_num_queries(14):
         assert client.get(SEARCH).status_code == 200
 
 
@@ -108,8 +108,9 @@ def test_profile_page_has_metrics_with_formulas_charts_posts_and_similar(
     client = client_as(alice)
     # 20 reads whatever the number of posts or snapshots (one: my teams, for the campaign choice and
     # the nav), 2 for the audience section (newest demographics of each source, the connection
-    # status), plus 3 for granting access on the first view
-    with django_assert_max_num_queries(25):
+    # status), 4 for the outreach block (contacts, lists, watches) and the inbox count (nav), plus 3
+    # for granting access on the first view
+    with django_assert_max_num_queries(29):
         response = client.get(reverse("profiles:profile", args=[profile.pk]))
     html = response.content.decode()
     assert response.status_code == 200
