@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 
+from config import links
 from posts.analytics import FORMULAS
 
 register = template.Library()
@@ -52,6 +53,12 @@ def metric(value, digits: int = 2) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return f"{float(value):,.{int(digits)}f}"
+
+
+@register.filter
+def safe_url(value) -> str:
+    """For ``href``/``src``: the URL when it is http(s), else "" (config/links.py)."""
+    return links.safe_url(value)
 
 
 @register.filter

@@ -21,6 +21,7 @@ from posts.analytics import profile_analytics
 from profiles import bulk
 from profiles.admin.actions import BulkActionsMixin, ProfileActionForm
 from profiles.admin.filters import LanguageFilter, NsfwPostsFilter, PendingSuggestionsFilter, TaggedFilter
+from profiles.admin.imports import BackgroundImportMixin
 from profiles.admin.resources import ProfileExportResource, ProfileImportResource
 from profiles.admin.review import REVIEW_LABELS, ReviewCountsMixin, ReviewedTargetMixin
 from profiles.admin.taxonomy import TagSuggestionInline
@@ -68,12 +69,19 @@ class SnapshotInline(ReadOnlyInline):
 
 @admin.register(Profile)
 class ProfileAdmin(
-    FastRowsMixin, BulkActionsMixin, ReviewedTargetMixin, ReviewCountsMixin, ExportImportMixin, ModelAdmin
+    FastRowsMixin,
+    BulkActionsMixin,
+    ReviewedTargetMixin,
+    ReviewCountsMixin,
+    BackgroundImportMixin,
+    ExportImportMixin,
+    ModelAdmin,
 ):
     noun = "profiles"
     suggestion_field = "profile"
     action_form = ProfileActionForm
-    resource_classes = [ProfileExportResource, ProfileImportResource]
+    resource_classes = [ProfileExportResource]
+    import_resource_classes = [ProfileImportResource]
     list_display = [
         "creator",
         "followers",

@@ -52,6 +52,7 @@ from profiles import bulk
 from profiles.access import AccessLimitReached, ensure_access, sharing_team
 from profiles.api import serializers as s
 from profiles.filters import CommunityFilterSet, ProfileFilterSet
+from profiles.handles import handle_errors
 from profiles.models import (
     Community,
     CommunityReviewStatus,
@@ -93,19 +94,6 @@ class CanReviewCommunities(permissions.BasePermission):
         return bool(user and user.is_authenticated and (user.is_staff or user.has_perm("profiles.change_community")))
 
 
-# What each platform accepts as a username: Instagram 1-30 of [A-Za-z0-9._]; Reddit 3-20 of
-# [A-Za-z0-9_-]. A path that cannot be a real account answers 400, not a database lookup.
-HANDLE_RULES: dict[str, tuple[re.Pattern[str], str]] = {
-    Platform.INSTAGRAM: (
-        re.compile(r"[A-Za-z0-9._]{1,30}"),
-        "An Instagram handle is 1-30 letters, digits, periods or underscores.",
-    ),
-    Platform.REDDIT: (
-        re.compile(r"[A-Za-z0-9_-]{3,20}"),
-        "A Reddit username is 3-20 letters, digits, underscores or hyphens.",
-    ),
-}
-
 PROFILE_PATH_PARAMETERS = [
     OpenApiParameter("platform", OpenApiTypes.STR, OpenApiParameter.PATH, enum=Platform.values),
     OpenApiParameter("handle", OpenApiTypes.STR, OpenApiParameter.PATH, description="Username, without @."),
@@ -114,14 +102,9 @@ PROFILE_PATH_PARAMETERS = [
 
 def validate_profile_path(platform: str, handle: str) -> None:
     """Raise a 400 with field messages when the platform or the handle cannot name an account."""
-    rule = HANDLE_RULES.get(platform)
-    if rule is None:
-        raise ValidationError(
-            {"platform": [f"Unknown platform {platform!r}; expected one of {', '.join(Platform.values)}."]}
-        )
-    pattern, message = rule
-    if not pattern.fullmatch(handle):
-        raise ValidationError({"handle": [message]})
+    errors = handle_errors(platform, handle)
+    if errors:
+        raise ValidationError({field: [message] for field, message in errors.items()})
 
 
 def profile_version(profile: Profile) -> str:

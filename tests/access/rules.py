@@ -253,7 +253,9 @@ RULES: dict[str, Rule] = {
     # --- probes and metrics ---
     "health": public(),
     "ready": public(),
-    "prometheus-django-metrics": public(),
+    # Closed to every session role: only METRICS_TOKEN or METRICS_ALLOWED_NETWORKS open it
+    # (monitoring/tests/test_metrics_access.py).
+    "prometheus-django-metrics": public(ok=403),
     "monitoring-dashboard": staff_only(PAGE, denied=302),  # staff_member_required: the admin sign-in
     # --- sign-in pages (django-allauth) ---
     # The open ones answer everyone; a signed-in visitor of the sign-in and sign-up forms is sent on (302).
