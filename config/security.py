@@ -6,6 +6,7 @@ settings (django-csp); this module only adds what one part of the site needs bey
 
 from __future__ import annotations
 
+import json
 from urllib.parse import unquote_plus
 
 from csp.constants import UNSAFE_EVAL
@@ -32,12 +33,26 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         return parts
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def _has_nul(text: str) -> bool:
     return "\x00" in text
 
 
+def _json_has_nul(value) -> bool:
+    """Any key or string anywhere in a decoded JSON document holds NUL (JSON spells it \\u0000)."""
+    if isinstance(value, str):
+        return _has_nul(value)
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _json_has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_json_has_nul(item) for item in value)
+    return False
+
+
 class RefuseNulMiddleware(SyncAndAsyncMiddleware):
-    """400 for a NUL byte anywhere in the path, the query string or a form body.
+    """400 for a NUL byte anywhere in the path, the query string, a form or a JSON body.
 
     PostgreSQL text cannot hold NUL: one that reaches a filter, a lookup by handle or a saved field
     fails inside the database driver as a 500. Forms and serializers already refuse NUL in the
@@ -50,9 +65,17 @@ class RefuseNulMiddleware(SyncAndAsyncMiddleware):
     def _refusal(self, request: HttpRequest):
         if _has_nul(request.path) or _has_nul(unquote_plus(request.META.get("QUERY_STRING", ""))):
             return self._bad_request(request)
-        is_form = request.method == "POST" and request.content_type == "application/x-www-form-urlencoded"
+        is_form = request.method == "POST" and request.content_type in FORM_TYPES
         if is_form and any(_has_nul(key) or any(map(_has_nul, values)) for key, values in request.POST.lists()):
             return self._bad_request(request)
+        if request.content_type == "application/json" and b"\\u0000" in request.body:
+            # Only bodies that spell NUL are decoded here; the view parses (and refuses bad JSON) itself.
+            try:
+                document = json.loads(request.body)
+            except ValueError:
+                return None
+            if _json_has_nul(document):
+                return self._bad_request(request)
         return None
 
     def _bad_request(self, request: HttpRequest):

@@ -229,6 +229,8 @@ _ADMIN_MODELS = [
     admin_model("profiles.favorite", staff="vad"),  # issue 16: admin scoping
     admin_model("profiles.profileaccess", staff="v"),  # issue 16: admin scoping
     admin_model("profiles.searchhistory", staff="v"),  # issue 16: admin scoping
+    # Spreadsheet import jobs: each user sees their own (staff here did not start it), superusers all.
+    admin_model("profiles.importjob", staff="v", superuser="vd", team=True),
     admin_model("profiles.community", staff="vc", superuser="vcd"),
     admin_model("profiles.communitysnapshot", staff="v"),
     admin_model("posts.post", staff="v"),
@@ -447,12 +449,12 @@ RULES: dict[str, Rule] = {
     "admin:profiles_tagsuggestion_decide POST": admin_site(302),
     "admin:profiles_profile_enqueue": admin_site(302),  # a GET only says "needs a POST"
     "admin:profiles_profile_import": admin_site(),
-    "admin:profiles_profile_process_import GET": admin_site(405),
-    "admin:profiles_profile_process_import POST": admin_site(),  # an empty form: the form again
+    # The two-step import of django-import-export is closed: imports run in the worker (issue 16).
+    "admin:profiles_profile_process_import": admin_site(403),
     "admin:profiles_profile_export": admin_site(),
-    "admin:profiles_community_import": admin_site(),
+    "admin:profiles_community_import": admin_site(403),  # export only: no analyst-owned import format
     "admin:profiles_community_process_import GET": admin_site(405),
-    "admin:profiles_community_process_import POST": admin_site(),
+    "admin:profiles_community_process_import POST": admin_site(403),
     "admin:profiles_community_export": admin_site(),
     "admin:posts_post_import": admin_site(403),  # posts come from scrapes: export only
     "admin:posts_post_process_import GET": admin_site(405),
