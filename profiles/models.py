@@ -618,6 +618,22 @@ class SearchHistory(models.Model):
     def __str__(self) -> str:
         return f"{self.user}: {self.query or '(filters only)'}"
 
+    @classmethod
+    def record(cls, *, team, user, query: str, filters: dict, result_count: int | None) -> SearchHistory:
+        """Remember a search run by a GET (the search page, the API list): idempotent.
+
+        The same search again moves its one row to the top with the new count; it never adds a
+        second row, so reloading, prefetching or paging back leaves the history as one search made.
+        """
+        same = {"team": team, "user": user, "query": query[:300], "filters": filters}
+        # The newest match (rows from before this rule may repeat a search; they are left as they are).
+        entry = cls.objects.filter(**same).order_by("-created_at").first()
+        if entry is None:
+            return cls.objects.create(**same, result_count=result_count)
+        entry.result_count, entry.created_at = result_count, timezone.now()
+        entry.save(update_fields=["result_count", "created_at"])
+        return entry
+
 
 class ImportJob(models.Model):
     """One admin spreadsheet import, run by the worker in batches (never inside a web request).

@@ -368,6 +368,7 @@ RULES: dict[str, Rule] = {
     # --- API: shared collected data ---
     "api-profile-list": signed_in(API),
     "api-profile-detail": signed_in(API),
+    "api-profile-detail POST": signed_in(API),  # opens the report's access explicitly (issue 16)
     "api-profile-similar": signed_in(API),
     "api-profile-posts": signed_in(API),
     "api-profile-analytics": signed_in(API),
