@@ -82,7 +82,10 @@ SECURE_HSTS_SECONDS = env_int(
     doc_default="31536000 (a year); 0 under DJANGO_DEBUG",
 )
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(
-    "DJANGO_HSTS_INCLUDE_SUBDOMAINS", False, help="extend HSTS to every subdomain of the site's host"
+    "DJANGO_HSTS_INCLUDE_SUBDOMAINS",
+    SECURE_HSTS_SECONDS > 0,
+    help="extend HSTS to every subdomain of the site's host",
+    doc_default="on while HSTS is on",
 )
 SESSION_COOKIE_HTTPONLY = True
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False, help="add preload to HSTS")

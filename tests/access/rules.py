@@ -341,6 +341,8 @@ RULES: dict[str, Rule] = {
     "profiles:search": signed_in(PAGE),
     "profiles:favorites": signed_in(PAGE),
     "profiles:profile": signed_in(PAGE),
+    # Opens the report's access explicitly (the confirmation page's button), then back to the page.
+    "profiles:profile POST": signed_in(PAGE, ok=302),
     "profiles:favorite": team_create(PAGE, ok=302),
     # A refusal is a message on the redirect ("Choose a campaign you may change"), so every signed-in
     # user gets 302 here; api-campaign-creators POST carries the team rule.
