@@ -11,9 +11,6 @@ renders without it.
 
 from __future__ import annotations
 
-import re
-
-import tablib
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import lookup_field
 from django.core.exceptions import ObjectDoesNotExist
@@ -33,6 +30,7 @@ from unfold.decorators import display
 from unfold.templatetags import unfold_list
 
 from config.links import is_web_url
+from config.spreadsheets import escaped
 
 # Site-wide: unfold's changelist rebuilds every column header once per *row* (items_for_result calls
 # result_headers), so a 50-row, 9-column page computed 450 headers to use 9. Memoised per changelist,
@@ -138,26 +136,11 @@ class ReadOnlyInline(TabularInline):
         return False
 
 
-# A cell a spreadsheet would read as a formula (OWASP "CSV injection"): =, +, -, @, tab, carriage return.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-
-
-def escape_formula(cell):
-    """Text that starts like a formula gets a leading apostrophe; numbers (-5, +1.5) stay numbers."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(cell):
-        return "'" + cell
-    return cell
-
-
 class FormulaSafeFormat:
     """Every exported cell passes ``escape_formula`` (import-export's own setting strips only "=")."""
 
     def export_data(self, dataset, **kwargs):
-        escaped = tablib.Dataset(headers=dataset.headers, title=dataset.title)
-        for row in dataset:
-            escaped.append([escape_formula(cell) for cell in row])
-        return super().export_data(escaped, **kwargs)
+        return super().export_data(escaped(dataset), **kwargs)
 
 
 class SafeCSV(FormulaSafeFormat, CSV):

@@ -14,7 +14,8 @@ from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from config.admin import AnalystImportResource, ExportImportMixin, FormulaSafeFormat, SafeCSV, SafeXLSX, escape_formula
+from config.admin import AnalystImportResource, ExportImportMixin, FormulaSafeFormat, SafeCSV, SafeXLSX
+from config.spreadsheets import escape_formula
 from profiles import imports
 from profiles.admin.resources import ProfileExportResource, ProfileImportResource
 from profiles.models import ImportJob, Profile, ReviewStatus
@@ -80,6 +81,21 @@ def test_admin_export_of_scraped_formulae_is_escaped(admin_client):
     cells = [cell for row in workbook.active.iter_rows() for cell in row]
     assert cells and not [cell.coordinate for cell in cells if cell.data_type == "f"]
     assert '\'=HYPERLINK("http://evil.example","click")' in [cell.value for cell in cells]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_page_exports_escape_formulae_too(fmt):
+    from profiles.exports import creators_dataset, file_response
+
+    response = file_response(creators_dataset([ProfileFactory(full_name="=1+2", handle="eq")]), fmt, "shortlist")
+
+    if fmt == "xlsx":
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+        assert not [c.coordinate for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+        assert "'=1+2" in [c.value for row in sheet.iter_rows() for c in row]
+    else:
+        assert "'=1+2" in response.content.decode()
 
 
 # --- Imports: only analyst-owned fields (16.6) -------------------------------------------------------
