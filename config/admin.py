@@ -2,8 +2,9 @@
 
 Imports no app and registers nothing, so admin autodiscovery may import it harmlessly.
 
-Importing this module also patches unfold's changelist site-wide (``_result_headers_once`` below).
-The patch runs once, the first time anything imports this module; every app's admin module imports
+Importing this module also patches unfold site-wide: its changelist headers
+(``_result_headers_once``) and its read-only URL fields (``_readonly_contents``, which would render any
+stored scheme, ``javascript:`` included, as a link). The patches run once, the first time anything imports this module; every app's admin module imports
 its bases from here and admin autodiscovery imports those before the first request, so no admin page
 renders without it.
 """
@@ -11,18 +12,25 @@ renders without it.
 from __future__ import annotations
 
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import lookup_field
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, models
 from django.utils.functional import cached_property
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
+from import_export import resources
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 from unfold import admin as unfold_admin
+from unfold import fields as unfold_fields
 from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 from unfold.decorators import display
 from unfold.templatetags import unfold_list
+
+from config.links import is_web_url
+from config.spreadsheets import escaped
 
 # Site-wide: unfold's changelist rebuilds every column header once per *row* (items_for_result calls
 # result_headers), so a 50-row, 9-column page computed 450 headers to use 9. Memoised per changelist,
@@ -38,6 +46,23 @@ def _result_headers_once(cl):
 
 
 unfold_list.result_headers = _result_headers_once
+
+# Site-wide: unfold renders a read-only URLField as <a href="{value}"> whatever its scheme. A URL that
+# is not http(s) (config/links.py) is shown as text instead; changelist cells are already plain text.
+_unfold_readonly_contents = unfold_fields.UnfoldAdminReadonlyField._get_contents
+
+
+def _readonly_contents(self):
+    try:
+        field, _attr, value = lookup_field(self.field["field"], self.form.instance, self.model_admin)
+    except (AttributeError, ValueError, ObjectDoesNotExist):
+        return _unfold_readonly_contents(self)
+    if isinstance(field, models.URLField) and value and not is_web_url(value):
+        return conditional_escape(value)
+    return _unfold_readonly_contents(self)
+
+
+unfold_fields.UnfoldAdminReadonlyField._get_contents = _readonly_contents
 
 
 class FastRowsMixin:
@@ -111,13 +136,61 @@ class ReadOnlyInline(TabularInline):
         return False
 
 
+class FormulaSafeFormat:
+    """Every exported cell passes ``escape_formula`` (import-export's own setting strips only "=")."""
+
+    def export_data(self, dataset, **kwargs):
+        return super().export_data(escaped(dataset), **kwargs)
+
+
+class SafeCSV(FormulaSafeFormat, CSV):
+    pass
+
+
+class SafeXLSX(FormulaSafeFormat, XLSX):
+    pass
+
+
 class ExportImportMixin(ImportExportModelAdmin):
-    """CSV/XLSX export in unfold's forms; CSV import for whoever may change the model."""
+    """CSV/XLSX export of ``resource_classes`` in unfold's forms, every cell formula-escaped.
+
+    Import is separate and off unless an admin names ``import_resource_classes`` (each an
+    ``AnalystImportResource``): the export format carries scraped fields, and importing it would
+    overwrite them. The admin that imports also provides the view (profiles' runs in the worker).
+    """
 
     import_form_class = ImportForm
     export_form_class = ExportForm
-    export_formats = [CSV, XLSX]
+    export_formats = [SafeCSV, SafeXLSX]
     import_formats = [CSV]
+    import_resource_classes: list[type] = []
+
+    def get_export_resource_classes(self, request):
+        return self.get_resource_classes(request)
+
+    def get_import_resource_classes(self, request):
+        return list(self.import_resource_classes)
 
     def has_import_permission(self, request):
-        return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}")
+        return bool(self.import_resource_classes) and request.user.has_perm(
+            f"{self.opts.app_label}.change_{self.opts.model_name}"
+        )
+
+
+class AnalystImportResource(resources.ModelResource):
+    """An import that writes only what an analyst owns: the columns of ``Meta.fields``.
+
+    A file with any other column (a full export with follower counts, flags or handles to rewrite)
+    is refused as a whole, naming the columns, rather than half-applied.
+    """
+
+    def before_import(self, dataset, **kwargs):
+        allowed = {field.column_name for field in self.get_import_fields()}
+        headers = [str(h).strip() for h in (dataset.headers or []) if h is not None and str(h).strip()]
+        refused = sorted(set(headers) - allowed)
+        if refused:
+            raise ValueError(
+                f"Columns not accepted: {', '.join(refused)}. An import sets only "
+                f"{', '.join(sorted(allowed))}; scraped data comes from the platforms, never from a file."
+            )
+        super().before_import(dataset, **kwargs)

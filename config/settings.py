@@ -11,6 +11,7 @@ documentation's configuration reference is generated from it.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -76,10 +77,22 @@ SESSION_COOKIE_SECURE = env_bool(
     "DJANGO_SECURE_COOKIES", not DEBUG, help="secure session and CSRF cookies", doc_default="on unless DJANGO_DEBUG"
 )
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Browsers honour HSTS only on HTTPS responses, and SecurityMiddleware sends it only on those, so a
+# year by default costs nothing on plain-HTTP development and pins production to HTTPS.
 SECURE_HSTS_SECONDS = env_int(
-    "DJANGO_HSTS_SECONDS", 0, minimum=0, help="HSTS max-age in seconds; 31536000 in production"
+    "DJANGO_HSTS_SECONDS",
+    0 if DEBUG else 31_536_000,
+    minimum=0,
+    help="HSTS max-age in seconds (0 turns it off)",
+    doc_default="31536000 (a year); 0 under DJANGO_DEBUG",
 )
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(
+    "DJANGO_HSTS_INCLUDE_SUBDOMAINS",
+    SECURE_HSTS_SECONDS > 0,
+    help="extend HSTS to every subdomain of the site's host",
+    doc_default="on while HSTS is on",
+)
+SESSION_COOKIE_HTTPONLY = True
 SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False, help="add preload to HSTS")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
@@ -134,9 +147,13 @@ MIDDLEWARE = [
     # Request ids, access log and request metrics for every request (outermost, so it times the rest).
     "monitoring.middleware.RequestMonitorMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # A NUL byte in a path, query or form answers 400 before any view or query sees it.
+    "config.security.RefuseNulMiddleware",
     # A read whose database connection dropped mid-request is answered again on a fresh one.
     "config.middleware.RetryReadOnDroppedConnectionMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below; django-csp).
+    "config.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -614,6 +631,36 @@ STORAGES = {
     },
 }
 
+# --- Content-Security-Policy (django-csp; config/security.py adds 'unsafe-eval' for the admin's Alpine.js) ---
+
+# Scripts only from our own origin (vendored htmx and Chart.js, unfold's and the API docs' bundles):
+# an injected inline <script> or on*= handler does not run. Inline styles stay allowed (unfold,
+# htmx indicators and Chart.js set them); images may also come from the S3 media host.
+CSP_EXTRA_IMG_SOURCES = env_list(
+    "CSP_EXTRA_IMG_SOURCES",
+    ["https:"] if MEDIA_STORAGE == "s3" else [],
+    help="extra img-src/media-src sources (e.g. https://media.example.com)",
+    doc_default='"https:" with MEDIA_STORAGE=s3, else none',
+)
+_CSP_DIRECTIVES = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:", *CSP_EXTRA_IMG_SOURCES],
+    "media-src": ["'self'", "blob:", *CSP_EXTRA_IMG_SOURCES],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "worker-src": ["'self'", "blob:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+CSP_REPORT_ONLY = env_bool(
+    "CSP_REPORT_ONLY", False, help="send the policy as Content-Security-Policy-Report-Only (trial a change)"
+)
+CONTENT_SECURITY_POLICY = None if CSP_REPORT_ONLY else {"DIRECTIVES": _CSP_DIRECTIVES}
+CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _CSP_DIRECTIVES} if CSP_REPORT_ONLY else None
+
 # --- Logging ---
 
 # One JSON object per line on stdout (12-factor): the platform's log shipper parses it. Every line
@@ -1053,6 +1100,18 @@ MEDIA_BACKFILL_HANDLERS = ["posts.tasks.backfill_post_media", "profiles.tasks.ba
 
 # --- Monitoring ---
 
+# /metrics answers only a scraper that shows METRICS_TOKEN as a bearer token or connects from one of
+# METRICS_ALLOWED_NETWORKS (the socket's address, never X-Forwarded-For). Neither set: closed to all.
+METRICS_TOKEN = env_str(
+    "METRICS_TOKEN", help="bearer token Prometheus sends to read /metrics (Authorization: Bearer …)"
+)
+METRICS_ALLOWED_NETWORKS = env_list(
+    "METRICS_ALLOWED_NETWORKS",
+    [],
+    help="comma-separated networks (CIDR) that may read /metrics without the token, e.g. 10.0.0.0/8",
+)
+for _network in METRICS_ALLOWED_NETWORKS:
+    ipaddress.ip_network(_network, strict=False)  # a typo fails at start-up, not on the first scrape
 MONITORING_ALERT_WEBHOOK = env_str("MONITORING_ALERT_WEBHOOK", help="URL alerts are POSTed to")
 MONITORING_WEBHOOK_TIMEOUT = env_float(
     "MONITORING_WEBHOOK_TIMEOUT", 5.0, minimum=0.1, help="seconds to wait for the alert webhook"
@@ -1138,6 +1197,16 @@ ADMIN_BULK_SYNC_LIMIT = env_int(
     minimum=1,
     help="admin bulk actions on more rows than this run in the worker and are reported when done",
 )
+# Spreadsheet imports (admin): refused above these before any row is read; accepted ones run in the worker.
+IMPORT_MAX_BYTES = env_int(
+    "IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1, help="largest import file the admin accepts, in bytes"
+)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000, minimum=1, help="most data rows one admin import may hold")
+IMPORT_BATCH_ROWS = env_int(
+    "IMPORT_BATCH_ROWS", 500, minimum=1, help="rows the import worker writes per transaction (progress steps)"
+)
+# A text cell openpyxl cannot store (control characters) becomes U+FFFD instead of failing the export.
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 PAGES_PAGE_SIZE = env_int(
     "PAGES_PAGE_SIZE", 24, minimum=1, help="result cards per page on the creator search and favorites pages"
 )

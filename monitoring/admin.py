@@ -95,6 +95,8 @@ class ScheduledJobAdmin(BasePeriodicTaskAdmin, ModelAdmin):
     ordering = ["name"]
     date_hierarchy = None
     change_form_after_template = "admin/monitoring/run_now_button.html"
+    # django-celery-beat's own template runs an inline script, which the Content-Security-Policy refuses.
+    change_form_template = "admin/monitoring/periodictask_change_form.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("interval", "crontab", "solar", "clocked")

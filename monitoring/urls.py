@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from monitoring import views
 
@@ -6,5 +6,6 @@ urlpatterns = [
     path("health", views.health, name="health"),
     path("ready", views.ReadyView.as_view(), name="ready"),
     path("monitoring/", views.dashboard, name="monitoring-dashboard"),
-    path("", include("django_prometheus.urls")),
+    # Same name as django-prometheus' own route, behind the token / network check.
+    path("metrics", views.metrics, name="prometheus-django-metrics"),
 ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
+import ipaddress
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
@@ -10,6 +12,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_prometheus.exports import ExportToDjangoView
 from health_check import Database, Storage
 from health_check.views import HealthCheckView
 
@@ -22,6 +25,34 @@ from monitoring.checks import Broker, ChannelLayer, UncountedCache
 def health(request):
     """Liveness: the process answers. No I/O, so a slow database never makes the web look dead."""
     return JsonResponse({"status": "ok"})
+
+
+def _metrics_allowed(request: HttpRequest) -> bool:
+    token = settings.METRICS_TOKEN
+    if token:
+        scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(presented.strip().encode(), token.encode()):
+            return True
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(net, strict=False) for net in settings.METRICS_ALLOWED_NETWORKS)
+
+
+@never_cache
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus exposition (django-prometheus) for a scraper with the token or on an allowed network.
+
+    Anyone else gets 403: the counters name queues, upstreams and error rates.
+    """
+    if not _metrics_allowed(request):
+        response = HttpResponse("Forbidden: /metrics needs METRICS_TOKEN or METRICS_ALLOWED_NETWORKS.\n", status=403)
+        if settings.METRICS_TOKEN:
+            response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    return ExportToDjangoView(request)
 
 
 class ReadyView(HealthCheckView):

@@ -64,6 +64,20 @@ def check_quota(user, profile: Profile | None = None, team=None) -> None:
         raise AccessLimitReached(limit, month_end, by_team=team is not None)
 
 
+def needs_confirmation(user, profile: Profile, team=None) -> bool:
+    """True when viewing ``profile`` would open a new grant that counts against a monthly quota.
+
+    Such a grant is spent, so it is opened only by an explicit POST (the page's "Open report" button,
+    ``POST`` on the API's report URL), never by a GET that a prefetch or a link preview may send.
+    Without a quota (``PROFILE_ACCESS_MONTHLY_LIMIT=0``), for staff, or while a grant is active, a
+    GET opens or confirms the grant itself: that is free and idempotent (one row per 30 days).
+    """
+    if not settings.PROFILE_ACCESS_MONTHLY_LIMIT or user is None or user.is_staff:
+        return False
+    holder = {"team": team} if team is not None else {"user": user}
+    return not ProfileAccess.objects.filter(profile=profile, expires_at__gt=timezone.now(), **holder).exists()
+
+
 def ensure_access(user, profile: Profile, team=None) -> ProfileAccess:
     """Return the active access to ``profile`` for ``user`` (or ``team``), granting one on first view.
 

@@ -17,6 +17,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from config.spreadsheets import escaped
 from profiles.models import Profile
 
 FORMATS = {
@@ -67,7 +68,7 @@ def creators_dataset(profiles: Iterable[Profile], title: str = "Creators") -> ta
 
 def file_response(data: tablib.Dataset, fmt: str, name: str) -> HttpResponse:
     """The dataset as a download named ``<name>-<date>.<fmt>``; ``fmt`` is one of ``FORMATS``."""
-    body = data.export(fmt)
+    body = escaped(data).export(fmt)  # no cell a spreadsheet would evaluate (config/spreadsheets.py)
     response = HttpResponse(body, content_type=FORMATS[fmt])
     filename = f"{slugify(name) or 'export'}-{timezone.localdate():%Y-%m-%d}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -46,7 +46,9 @@ class StrictBooleanField(forms.Field):
             return True
         if lowered in self.FALSE:
             return False
-        raise forms.ValidationError(f"Expected true or false, got {value!r}.", code="invalid")
+        # The input goes in params, never into the message itself: django-filter %-formats messages,
+        # so a "%" typed by the user would otherwise break the 400 into a 500.
+        raise forms.ValidationError("Expected true or false, got %(value)r.", code="invalid", params={"value": value})
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):

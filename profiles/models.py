@@ -747,6 +747,22 @@ class SearchHistory(models.Model):
     def __str__(self) -> str:
         return f"{self.user}: {self.query or '(filters only)'}"
 
+    @classmethod
+    def record(cls, *, team, user, query: str, filters: dict, result_count: int | None) -> SearchHistory:
+        """Remember a search run by a GET (the search page, the API list): idempotent.
+
+        The same search again moves its one row to the top with the new count; it never adds a
+        second row, so reloading, prefetching or paging back leaves the history as one search made.
+        """
+        same = {"team": team, "user": user, "query": query[:300], "filters": filters}
+        # The newest match (rows from before this rule may repeat a search; they are left as they are).
+        entry = cls.objects.filter(**same).order_by("-created_at").first()
+        if entry is None:
+            return cls.objects.create(**same, result_count=result_count)
+        entry.result_count, entry.created_at = result_count, timezone.now()
+        entry.save(update_fields=["result_count", "created_at"])
+        return entry
+
 
 class Contact(models.Model):
     """One way to reach a creator: an e-mail address, a phone number or a contact link, with where it came from.
@@ -883,3 +899,57 @@ class ListEntry(models.Model):
     @property
     def target(self) -> Profile | Community:
         return self.profile or self.community
+
+
+class ImportJob(models.Model):
+    """One admin spreadsheet import, run by the worker in batches (never inside a web request).
+
+    Holds the uploaded text (capped by ``IMPORT_MAX_BYTES`` / ``IMPORT_MAX_ROWS`` before the row is
+    written), which import resource reads it, how far it got and the first row errors.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a worker"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    MAX_ERRORS = 100  # row errors kept; the count of failed rows is exact
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resource = models.CharField(max_length=200, help_text="Dotted path of the import resource class.")
+    model_label = models.CharField(max_length=100)
+    file_name = models.CharField(max_length=255, blank=True, default="")
+    data = models.TextField(help_text="The uploaded CSV, as text.")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_checked = models.PositiveIntegerField(default=0, help_text="Rows validated (first pass, writes nothing).")
+    rows_done = models.PositiveIntegerField(default=0, help_text="Rows written (second pass, after a clean check).")
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="importjob_user_recent")]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} ({self.file_name or self.model_label})"
+
+    @property
+    def progress(self) -> int:
+        """Percent of the work done (0-100): every row is checked once, then written once."""
+        if self.is_finished or not self.rows_total:
+            return 100 if self.is_finished else 0
+        return min(100, round(50 * (self.rows_checked + self.rows_done) / self.rows_total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

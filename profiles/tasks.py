@@ -13,6 +13,14 @@ def bulk_edit(job_id: str, ids: list[int]) -> None:
     execute_job(job_id, ids)
 
 
+@shared_task(name="profiles.tasks.run_import", ignore_result=True)
+def run_import(job_id: int) -> None:
+    """Check and write an admin spreadsheet import (profiles/imports.py describes the job)."""
+    from profiles.imports import run
+
+    run(job_id)
+
+
 # --- Media (routed to the "media" queue by CELERY_TASK_ROUTES) ---
 
 

@@ -23,7 +23,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.teams import check_can, current_membership, current_team, team_for_writing
 from campaigns.models import Campaign
@@ -32,7 +32,7 @@ from config.formatting import language_name
 from config.querysets import CHANGE
 from posts.analytics import profile_analytics, reddit_figures
 from profiles import bulk, connect, contacts, exports, lists
-from profiles.access import AccessLimitReached, ensure_access, sharing_team
+from profiles.access import AccessLimitReached, check_quota, ensure_access, needs_confirmation, sharing_team
 from profiles.audience import page_context as audience_page_context
 from profiles.filters import ProfileFilterSet
 from profiles.models import (
@@ -181,10 +181,10 @@ def creator_search(request: HttpRequest) -> HttpResponse:
         searched = {k: v for k, v in request.GET.items() if k != "page" and v}
         # Searches are the team's history; a user of no team searches without one.
         if searched and page.number == 1 and team is not None:
-            SearchHistory.objects.create(
+            SearchHistory.record(
                 team=team,
                 user=request.user,
-                query=request.GET.get("q", "")[:300],
+                query=request.GET.get("q", ""),
                 filters={k: v for k, v in searched.items() if k != "q"},
                 result_count=paginator.count,
             )
@@ -301,7 +301,10 @@ def _similar(profile: Profile, limit: int = 8) -> list[Profile]:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A creator's report. Opening one that counts against a monthly quota takes the POST of the
+    confirmation page's button (``profiles.access.needs_confirmation``); a GET never spends it."""
     profile = get_object_or_404(
         Profile.objects.restrict(request.user)
         .select_related("avatar_asset")
@@ -309,8 +312,21 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     team = current_team(request)
+    sharing = sharing_team(request)
     try:
-        access = ensure_access(request.user, profile, team=sharing_team(request))
+        if request.method == "POST":
+            ensure_access(request.user, profile, team=sharing)
+            return HttpResponseRedirect(reverse("profiles:profile", args=[profile.pk]))
+        if needs_confirmation(request.user, profile, team=sharing):
+            check_quota(request.user, profile, team=sharing)
+            context = {
+                "profile": profile,
+                "limit": settings.PROFILE_ACCESS_MONTHLY_LIMIT,
+                "days": settings.PROFILE_ACCESS_DAYS,
+                "by_team": sharing is not None,
+            }
+            return render(request, "profiles/open_access.html", context)
+        access = ensure_access(request.user, profile, team=sharing)
     except AccessLimitReached as exc:
         return render(request, "profiles/access_limit.html", {"profile": profile, "error": exc}, status=403)
     posts = profile.posts.prefetch_related("media__asset").select_related("community")

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from config.links import clean_url, clean_urls
+
 REDDIT = "reddit"
 INSTAGRAM = "instagram"
 
@@ -23,6 +25,9 @@ class MediaData:
 
     kind: str  # "image" | "video"
     url: str
+
+    def __post_init__(self) -> None:
+        self.url = clean_url(self.url, source="media url")
 
 
 @dataclass
@@ -54,6 +59,12 @@ class ProfileData:
     # E-mail, phone and contact links from the platform's business fields, the bio and the links
     # (profiles.contacts.ContactData); ingest replaces the profile's scraped contacts with these.
     contacts: list[Any] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # Every upstream's parser builds one of these, so this is the one gate for scraped links.
+        self.external_url = clean_url(self.external_url, source=f"{self.platform}:{self.handle} external_url")
+        self.links = clean_urls(self.links, source=f"{self.platform}:{self.handle} bio link")
+        self.avatar_url = clean_url(self.avatar_url, source=f"{self.platform}:{self.handle} avatar_url")
 
 
 @dataclass
@@ -90,6 +101,13 @@ class PostData:
     # Comments that came with the post at no extra call (Instagram's preview comments).
     comments: list[CommentData] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        where = f"{self.platform} post {self.external_id}"
+        self.permalink = clean_url(self.permalink, source=f"{where} permalink")
+        self.url = clean_url(self.url, source=f"{where} url")
+        # A photo whose URL was refused has nothing to download.
+        self.media = [item for item in self.media if item.url]
+
     @property
     def is_sponsored(self) -> bool:
         return self.is_paid_partnership or bool(self.sponsor_markers)
@@ -114,6 +132,9 @@ class CommunityData:
     allowed_post_types: list[str] = field(default_factory=list)
     verification_required: bool | None = None
     icon_url: str = ""
+
+    def __post_init__(self) -> None:
+        self.icon_url = clean_url(self.icon_url, source=f"r/{self.name} icon_url")
 
 
 @dataclass

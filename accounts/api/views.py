@@ -165,4 +165,6 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        serializer.instance = invitations.invite(self.request, self.get_membership().team, data["email"], data["role"])
+        # "role" is optional (the model's default, analyst): a body without it is not a 500.
+        role = data.get("role", Invitation._meta.get_field("role").default)
+        serializer.instance = invitations.invite(self.request, self.get_membership().team, data["email"], role)

@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_serializer
 from rest_framework import serializers
 
 from campaigns.models import Campaign, CampaignPost, CampaignProfile
+from config.api.fields import ModelSerializer
 from posts.models import Post
 from profiles.api.serializers import ProfileSummarySerializer
 from profiles.models import Profile
@@ -28,9 +29,10 @@ from profiles.models import Profile
         )
     ]
 )
-class CampaignSerializer(serializers.ModelSerializer):
-    creators_count = serializers.IntegerField(read_only=True)
-    posts_count = serializers.IntegerField(read_only=True)
+class CampaignSerializer(ModelSerializer):
+    # Annotated by the list/detail queryset; a campaign just created (POST's 201) has none yet.
+    creators_count = serializers.IntegerField(read_only=True, default=0)
+    posts_count = serializers.IntegerField(read_only=True, default=0)
     currency = serializers.RegexField(r"^[A-Z]{3}$", max_length=3, required=False, help_text="ISO 4217, e.g. USD.")
     track_handles = serializers.ListField(
         child=serializers.RegexField(r"^@?[A-Za-z0-9._]{1,64}$"),
@@ -75,7 +77,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         return data
 
 
-class CampaignCreatorSerializer(serializers.ModelSerializer):
+class CampaignCreatorSerializer(ModelSerializer):
     profile = serializers.PrimaryKeyRelatedField(queryset=Profile.objects.all(), write_only=True)
     creator = ProfileSummarySerializer(source="profile", read_only=True)
 
@@ -100,7 +102,7 @@ class CampaignCreatorUpdateSerializer(CampaignCreatorSerializer):
     profile = serializers.PrimaryKeyRelatedField(read_only=True)
 
 
-class CampaignPostSerializer(serializers.ModelSerializer):
+class CampaignPostSerializer(ModelSerializer):
     post = serializers.PrimaryKeyRelatedField(queryset=Post.objects.all())
     permalink = serializers.CharField(source="post.permalink", read_only=True)
     author = serializers.CharField(source="post.author.handle", read_only=True, allow_null=True)

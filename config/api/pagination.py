@@ -39,6 +39,19 @@ class PageNumberPagination(pagination.PageNumberPagination):
     def get_page_size(self, request: Request) -> int:
         return _page_size(request, self.page_size_query_param, api_settings.PAGE_SIZE, self.max_page_size)
 
+    def paginate_queryset(self, queryset, request: Request, view=None):
+        # A page number that cannot be one (0, -3, "abc") is the client's mistake: 400 with the field,
+        # as for page_size. A page past the last one stays DRF's 404 "Invalid page." (documented).
+        raw = request.query_params.get(self.page_query_param)
+        if raw not in (None, "", *self.last_page_strings):
+            try:
+                number = int(raw)
+            except ValueError:
+                raise ValidationError({self.page_query_param: ["A whole number is required."]}) from None
+            if number < 1:
+                raise ValidationError({self.page_query_param: ["Must be at least 1."]})
+        return super().paginate_queryset(queryset, request, view)
+
 
 class NewestFirstCursorPagination(pagination.CursorPagination):
     """Stable paging through a feed that grows at the top (posts): opaque ``cursor``, newest first."""

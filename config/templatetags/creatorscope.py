@@ -6,7 +6,7 @@ import math
 
 from django import template
 
-from config import formatting
+from config import formatting, links
 from posts.analytics import FORMULAS
 
 register = template.Library()
@@ -35,6 +35,12 @@ def uncertain(confidence) -> bool:
     from django.conf import settings
 
     return confidence is not None and confidence != "" and float(confidence) < settings.AI_UNCERTAIN_BELOW
+
+
+@register.filter
+def safe_url(value) -> str:
+    """For ``href``/``src``: the URL when it is http(s), else "" (config/links.py)."""
+    return links.safe_url(value)
 
 
 @register.filter

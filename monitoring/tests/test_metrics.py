@@ -27,7 +27,8 @@ store.flush()
 """
 
 
-def test_counters_from_another_process_add_up_on_metrics(client):
+def test_counters_from_another_process_add_up_on_metrics(client, settings):
+    settings.METRICS_ALLOWED_NETWORKS = ["127.0.0.0/8"]  # the test client's address
     # Given a worker process and this (web) process both counting
     subprocess.run([sys.executable, "-c", OTHER_PROCESS], check=True, env=os.environ.copy(), timeout=60)
     metrics.API_CALLS.labels(upstream="reddit", status="200").inc(2)

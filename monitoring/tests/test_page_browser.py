@@ -16,7 +16,7 @@ from monitoring import metrics, store
 from monitoring.events import publish
 from monitoring.tests.conftest import free_port
 from scraping.models import Scraper
-from tests.workers import worker_database_url
+from tests.workers import wait_for, worker_database_url
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser, pytest.mark.slow]
 
@@ -93,7 +93,9 @@ def test_monitoring_page_shows_live_numbers_and_events(bob, asgi_server):
         expect(page.locator("#events li").first).to_contain_text("r/browsertest", timeout=10_000)
 
         # The charts were drawn with Chart.js (vendored), one point per metrics message
-        page.wait_for_function("Chart.getChart('chart-requests').data.labels.length >= 3", timeout=10_000)
+        # Polled with evaluate (run by the devtools protocol): wait_for_function evaluates its string
+        # inside the page, which the Content-Security-Policy refuses (no 'unsafe-eval' on pages).
+        assert wait_for(lambda: page.evaluate("Chart.getChart('chart-requests').data.labels.length") >= 3, timeout=10)
 
         # Stopping a scraper from its card goes through the operations API and shows at once
         card = page.locator(f'[data-scraper="{scraper.pk}"]')

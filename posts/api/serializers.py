@@ -5,13 +5,14 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from config.api.fields import ModelSerializer
 from posts.analytics import engagement_of
 from posts.models import Post, PostMedia
 from profiles.api.serializers import CommunitySummarySerializer, ViewerSerializer, beyond
 from profiles.models import Community
 
 
-class PostMediaSerializer(serializers.ModelSerializer):
+class PostMediaSerializer(ModelSerializer):
     url = serializers.SerializerMethodField(help_text="The stored copy when there is one, else the platform's URL.")
 
     class Meta:
@@ -89,7 +90,7 @@ POST_FIELDS = [
         )
     ]
 )
-class PostSerializer(serializers.ModelSerializer):
+class PostSerializer(ModelSerializer):
     """A post with its counts (``null`` when the platform hides them) and its AI results."""
 
     author = serializers.SlugRelatedField(slug_field="handle", read_only=True)

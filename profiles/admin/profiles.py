@@ -30,6 +30,7 @@ from profiles.admin.filters import (
     PendingSuggestionsFilter,
     TaggedFilter,
 )
+from profiles.admin.imports import BackgroundImportMixin
 from profiles.admin.lists import ContactInline
 from profiles.admin.resources import ProfileExportResource, ProfileImportResource
 from profiles.admin.review import REVIEW_LABELS, ReviewCountsMixin, ReviewedTargetMixin
@@ -82,12 +83,19 @@ class SnapshotInline(ReadOnlyInline):
 
 @admin.register(Profile)
 class ProfileAdmin(
-    FastRowsMixin, BulkActionsMixin, ReviewedTargetMixin, ReviewCountsMixin, ExportImportMixin, ModelAdmin
+    FastRowsMixin,
+    BulkActionsMixin,
+    ReviewedTargetMixin,
+    ReviewCountsMixin,
+    BackgroundImportMixin,
+    ExportImportMixin,
+    ModelAdmin,
 ):
     noun = "profiles"
     suggestion_field = "profile"
     action_form = ProfileActionForm
-    resource_classes = [ProfileExportResource, ProfileImportResource]
+    resource_classes = [ProfileExportResource]
+    import_resource_classes = [ProfileImportResource]
     list_display = [
         "creator",
         "followers",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from import_export import fields, resources, widgets
 
-from profiles.models import Community, Contact, Platform, Profile, ReviewStatus, Tag
+from config.admin import AnalystImportResource
+from profiles.handles import handle_errors
+from profiles.models import Community, Contact, Profile, ReviewStatus, Tag
 
 
 class TagsWidget(widgets.ManyToManyWidget):
@@ -90,17 +92,21 @@ class ProfileExportResource(resources.ModelResource):
         return "+".join(sorted({s.source for s in profile.audience_shares.all()}))
 
 
-class ProfileImportResource(resources.ModelResource):
-    """A CSV of handles to track: columns ``platform,handle`` (optional ``niche``, ``notes``).
+class ProfileImportResource(AnalystImportResource):
+    """A CSV of handles to track: columns ``platform,handle`` (optional ``niche``, ``notes``, ``review_status``).
 
-    A handle already known (case-insensitively) is switched to tracked and keeps its review status;
-    a new one starts on the watchlist, which is what the scheduler scrapes.
+    Only what an analyst owns (``Profile.ANALYST_FIELDS``) besides the two that name the account;
+    handles are checked by the API's rule (``profiles/handles.py``). A handle already known
+    (case-insensitively) is switched to tracked and keeps its spelling and, unless the file gives
+    one, its review status; a new one starts on the watchlist, which is what the scheduler scrapes.
     """
+
+    OWNED = ("niche", "notes", "review_status")
 
     class Meta:
         model = Profile
-        name = "Handles to track (platform, handle, niche, notes)"
-        fields = ["platform", "handle", "niche", "notes"]
+        name = "Handles to track (platform, handle, niche, notes, review_status)"
+        fields = ["platform", "handle", "niche", "notes", "review_status"]
         import_id_fields = ["platform", "handle"]
         skip_unchanged = False
         use_transactions = True
@@ -108,30 +114,35 @@ class ProfileImportResource(resources.ModelResource):
     def before_import_row(self, row, **kwargs):
         handle = (row.get("handle") or "").strip().lstrip("@")
         platform = (row.get("platform") or "").strip().lower()
-        if platform not in Platform.values:
-            raise ValueError(f"platform must be one of {', '.join(Platform.values)}, got {platform!r}")
-        if not handle or len(handle) > 64 or not all(ch.isalnum() or ch in "._-" for ch in handle):
-            raise ValueError(f"not a valid handle: {handle!r}")
+        errors = handle_errors(platform, handle)
+        if errors:
+            raise ValueError(" ".join(errors.values()))
+        status = (row.get("review_status") or "").strip().lower()
+        if status and status not in ReviewStatus.values:
+            raise ValueError(f"review_status must be one of {', '.join(ReviewStatus.values)}, got {status!r}")
         row["handle"], row["platform"] = handle, platform
+        if "review_status" in row:
+            row["review_status"] = status
 
     def get_instance(self, instance_loader, row):
         return Profile.objects.by_handle(row["platform"], row["handle"]).first()
 
     def import_instance(self, instance, row, **kwargs):
         is_new = instance.pk is None
-        kept = {name: getattr(instance, name) for name in ("handle", "niche", "notes")}
+        kept = {name: getattr(instance, name) for name in ("handle", *self.OWNED)}
         super().import_instance(instance, row, **kwargs)
         if not is_new:
             # The platform's spelling of a known handle stays; the CSV's "BETA" only found it.
             instance.handle = kept["handle"]
-        for name in ("niche", "notes"):
-            # An analyst's niche and notes are not overwritten by an empty CSV cell.
+        for name in self.OWNED:
+            # What an analyst set is not overwritten by an empty CSV cell.
             if not (row.get(name) or "").strip():
                 setattr(instance, name, kept[name])
         instance.scrape_enabled = True
         instance.next_scrape_at = None
         if is_new:
-            instance.review_status = ReviewStatus.WATCHLIST
+            if not (row.get("review_status") or "").strip():
+                instance.review_status = ReviewStatus.WATCHLIST
             instance.discovered_via = "csv import"
 
 

@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from accounts.teams import current_team
+from config.api.fields import ModelSerializer
 from profiles.audience import audience_block
 from profiles.models import (
     Community,
@@ -20,7 +21,7 @@ from profiles.models import (
 )
 
 
-class TagSerializer(serializers.ModelSerializer):
+class TagSerializer(ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
 
     class Meta:
@@ -109,7 +110,7 @@ SUMMARY_FIELDS = [
         )
     ]
 )
-class ProfileSummarySerializer(serializers.ModelSerializer):
+class ProfileSummarySerializer(ModelSerializer):
     """A creator in a list: identity, audience size and the headline metrics."""
 
     permalink = serializers.CharField(read_only=True)
@@ -220,7 +221,7 @@ class SimilarProfilesSerializer(serializers.Serializer):
     results = RelatedProfileSerializer(many=True)
 
 
-class CommunitySummarySerializer(serializers.ModelSerializer):
+class CommunitySummarySerializer(ModelSerializer):
     tags = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     permalink = serializers.CharField(read_only=True)
 
@@ -272,7 +273,7 @@ class CommunityBulkReviewSerializer(CommunityIdsSerializer):
     review_status = serializers.ChoiceField(choices=CommunityReviewStatus.choices)
 
 
-class FavoriteSerializer(serializers.ModelSerializer):
+class FavoriteSerializer(ModelSerializer):
     profile = serializers.PrimaryKeyRelatedField(queryset=Profile.objects.all(), write_only=True)
     creator = ProfileSummarySerializer(source="profile", read_only=True)
 
@@ -300,7 +301,7 @@ class FavoriteUpdateSerializer(FavoriteSerializer):
         read_only_fields = ["id", "profile", "creator", "created_at"]
 
 
-class SearchHistorySerializer(serializers.ModelSerializer):
+class SearchHistorySerializer(ModelSerializer):
     class Meta:
         model = SearchHistory
         fields = ["id", "query", "filters", "result_count", "created_at"]
@@ -321,7 +322,7 @@ class SearchHistorySerializer(serializers.ModelSerializer):
         return filters
 
 
-class ProfileAccessSerializer(serializers.ModelSerializer):
+class ProfileAccessSerializer(ModelSerializer):
     creator = ProfileSummarySerializer(source="profile", read_only=True)
     is_active = serializers.BooleanField(read_only=True)
 

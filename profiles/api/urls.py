@@ -15,7 +15,11 @@ profile_report = "profiles/<str:platform>/<str:handle>/"
 
 urlpatterns = [
     path("profiles/", views.ProfileViewSet.as_view({"get": "list"}), name="api-profile-list"),
-    path(profile_report, views.ProfileViewSet.as_view({"get": "retrieve"}), name="api-profile-detail"),
+    path(
+        profile_report,
+        views.ProfileViewSet.as_view({"get": "retrieve", "post": "open_access"}),
+        name="api-profile-detail",
+    ),
     path(f"{profile_report}similar/", views.ProfileViewSet.as_view({"get": "similar"}), name="api-profile-similar"),
     path(f"{profile_report}posts/", views.ProfileReportViewSet.as_view({"get": "posts"}), name="api-profile-posts"),
     path(

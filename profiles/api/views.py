@@ -49,9 +49,10 @@ from posts.api import serializers as posts_serializers
 from posts.filters import PostFilterSet
 from posts.models import Post
 from profiles import bulk
-from profiles.access import AccessLimitReached, ensure_access, sharing_team
+from profiles.access import AccessLimitReached, check_quota, ensure_access, needs_confirmation, sharing_team
 from profiles.api import serializers as s
 from profiles.filters import CommunityFilterSet, ProfileFilterSet
+from profiles.handles import handle_errors
 from profiles.models import (
     Community,
     CommunityReviewStatus,
@@ -93,19 +94,6 @@ class CanReviewCommunities(permissions.BasePermission):
         return bool(user and user.is_authenticated and (user.is_staff or user.has_perm("profiles.change_community")))
 
 
-# What each platform accepts as a username: Instagram 1-30 of [A-Za-z0-9._]; Reddit 3-20 of
-# [A-Za-z0-9_-]. A path that cannot be a real account answers 400, not a database lookup.
-HANDLE_RULES: dict[str, tuple[re.Pattern[str], str]] = {
-    Platform.INSTAGRAM: (
-        re.compile(r"[A-Za-z0-9._]{1,30}"),
-        "An Instagram handle is 1-30 letters, digits, periods or underscores.",
-    ),
-    Platform.REDDIT: (
-        re.compile(r"[A-Za-z0-9_-]{3,20}"),
-        "A Reddit username is 3-20 letters, digits, underscores or hyphens.",
-    ),
-}
-
 PROFILE_PATH_PARAMETERS = [
     OpenApiParameter("platform", OpenApiTypes.STR, OpenApiParameter.PATH, enum=Platform.values),
     OpenApiParameter("handle", OpenApiTypes.STR, OpenApiParameter.PATH, description="Username, without @."),
@@ -114,14 +102,9 @@ PROFILE_PATH_PARAMETERS = [
 
 def validate_profile_path(platform: str, handle: str) -> None:
     """Raise a 400 with field messages when the platform or the handle cannot name an account."""
-    rule = HANDLE_RULES.get(platform)
-    if rule is None:
-        raise ValidationError(
-            {"platform": [f"Unknown platform {platform!r}; expected one of {', '.join(Platform.values)}."]}
-        )
-    pattern, message = rule
-    if not pattern.fullmatch(handle):
-        raise ValidationError({"handle": [message]})
+    errors = handle_errors(platform, handle)
+    if errors:
+        raise ValidationError({field: [message] for field, message in errors.items()})
 
 
 def profile_version(profile: Profile) -> str:
@@ -169,8 +152,17 @@ class ProfileReportMixin:
         """Open (or confirm) the viewer's 30-day access; 403 with the reason when the quota is used."""
         if profile.viewer_access_expires_at and profile.viewer_access_expires_at > timezone.now():
             return
+        team = sharing_team(self.request)
         try:
-            access = ensure_access(self.request.user, profile, team=sharing_team(self.request))
+            if self.request.method != "POST" and needs_confirmation(self.request.user, profile, team=team):
+                # A quota-counted grant is spent only by an explicit POST on the report URL.
+                check_quota(self.request.user, profile, team=team)
+                raise PermissionDenied(
+                    f"Opening this report uses one of this month's {settings.PROFILE_ACCESS_MONTHLY_LIMIT} "
+                    "report accesses: POST to the report URL to open it.",
+                    code="access_required",
+                )
+            access = ensure_access(self.request.user, profile, team=team)
         except AccessLimitReached as exc:
             raise PermissionDenied(str(exc)) from None
         profile.viewer_access_expires_at = access.expires_at
@@ -269,10 +261,10 @@ class ProfileViewSet(ProfileReportMixin, ScopedViewSetMixin, viewsets.GenericVie
         team = current_team(request)
         if team is None:
             return  # searches are a team's history; a user of no team searches without one
-        SearchHistory.objects.create(
+        SearchHistory.record(
             team=team,
             user=request.user,
-            query=request.query_params.get("q", "")[:300],
+            query=request.query_params.get("q", ""),
             filters=filters,
             result_count=count,
         )
@@ -282,13 +274,32 @@ class ProfileViewSet(ProfileReportMixin, ScopedViewSetMixin, viewsets.GenericVie
         parameters=PROFILE_PATH_PARAMETERS,
         responses=s.ProfileReportSerializer,
         description=(
-            "The full profile with every metric and AI aggregate. The first view opens the user's "
-            f"{settings.PROFILE_ACCESS_DAYS}-day access to the report (403 when a monthly limit is set "
-            "and used up). Supports ETag / If-None-Match and Last-Modified / If-Modified-Since."
+            "The full profile with every metric and AI aggregate. Without a monthly limit the first view "
+            f"opens the user's {settings.PROFILE_ACCESS_DAYS}-day access (free; one grant per period, so "
+            "repeating the GET changes nothing more). With a limit, a GET never spends it: it answers 403 "
+            "`access_required` until a POST on this URL opens the report (403 when the limit is used up). "
+            "Supports ETag / If-None-Match and Last-Modified / If-Modified-Since."
         ),
     )
     def retrieve(self, request: Request, platform: str, handle: str) -> Response:
         profile = self.report_profile()
+        return self._report(profile)
+
+    @extend_schema(
+        summary="Open a creator report",
+        parameters=PROFILE_PATH_PARAMETERS,
+        request=None,
+        responses=s.ProfileReportSerializer,
+        description=(
+            f"Opens the user's {settings.PROFILE_ACCESS_DAYS}-day access to the report explicitly and answers "
+            "the report. Needed before a GET when a monthly limit applies (the GET answers 403 "
+            "`access_required` until then); idempotent while the access is open."
+        ),
+    )
+    def open_access(self, request: Request, platform: str, handle: str) -> Response:
+        return self._report(self.report_profile())
+
+    def _report(self, profile: Profile) -> Response:
 
         def build() -> dict:
             prefetch_related_objects(
@@ -339,6 +350,8 @@ class ProfileReportViewSet(ProfileReportMixin, ScopedViewSetMixin, viewsets.Gene
     @extend_schema(
         summary="A creator's posts, newest first",
         parameters=PROFILE_PATH_PARAMETERS,
+        # many=True: published as the cursor page it is, not as one post.
+        responses=posts_serializers.PostSerializer(many=True),
         description="Cursor-paginated (follow `next`); each post carries its AI results.",
     )
     def posts(self, request: Request, platform: str, handle: str) -> Response:

@@ -162,6 +162,8 @@ def test_each_search_is_recorded_once_in_the_users_history(alice, bob, client_fo
     client = client_for(alice)
     client.get(SEARCH, {"q": "food", "platform": "instagram", "page_size": 2})
     client.get(SEARCH, {"q": "food", "platform": "instagram", "page_size": 2, "page": 2})
+    # The same search again (a reload, a prefetch) is the same one entry: GET stays idempotent.
+    client.get(SEARCH, {"q": "food", "platform": "instagram", "page_size": 2})
     history = SearchHistory.objects.get()
     assert (history.user, history.query, history.filters, history.result_count) == (
         alice,
@@ -184,8 +186,9 @@ def test_cached_search_sees_a_rescrape_at_once(alice, client_for):
 def test_search_query_count_does_not_grow_with_results(alice, client_for, django_assert_max_num_queries):
     ProfileFactory.create_batch(30)
     client = client_for(alice)
-    # generation, count, page, current team (for the history), history insert; the cache then skips count and page.
-    with django_assert_max_num_queries(5):
+    # generation, count, page, current team (for the history), history lookup + insert (one entry per
+    # distinct search, so repeating it is idempotent); the cache then skips count and page.
+    with django_assert_max_num_queries(6):
         response = client.get(SEARCH, {"page_size": 30, "ordering": "-followers"})
     assert len(response.json()["results"]) == 30
 
@@ -385,13 +388,40 @@ def test_monthly_access_limit_answers_403_but_keeps_opened_reports(alice, bob, c
     settings.PROFILE_ACCESS_MONTHLY_LIMIT = 1
     first, second = ProfileFactory(), ProfileFactory()
     client = client_for(alice)
-    assert client.get(report(first)).status_code == 200
-    refused = client.get(report(second))
+    assert client.post(report(first)).status_code == 200
+    refused = client.post(report(second))
     assert refused.status_code == 403
     assert "monthly limit" in refused.json()["detail"]
+    assert "monthly limit" in client.get(report(second)).json()["detail"]
     assert not ProfileAccess.objects.filter(user=alice, profile=second).exists()
     assert client.get(report(first)).status_code == 200
     assert client_for(bob).get(report(second)).status_code == 200  # staff are not limited
+
+
+def test_with_a_quota_a_get_never_spends_it_a_post_does(alice, client_for, settings):
+    """Issue 16: a prefetch or link preview (a GET) must not open a quota-counted report."""
+    settings.PROFILE_ACCESS_MONTHLY_LIMIT = 2
+    profile = ProfileFactory()
+    client = client_for(alice)
+    for suffix in ("", "posts/", "analytics/", "ai-insights/", "similar/"):
+        refused = client.get(report(profile, suffix))
+        assert refused.status_code == 403, suffix
+        assert "POST to the report URL" in refused.json()["detail"]
+    assert not ProfileAccess.objects.exists()
+
+    opened = client.post(report(profile))
+    assert opened.status_code == 200 and opened.json()["handle"] == profile.handle
+    assert client.post(report(profile)).status_code == 200  # idempotent while open
+    assert client.get(report(profile, "posts/")).status_code == 200
+    assert ProfileAccess.objects.filter(user=alice, profile=profile).count() == 1
+
+
+def test_without_a_quota_the_first_get_opens_access_once(alice, client_for):
+    profile = ProfileFactory()
+    client = client_for(alice)
+    for _ in range(3):
+        assert client.get(report(profile)).status_code == 200
+    assert ProfileAccess.objects.filter(user=alice, profile=profile).count() == 1
 
 
 def test_expired_access_is_renewed_on_the_next_view(alice, client_for):
@@ -526,7 +556,10 @@ def test_search_pages_carry_the_total_and_past_the_end_is_404(alice, client_for)
     assert last["next"] is None and first["previous"] is None
     assert handles(client.get(SEARCH, {"page_size": 2, "page": 3})) == ["paged0"]
     assert client.get(SEARCH, {"page": 4, "page_size": 2}).status_code == 404
-    assert client.get(SEARCH, {"page": "first"}).status_code == 404
+    # A page number that cannot be one is the client's mistake (400 naming the field, issue 16).
+    for bad in ("first", "0", "-1"):
+        refused = client.get(SEARCH, {"page": bad})
+        assert refused.status_code == 400 and "page" in refused.json(), bad
     assert client.get(SEARCH, {"q": "nothing-matches"}).json() == {
         "count": 0,
         "next": None,

@@ -173,7 +173,9 @@ def test_report_subresources_need_a_signed_in_user(creator, api_client):
 def test_report_subresources_respect_the_monthly_limit(creator, charlie, client_for, settings):
     settings.PROFILE_ACCESS_MONTHLY_LIMIT = 1
     client = client_for(charlie)
-    assert client.get(url(ProfileFactory(), "analytics")).status_code == 200
+    opened = ProfileFactory()
+    assert client.post(f"/api/v1/profiles/{opened.platform}/{opened.handle}/").status_code == 200
+    assert client.get(url(opened, "analytics")).status_code == 200
     for part in ("posts", "analytics", "ai-insights", "similar"):
         response = client.get(url(creator, part))
         assert response.status_code == 403

@@ -11,12 +11,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.fields import ModelSerializer
 from profiles.api.serializers import CommunitySummarySerializer, ProfileDetailSerializer
 from scraping import collect, lookup
 from scraping.models import Lookup, Scraper, ScrapeRun, SystemLog
 
 
-class ScrapeRunSerializer(serializers.ModelSerializer):
+class ScrapeRunSerializer(ModelSerializer):
     scraper = serializers.SlugRelatedField(slug_field="name", read_only=True)
 
     class Meta:
@@ -39,7 +40,7 @@ class ScrapeRunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ScraperSerializer(serializers.ModelSerializer):
+class ScraperSerializer(ModelSerializer):
     current_run = ScrapeRunSerializer(read_only=True, allow_null=True)
     is_stalled = serializers.SerializerMethodField(
         help_text="Running but no heartbeat for MONITORING_HEARTBEAT_STALE_SECONDS (the watchdog's and the alert's threshold)."
@@ -69,7 +70,7 @@ class ScraperSerializer(serializers.ModelSerializer):
         return scraper.heartbeat_at is None or timezone.now() - scraper.heartbeat_at > stale
 
 
-class SystemLogSerializer(serializers.ModelSerializer):
+class SystemLogSerializer(ModelSerializer):
     class Meta:
         model = SystemLog
         fields = ["id", "created_at", "level", "source", "message", "context", "scrape_run"]
@@ -147,7 +148,7 @@ class LookupErrorSerializer(serializers.Serializer):
     retry_after = serializers.FloatField(allow_null=True, help_text="Seconds to wait before asking again.")
 
 
-class LookupSerializer(serializers.ModelSerializer):
+class LookupSerializer(ModelSerializer):
     """A lookup's progress and outcome; the report itself once it is ready."""
 
     platform = serializers.CharField(source="kind", read_only=True)

@@ -73,6 +73,7 @@ def _build_world() -> SimpleNamespace:
         Contact,
         DataDeletionRequest,
         Favorite,
+        ImportJob,
         InstagramConnection,
         List,
         ListEntry,
@@ -185,6 +186,9 @@ def _build_world() -> SimpleNamespace:
             ProfileAccess, owning, user=author, profile=profile, expires_at=now + timedelta(days=30)
         ),
         "profiles.searchhistory": _owned(SearchHistory, owning, user=author, query="travel"),
+        "profiles.importjob": ImportJob.objects.create(
+            user=author, resource="profiles.admin.resources.ProfileImportResource", data="platform,handle\n"
+        ),
         "profiles.community": community,
         "profiles.communitysnapshot": CommunitySnapshot.objects.create(community=community, subscribers=10),
         "posts.post": post,

@@ -231,6 +231,8 @@ _ADMIN_MODELS = [
     admin_model("profiles.favorite", staff="vad"),  # issue 16: admin scoping
     admin_model("profiles.profileaccess", staff="v"),  # issue 16: admin scoping
     admin_model("profiles.searchhistory", staff="v"),  # issue 16: admin scoping
+    # Spreadsheet import jobs: each user sees their own (staff here did not start it), superusers all.
+    admin_model("profiles.importjob", staff="v", superuser="vd", team=True),
     admin_model("profiles.community", staff="vc", superuser="vcd"),
     admin_model("profiles.communitysnapshot", staff="v"),
     admin_model("posts.post", staff="v"),
@@ -259,7 +261,9 @@ RULES: dict[str, Rule] = {
     # --- probes and metrics ---
     "health": public(),
     "ready": public(),
-    "prometheus-django-metrics": public(),
+    # Closed to every session role: only METRICS_TOKEN or METRICS_ALLOWED_NETWORKS open it
+    # (monitoring/tests/test_metrics_access.py).
+    "prometheus-django-metrics": public(ok=403),
     "monitoring-dashboard": staff_only(PAGE, denied=302),  # staff_member_required: the admin sign-in
     "ai-scorecard": staff_only(PAGE, denied=302),  # staff_member_required, like the monitor
     # --- sign-in pages (django-allauth) ---
@@ -344,6 +348,8 @@ RULES: dict[str, Rule] = {
     "profiles:search": signed_in(PAGE),
     "profiles:favorites": signed_in(PAGE),
     "profiles:profile": signed_in(PAGE),
+    # Opens the report's access explicitly (the confirmation page's button), then back to the page.
+    "profiles:profile POST": signed_in(PAGE, ok=302),
     "profiles:favorite": team_create(PAGE, ok=302),
     # A refusal is a message on the redirect ("Choose a campaign you may change"), so every signed-in
     # user gets 302 here; api-campaign-creators POST carries the team rule.
@@ -398,6 +404,7 @@ RULES: dict[str, Rule] = {
     # --- API: shared collected data ---
     "api-profile-list": signed_in(API),
     "api-profile-detail": signed_in(API),
+    "api-profile-detail POST": signed_in(API),  # opens the report's access explicitly (issue 16)
     "api-profile-similar": signed_in(API),
     "api-profile-posts": signed_in(API),
     "api-profile-analytics": signed_in(API),
@@ -512,12 +519,12 @@ RULES: dict[str, Rule] = {
     "admin:profiles_tagsuggestion_decide POST": admin_site(302),
     "admin:profiles_profile_enqueue": admin_site(302),  # a GET only says "needs a POST"
     "admin:profiles_profile_import": admin_site(),
-    "admin:profiles_profile_process_import GET": admin_site(405),
-    "admin:profiles_profile_process_import POST": admin_site(),  # an empty form: the form again
+    # The two-step import of django-import-export is closed: imports run in the worker (issue 16).
+    "admin:profiles_profile_process_import": admin_site(403),
     "admin:profiles_profile_export": admin_site(),
-    "admin:profiles_community_import": admin_site(),
+    "admin:profiles_community_import": admin_site(403),  # export only: no analyst-owned import format
     "admin:profiles_community_process_import GET": admin_site(405),
-    "admin:profiles_community_process_import POST": admin_site(),
+    "admin:profiles_community_process_import POST": admin_site(403),
     "admin:profiles_community_export": admin_site(),
     "admin:posts_post_import": admin_site(403),  # posts come from scrapes: export only
     "admin:posts_post_process_import GET": admin_site(405),

@@ -43,8 +43,18 @@ def browser_page(live_server, monkeypatch):
         )
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
         page.set_default_timeout(15_000)
+        # Every page a browser test visits must work under the Content-Security-Policy (issue 16):
+        # Chromium reports each refused script, style or connection on the console.
+        refused = []
+        page.on(
+            "console",
+            lambda message: (
+                refused.append(f"{page.url}: {message.text}") if "Content Security Policy" in message.text else None
+            ),
+        )
         yield page
         browser.close()
+        assert not refused, f"blocked by the Content-Security-Policy: {refused}"
 
 
 @pytest.fixture

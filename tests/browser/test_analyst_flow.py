@@ -67,7 +67,9 @@ def test_analyst_filters_bulk_approves_tags_and_reads_charts(world, browser_page
 
     # The profile page: metrics with formulas on hover and every chart drawn by the vendored Chart.js.
     page.goto(f"{base}/creators/{star.pk}/")
-    page.wait_for_function("document.querySelectorAll('canvas[data-drawn]').length >= 6")
+    # A locator wait, not wait_for_function: that evaluates a string in the page, which the
+    # Content-Security-Policy refuses once it has to poll.
+    page.locator("canvas[data-drawn]").nth(5).wait_for(state="attached")
     drawn = page.evaluate("Array.from(document.querySelectorAll('canvas[data-chart]')).map(c => !!Chart.getChart(c))")
     assert drawn and all(drawn)
     assert "last 12 posts" in page.locator("dt[title*='likes + comments']").first.get_attribute("title")
