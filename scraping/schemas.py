@@ -111,6 +111,8 @@ class CommunityData:
     allowed_post_types: list[str] = field(default_factory=list)
     verification_required: bool | None = None
     icon_url: str = ""
+    # Reddit's /api/v1/{sub}/post_requirements answer; None when not fetched this time.
+    post_requirements: dict[str, Any] | None = None
 
 
 @dataclass
