@@ -106,15 +106,30 @@ def candidates_for(profile: Profile) -> dict[tuple[str, str], tuple[Profile, Can
         for platform, handle, text in named_accounts(_text(profile)):
             add(profile, platform, handle, "named_on_reddit", text, f"u/{profile.handle} description")
         named_in = Profile.objects.filter(platform=Platform.INSTAGRAM).filter(
-            Q(bio__icontains=f"u/{profile.handle}") | Q(external_url__icontains=f"/u/{profile.handle}")
+            Q(bio__icontains=f"u/{profile.handle}")
+            | Q(external_url__icontains=f"/u/{profile.handle}")
             | Q(external_url__icontains=f"/user/{profile.handle}")
         )
         for creator in named_in[:20]:
             if any(name.lower() == profile.handle.lower() for name, _ in reddit_users_named(_text(creator))):
-                add(profile, creator.platform, creator.handle, "names_reddit_user", f"u/{profile.handle}", f"@{creator.handle} bio")
+                add(
+                    profile,
+                    creator.platform,
+                    creator.handle,
+                    "names_reddit_user",
+                    f"u/{profile.handle}",
+                    f"@{creator.handle} bio",
+                )
         instagram = [Platform.INSTAGRAM]
         for creator in _same_pages(profile, instagram):
-            add(profile, creator.platform, creator.handle, "same_link_page", ", ".join(sorted(link_pages(profile) & link_pages(creator))), "both profiles")
+            add(
+                profile,
+                creator.platform,
+                creator.handle,
+                "same_link_page",
+                ", ".join(sorted(link_pages(profile) & link_pages(creator))),
+                "both profiles",
+            )
         if is_distinctive(profile.handle):
             twin = Profile.objects.by_handle(Platform.INSTAGRAM, profile.handle).first()
             if twin:
@@ -124,7 +139,14 @@ def candidates_for(profile: Profile) -> dict[tuple[str, str], tuple[Profile, Can
             reddit = _reddit_profile(name, profile)
             add(reddit, profile.platform, profile.handle, "names_reddit_user", text, f"@{profile.handle} bio")
         for reddit in _same_pages(profile, [Platform.REDDIT]):
-            add(reddit, profile.platform, profile.handle, "same_link_page", ", ".join(sorted(link_pages(profile) & link_pages(reddit))), "both profiles")
+            add(
+                reddit,
+                profile.platform,
+                profile.handle,
+                "same_link_page",
+                ", ".join(sorted(link_pages(profile) & link_pages(reddit))),
+                "both profiles",
+            )
         if is_distinctive(profile.handle):
             twin = Profile.objects.by_handle(Platform.REDDIT, profile.handle).first()
             if twin:
@@ -143,7 +165,11 @@ def _same_pages(profile: Profile, platforms: list[str]) -> list[Profile]:
     query = Q()
     for page in pages:
         query |= Q(external_url__icontains=page) | Q(bio__icontains=page)
-    return [p for p in Profile.objects.filter(query, platform__in=platforms).exclude(pk=profile.pk)[:20] if link_pages(p) & pages]
+    return [
+        p
+        for p in Profile.objects.filter(query, platform__in=platforms).exclude(pk=profile.pk)[:20]
+        if link_pages(p) & pages
+    ]
 
 
 def _reddit_profile(name: str, named_by: Profile) -> Profile:
@@ -153,7 +179,9 @@ def _reddit_profile(name: str, named_by: Profile) -> Profile:
         return existing
     try:
         with transaction.atomic():
-            return Profile.objects.create(platform=Platform.REDDIT, handle=name, discovered_via=f"named by @{named_by.handle}")
+            return Profile.objects.create(
+                platform=Platform.REDDIT, handle=name, discovered_via=f"named by @{named_by.handle}"
+            )
     except IntegrityError:
         return Profile.objects.by_handle(Platform.REDDIT, name).get()
 

@@ -78,8 +78,7 @@ _KARMA = re.compile(
     re.IGNORECASE,
 )
 _AGE = re.compile(
-    _NUMBER.replace("(", "(?P<num>", 1)
-    + r"[\s-]*(?P<unit>day|week|month|year|yr|hour)s?\b(?:\s*old)?",
+    _NUMBER.replace("(", "(?P<num>", 1) + r"[\s-]*(?P<unit>day|week|month|year|yr|hour)s?\b(?:\s*old)?",
     re.IGNORECASE,
 )
 _ACCOUNT = re.compile(r"\b(account|accounts|acct|profile age|account age|reddit age)\b", re.IGNORECASE)
@@ -152,7 +151,10 @@ _SELLING = re.compile(
     r"content for sale|premium content|prices?|pay(?:ing)? for content|price lists?|menus?)\b",
     re.IGNORECASE,
 )
-_ONLYFANS = re.compile(r"\b(onlyfans|only fans|of links?|fansly|fanvue|paywall(?:ed)?|\bOF\b)\b", re.IGNORECASE)
+# "OF" only in capitals: case-insensitively it would be every "of".
+_ONLYFANS = re.compile(
+    r"\b(onlyfans|only fans|(?-i:OF) links?|fansly|fanvue|paywall(?:ed)?|(?-i:\bOF\b))\b", re.IGNORECASE
+)
 _PROMOTION = re.compile(
     r"\b(self[\s-]*promo(?:tion|ting|te)?|promotion|promoting|promote|advertis(?:e|ing|ement|ements)|ads?\b|"
     r"spam(?:ming)?|social media links?|links? to (?:your )?(?:social|instagram|tiktok|youtube|channel)|"
@@ -290,7 +292,9 @@ class _Reader:
             return
         if _VERIFY_NOT_NEEDED.search(sentence):
             self.put("verification_required", False, source, rule, sentence)
-        elif _VERIFY_NEEDED.search(sentence) or re.search(r"\bverified\s+(?:only|users|members|sellers)\b", sentence, re.I):
+        elif _VERIFY_NEEDED.search(sentence) or re.search(
+            r"\bverified\s+(?:only|users|members|sellers)\b", sentence, re.I
+        ):
             # "Sellers must be verified" still means: to post as a seller you verify.
             self.put("verification_required", True, source, rule, sentence, prefer=lambda a, b: a or b)
 
@@ -306,9 +310,7 @@ class _Reader:
             words = match.group(1) or match.group(2) or match.group(3) or ""
             kinds = [kind for kind, pattern in _POST_TYPES.items() if re.search(rf"\b(?:{pattern})\b", words, re.I)]
             if kinds:
-                self.put(
-                    "allowed_post_types", sorted(set(kinds)), source, rule, sentence, prefer=_union
-                )
+                self.put("allowed_post_types", sorted(set(kinds)), source, rule, sentence, prefer=_union)
         if _SELF_ONLY.search(sentence):
             self.put("submission_type", "self", source, rule, sentence)
         elif _LINK_ONLY.search(sentence):
@@ -355,3 +357,53 @@ def extract(rules: list[dict[str, Any]], sidebar: str = "") -> Extraction:
         for paragraph in re.split(r"\n\s*\n", sidebar):
             reader.read(paragraph, "sidebar", "sidebar")
     return reader.result
+
+
+# --- Evaluation ------------------------------------------------------------------------------
+
+
+def _comparable(name: str, value: Any) -> Any:
+    if name == "title_rules":
+        return bool(value)  # labelled as "a title rule is stated"
+    if name == "allowed_post_types":
+        return tuple(sorted(value))
+    return value
+
+
+def score(cases: list[dict[str, Any]]) -> dict[str, Any]:
+    """Item-level precision and recall of ``extract`` on labelled cases ``[{rules, sidebar?, labels}]``.
+
+    An item is one (field, value) pair. Predicted and labelled with the same value: true positive.
+    Predicted with another value: a false positive and a false negative. Predicted where the label
+    says nothing: false positive. Labelled but not predicted: false negative.
+    """
+    per_field = {name: {"tp": 0, "fp": 0, "fn": 0} for name in FIELDS}
+    misses = []
+    for case in cases:
+        got = extract(case.get("rules") or [], case.get("sidebar", "")).known()
+        want = case.get("labels") or {}
+        for name in FIELDS:
+            g = _comparable(name, got[name]) if name in got else None
+            w = _comparable(name, want[name]) if name in want else None
+            if name == "title_rules" and w is False:
+                w = None
+            counts = per_field[name]
+            if g is not None and w is not None and g == w:
+                counts["tp"] += 1
+                continue
+            if g is not None:
+                counts["fp"] += 1
+            if w is not None:
+                counts["fn"] += 1
+            if g is not None or w is not None:
+                misses.append({"case": case.get("id", ""), "field": name, "extracted": g, "labelled": w})
+    tp, fp, fn = (sum(c[k] for c in per_field.values()) for k in ("tp", "fp", "fn"))
+    return {
+        "cases": len(cases),
+        "items_labelled": tp + fn,
+        "precision": round(tp / (tp + fp), 4) if tp + fp else None,
+        "recall": round(tp / (tp + fn), 4) if tp + fn else None,
+        "per_field": per_field,
+        "misses": misses,
+        "extractor_version": VERSION,
+    }

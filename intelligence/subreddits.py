@@ -89,7 +89,9 @@ def _add_reddit(values: dict[str, Any], evidence: list[dict[str, Any]], reddit: 
     if reddit.get("is_flair_required") is not None:
         values["flair_required"] = bool(reddit["is_flair_required"]) or bool(values["flair_required"])
         evidence.append(
-            _reddit_evidence("flair_required", values["flair_required"], f"is_flair_required: {reddit['is_flair_required']}")
+            _reddit_evidence(
+                "flair_required", values["flair_required"], f"is_flair_required: {reddit['is_flair_required']}"
+            )
         )
     policy = reddit.get("body_restriction_policy")
     if policy == "required":
@@ -168,24 +170,40 @@ def review_signals(community: Community, row: CommunityRequirements) -> list[tup
             (
                 CommunityReviewStatus.USER_FEED,
                 0.95,
-                [{"signal": "user profile subreddit", "text": f"r/{community.name} ({community.subreddit_type or 'u_'})", "rule": ""}],
+                [
+                    {
+                        "signal": "user profile subreddit",
+                        "text": f"r/{community.name} ({community.subreddit_type or 'u_'})",
+                        "rule": "",
+                    }
+                ],
             )
         )
     by_field = {}
     for item in row.evidence:
         by_field.setdefault(item["field"], item)
-    forbids = [by_field[f] for f in ("selling_allowed", "onlyfans_allowed") if getattr(row, f) is False and f in by_field]
+    forbids = [
+        by_field[f] for f in ("selling_allowed", "onlyfans_allowed") if getattr(row, f) is False and f in by_field
+    ]
     if forbids:
         candidates.append((CommunityReviewStatus.NO_SELLER, 0.85, [_signal(f"{e['field']}: no", e) for e in forbids]))
     elif row.promotion_allowed is False and "promotion_allowed" in by_field:
-        candidates.append((CommunityReviewStatus.NO_SELLER, 0.6, [_signal("no self-promotion", by_field["promotion_allowed"])]))
+        candidates.append(
+            (CommunityReviewStatus.NO_SELLER, 0.6, [_signal("no self-promotion", by_field["promotion_allowed"])])
+        )
     allows = [
         by_field[f]
         for f in ("selling_allowed", "onlyfans_allowed", "promotion_allowed")
         if getattr(row, f) is True and f in by_field
     ]
     if allows and not forbids:
-        candidates.append((CommunityReviewStatus.OK, min(0.9, 0.6 + 0.1 * len(allows)), [_signal(f"{e['field']}: yes", e) for e in allows]))
+        candidates.append(
+            (
+                CommunityReviewStatus.OK,
+                min(0.9, 0.6 + 0.1 * len(allows)),
+                [_signal(f"{e['field']}: yes", e) for e in allows],
+            )
+        )
     text = f"{community.title} {community.public_description} {community.description}".lower()
     words = sorted({w for w in _CREATOR_WORDS if w in text})
     if not candidates:
@@ -195,7 +213,9 @@ def review_signals(community: Community, row: CommunityRequirements) -> list[tup
                 signals.append({"signal": "creator words in sidebar", "text": ", ".join(words), "rule": "sidebar"})
             candidates.append((CommunityReviewStatus.OK, 0.5, signals))
         else:
-            signals = [{"signal": "no creator words, not NSFW", "text": community.public_description[:200], "rule": "sidebar"}]
+            signals = [
+                {"signal": "no creator words, not NSFW", "text": community.public_description[:200], "rule": "sidebar"}
+            ]
             if community.ai_suggested_category:
                 signals.append(
                     {

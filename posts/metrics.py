@@ -260,7 +260,11 @@ def compute_comment_sentiment(post_ids: Iterable[int]) -> None:
     from posts.models import CommentSentiment
 
     post_ids = list(post_ids)
-    rows = CommentSentiment.objects.filter(post_id__in=post_ids).values("post_id").annotate(n=Count("id"), avg=Avg("score"))
+    rows = (
+        CommentSentiment.objects.filter(post_id__in=post_ids)
+        .values("post_id")
+        .annotate(n=Count("id"), avg=Avg("score"))
+    )
     with transaction.atomic():
         for row in rows:
             Post.objects.filter(pk=row["post_id"]).update(comment_sentiment=row["avg"], comments_analyzed=row["n"])

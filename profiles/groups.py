@@ -21,6 +21,8 @@ ANALYST_POLICY: list[tuple[str, str, tuple[str, ...]]] = [
     ("profiles", "tagcategory", ("add", "change")),
     ("profiles", "tagsuggestion", ("change",)),
     ("profiles", "favorite", ("add", "delete")),
+    ("profiles", "communityreviewsuggestion", ("change",)),
+    ("profiles", "profilelink", ("change",)),
     ("posts", "*", ("view",)),
     ("campaigns", "*", ("view", "add", "change")),
     ("media", "*", ("view",)),

@@ -453,9 +453,7 @@ class RedditClient:
     def user_submitted(self, name: str, sort: str = "new", *, max_items: int = 100) -> list[PostData]:
         return self._paged(f"/user/{name}/submitted", {"sort": sort}, max_items)
 
-    def post_comments(
-        self, post_id: str, *, sort: str = "top", limit: int = 100, more_budget: int = 0
-    ) -> CommentTree:
+    def post_comments(self, post_id: str, *, sort: str = "top", limit: int = 100, more_budget: int = 0) -> CommentTree:
         """A post's comments, then up to ``more_budget`` ``/api/morechildren`` calls expanding its stubs.
 
         Each expansion asks for at most 100 children (Reddit's limit per call); stubs beyond the

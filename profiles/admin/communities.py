@@ -20,6 +20,7 @@ from posts.analytics import community_analytics
 from profiles.admin.actions import BulkActionsMixin, CommunityActionForm
 from profiles.admin.filters import PendingSuggestionsFilter, TaggedFilter
 from profiles.admin.profiles import SnapshotInline
+from profiles.admin.reddit import CommunityRequirementsInline, ReviewSuggestionInline
 from profiles.admin.resources import CommunityExportResource
 from profiles.admin.review import REVIEW_LABELS, ReviewCountsMixin, ReviewedTargetMixin
 from profiles.admin.taxonomy import TagSuggestionInline
@@ -83,7 +84,12 @@ class CommunityAdmin(
         "reject_suggestions",
         "scrape_now",
     ]
-    inlines = [CommunityTagSuggestionInline, CommunitySnapshotInline]
+    inlines = [
+        CommunityRequirementsInline,
+        ReviewSuggestionInline,
+        CommunityTagSuggestionInline,
+        CommunitySnapshotInline,
+    ]
     change_form_after_template = "admin/profiles/community_panel.html"
     # Everything a scrape writes is read-only here (the fieldsets choose what is shown, and where).
     readonly_fields = [

@@ -10,10 +10,13 @@ from accounts.teams import current_team
 from profiles.models import (
     AudienceDemographics,
     Community,
+    CommunityRequirements,
     CommunityReviewStatus,
+    CommunityReviewSuggestion,
     Favorite,
     Profile,
     ProfileAccess,
+    ProfileLink,
     SearchHistory,
     Tag,
 )
@@ -116,6 +119,7 @@ class ProfileDetailSerializer(ProfileSummarySerializer):
 
     tags = TagSerializer(many=True, read_only=True)
     audience = serializers.SerializerMethodField()
+    linked_profiles = serializers.SerializerMethodField()
 
     class Meta:
         model = Profile
@@ -150,10 +154,16 @@ class ProfileDetailSerializer(ProfileSummarySerializer):
             *beyond(SUMMARY_FIELDS, Profile.ANALYST_FIELDS),
             "scrape_status",
             "audience",
+            "linked_profiles",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(lambda: LinkedProfileSerializer(many=True))
+    def get_linked_profiles(self, profile: Profile) -> list[dict]:
+        """The same person elsewhere, as analysts confirmed it ("also on Instagram: …")."""
+        return [linked_profile(link, profile) for link in ProfileLink.for_profile(profile)]
 
     @extend_schema_field(AudienceSerializer(allow_null=True))
     def get_audience(self, profile: Profile) -> dict | None:
@@ -298,4 +308,50 @@ class ProfileAccessSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProfileAccess
         fields = ["id", "creator", "granted_at", "expires_at", "is_active"]
+        read_only_fields = fields
+
+
+class LinkedProfileSerializer(serializers.Serializer):
+    """The other side of a confirmed ``ProfileLink``, seen from one profile."""
+
+    platform = serializers.CharField()
+    handle = serializers.CharField()
+    confidence = serializers.FloatField()
+    evidence = serializers.ListField(child=serializers.DictField())
+    api_url = serializers.CharField(allow_null=True, help_text="The other profile's report, when we track it.")
+
+
+def linked_profile(link: ProfileLink, seen_from: Profile) -> dict:
+    """The other side of ``link`` as seen from ``seen_from`` (either the Reddit user or the linked profile)."""
+    if link.profile_id == seen_from.pk:
+        other, platform = link.linked, link.platform
+        handle = other.handle if other else link.handle
+    else:
+        other, platform, handle = link.profile, link.profile.platform, link.profile.handle
+    return {
+        "platform": platform,
+        "handle": handle,
+        "confidence": link.confidence,
+        "evidence": link.evidence,
+        "api_url": profile_api_path(other) if other else None,
+    }
+
+
+class CommunityRequirementsSerializer(serializers.ModelSerializer):
+    """Who may post: stated (with evidence), Reddit's own answer, observed lower bounds, contradictions.
+
+    ``null`` = unknown: the rules say nothing about it. ``observed`` maps a period in days to the
+    lowest author karma and youngest account among posts that stayed up.
+    """
+
+    class Meta:
+        model = CommunityRequirements
+        exclude = ["id", "community"]
+        read_only_fields = [f.name for f in CommunityRequirements._meta.fields if f.name not in ("id", "community")]
+
+
+class CommunityReviewSuggestionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CommunityReviewSuggestion
+        fields = ["id", "suggested_status", "confidence", "signals", "status", "model_version", "created_at"]
         read_only_fields = fields

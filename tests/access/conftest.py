@@ -69,10 +69,13 @@ def _build_world() -> SimpleNamespace:
     from posts.models import CommentSentiment
     from profiles.models import (
         AudienceDemographics,
+        CommunityRequirements,
+        CommunityReviewSuggestion,
         CommunitySnapshot,
         Favorite,
         Mention,
         ProfileAccess,
+        ProfileLink,
         RelatedProfile,
         SearchHistory,
         TagSuggestion,
@@ -174,6 +177,17 @@ def _build_world() -> SimpleNamespace:
         "profiles.searchhistory": _owned(SearchHistory, owning, user=author, query="travel"),
         "profiles.community": community,
         "profiles.communitysnapshot": CommunitySnapshot.objects.create(community=community, subscribers=10),
+        "profiles.communityrequirements": CommunityRequirements.objects.create(community=community),
+        "profiles.communityreviewsuggestion": CommunityReviewSuggestion.objects.create(
+            community=community, suggested_status="ok", confidence=0.7
+        ),
+        "profiles.profilelink": ProfileLink.objects.create(
+            profile=ProfileFactory(platform="reddit", handle="access_redditor"),
+            linked=profile,
+            platform=profile.platform,
+            handle=profile.handle,
+            confidence=0.8,
+        ),
         "posts.post": post,
         "posts.commentsentiment": CommentSentiment.objects.create(
             post=post, external_id="c1", text="love it", sentiment="positive", score=0.9

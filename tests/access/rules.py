@@ -231,6 +231,10 @@ _ADMIN_MODELS = [
     admin_model("profiles.searchhistory", staff="v"),  # issue 16: admin scoping
     admin_model("profiles.community", staff="vc", superuser="vcd"),
     admin_model("profiles.communitysnapshot", staff="v"),
+    # Issue 21: suggestions come from the AI and links from analysis, never added by hand.
+    admin_model("profiles.communityrequirements", staff="v", superuser="vcd"),
+    admin_model("profiles.communityreviewsuggestion", staff="vc", superuser="vcd"),
+    admin_model("profiles.profilelink", staff="vc", superuser="vcd"),
     admin_model("posts.post", staff="v"),
     admin_model("posts.commentsentiment", staff="v"),
     admin_model("campaigns.campaign", staff="vac"),  # issue 16: admin scoping
@@ -343,6 +347,10 @@ RULES: dict[str, Rule] = {
     "profiles:add_to_campaign": signed_in(PAGE, ok=302),
     "profiles:review_queue": signed_in(PAGE),
     "profiles:review_communities": signed_in(PAGE, ok=302),
+    # A refusal is a message on the redirect, as for the queue's own buttons.
+    "profiles:decide_review_suggestion": signed_in(PAGE, ok=302),
+    "profiles:community": signed_in(PAGE),
+    "profiles:decide_profile_link": signed_in(PAGE, ok=302),
     "campaigns:list": signed_in(PAGE),
     "campaigns:detail": team_read(PAGE),
     "media-file": signed_in(PAGE),
@@ -492,6 +500,9 @@ KWARGS: dict[str, Factory] = {
     "profiles:profile": _pk("profiles.profile"),
     "profiles:favorite": _pk("profiles.profile"),
     "profiles:add_to_campaign": _pk("profiles.profile"),
+    "profiles:community": _pk("profiles.community"),
+    "profiles:decide_review_suggestion": _pk("profiles.communityreviewsuggestion"),
+    "profiles:decide_profile_link": _pk("profiles.profilelink"),
     "campaigns:detail": _pk("campaigns.campaign"),
     "media-file": lambda world: {"path": world.media_path},
     "api-profile-detail": _profile_path,
