@@ -206,25 +206,28 @@ def review_signals(community: Community, row: CommunityRequirements) -> list[tup
         )
     text = f"{community.title} {community.public_description} {community.description}".lower()
     words = sorted({w for w in _CREATOR_WORDS if w in text})
-    if not candidates:
-        if community.is_nsfw or len(words) >= 2:
-            signals = [{"signal": "NSFW", "text": "over 18", "rule": ""}] if community.is_nsfw else []
-            if words:
-                signals.append({"signal": "creator words in sidebar", "text": ", ".join(words), "rule": "sidebar"})
-            candidates.append((CommunityReviewStatus.OK, 0.5, signals))
-        else:
-            signals = [
-                {"signal": "no creator words, not NSFW", "text": community.public_description[:200], "rule": "sidebar"}
-            ]
-            if community.ai_suggested_category:
-                signals.append(
-                    {
-                        "signal": "AI content category",
-                        "text": f"{community.get_ai_suggested_category_display()} ({community.ai_category_confidence or 0:.0%})",
-                        "rule": "",
-                    }
-                )
-            candidates.append((CommunityReviewStatus.NON_RELATED, 0.55, signals))
+    # The weak signals always give a fallback (below any rule-based suggestion), so rejecting the
+    # strong suggestion makes way for the next one.
+    if community.is_nsfw or len(words) >= 2:
+        signals = [{"signal": "NSFW", "text": "over 18", "rule": ""}] if community.is_nsfw else []
+        if words:
+            signals.append({"signal": "creator words in sidebar", "text": ", ".join(words), "rule": "sidebar"})
+        fallback = (CommunityReviewStatus.OK, 0.5, signals)
+    else:
+        signals = [
+            {"signal": "no creator words, not NSFW", "text": community.public_description[:200], "rule": "sidebar"}
+        ]
+        if community.ai_suggested_category:
+            signals.append(
+                {
+                    "signal": "AI content category",
+                    "text": f"{community.get_ai_suggested_category_display()} ({community.ai_category_confidence or 0:.0%})",
+                    "rule": "",
+                }
+            )
+        fallback = (CommunityReviewStatus.NON_RELATED, 0.55 if not candidates else 0.4, signals)
+    if fallback[0] not in {status for status, _, _ in candidates}:
+        candidates.append(fallback)
     return sorted(candidates, key=lambda c: c[1], reverse=True)
 
 
