@@ -246,6 +246,10 @@ def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "community": community,
         "requirements": requirements,
         "requirement_rows": _requirement_rows(requirements, evidence_by_field) if requirements else [],
+        "contradictions": [
+            {**c, "label": REQUIREMENT_LABELS.get(c["field"], c["field"])}
+            for c in (requirements.contradictions if requirements else [])
+        ],
         "best_times": figures.best_time_by_kind,
         "window_posts": len(figures._posts),
         "suggestion": community.review_suggestions.filter(status=Decision.PENDING).first(),

@@ -25,8 +25,14 @@ from tests.factories import CommunityFactory, ProfileFactory
             "will be removed automatically.",
             {"min_comment_karma": 100, "min_post_karma": 50, "min_account_age_days": 30},
         ),
-        ("Your account must be at least 2 weeks old and have 1k+ karma.", {"min_account_age_days": 14, "min_total_karma": 1000}),
-        ("Selling, buying or promoting OnlyFans is not allowed. No self-promotion.", {"selling_allowed": False, "onlyfans_allowed": False, "promotion_allowed": False}),
+        (
+            "Your account must be at least 2 weeks old and have 1k+ karma.",
+            {"min_account_age_days": 14, "min_total_karma": 1000},
+        ),
+        (
+            "Selling, buying or promoting OnlyFans is not allowed. No self-promotion.",
+            {"selling_allowed": False, "onlyfans_allowed": False, "promotion_allowed": False},
+        ),
         ("Sellers are welcome. Self promotion is allowed.", {"selling_allowed": True, "promotion_allowed": True}),
         ("You must be verified to post.", {"verification_required": True}),
         ("Verification is not required but recommended.", {"verification_required": False}),
@@ -43,7 +49,10 @@ def test_extraction_reads_stated_requirements(text, expected):
 
 def test_every_item_names_the_rule_it_came_from():
     result = requirements.extract(
-        [{"short_name": "Karma", "description": "Minimum 200 karma to post."}, {"short_name": "Be nice", "description": ""}],
+        [
+            {"short_name": "Karma", "description": "Minimum 200 karma to post."},
+            {"short_name": "Be nice", "description": ""},
+        ],
         sidebar="Posts must have a flair.",
     )
 
@@ -130,7 +139,9 @@ def test_review_suggestion_accepted_is_kept_and_rejected_never_returns(sub, djan
     suggestion.reject(analyst)
     subreddits.assess(sub.pk)  # a re-scrape reassesses
 
-    assert not CommunityReviewSuggestion.objects.filter(community=sub, suggested_status="no_seller", status="pending").exists()
+    assert not CommunityReviewSuggestion.objects.filter(
+        community=sub, suggested_status="no_seller", status="pending"
+    ).exists()
     other = CommunityReviewSuggestion.objects.get(community=sub, status="pending")
     other.accept(analyst)
     sub.refresh_from_db()
@@ -153,7 +164,9 @@ def test_user_feed_and_non_related_suggestions():
 
 @pytest.mark.django_db
 def test_identity_links_from_bios_link_pages_and_handles():
-    redditor = Profile.objects.create(platform="reddit", handle="lena_draws", bio="Art! IG: @lena.draws.art · linktr.ee/lenadraws")
+    redditor = Profile.objects.create(
+        platform="reddit", handle="lena_draws", bio="Art! IG: @lena.draws.art · linktr.ee/lenadraws"
+    )
     creator = ProfileFactory(handle="lena.draws.art", bio="illustrator", external_url="https://linktr.ee/lenadraws")
     twin = ProfileFactory(handle="lena_draws", bio="reddit: u/lena_draws")
 

@@ -122,6 +122,8 @@ def test_requirements_endpoint_refusing_keeps_the_scrape(scrape_settings, fake_u
     outcome = collect.scrape("subreddit", "announcements")
 
     assert outcome.ok
-    assert not CommunityRequirements.objects.filter(community__name="announcements", reddit__isnull=False).exclude(
-        reddit={}
-    ).exists()
+    assert (
+        not CommunityRequirements.objects.filter(community__name="announcements", reddit__isnull=False)
+        .exclude(reddit={})
+        .exists()
+    )

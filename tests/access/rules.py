@@ -232,7 +232,6 @@ _ADMIN_MODELS = [
     admin_model("profiles.community", staff="vc", superuser="vcd"),
     admin_model("profiles.communitysnapshot", staff="v"),
     # Issue 21: suggestions come from the AI and links from analysis, never added by hand.
-    admin_model("profiles.communityrequirements", staff="v", superuser="vcd"),
     admin_model("profiles.communityreviewsuggestion", staff="vc", superuser="vcd"),
     admin_model("profiles.profilelink", staff="vc", superuser="vcd"),
     admin_model("posts.post", staff="v"),
