@@ -110,6 +110,16 @@ class ProfileSummarySerializer(serializers.ModelSerializer):
         return profile_api_path(profile)
 
 
+class LinkedProfileSerializer(serializers.Serializer):
+    """The other side of a confirmed ``ProfileLink``, seen from one profile."""
+
+    platform = serializers.CharField()
+    handle = serializers.CharField()
+    confidence = serializers.FloatField()
+    evidence = serializers.ListField(child=serializers.DictField())
+    api_url = serializers.CharField(allow_null=True, help_text="The other profile's report, when we track it.")
+
+
 class ProfileDetailSerializer(ProfileSummarySerializer):
     """The full creator report: identity, counts, every cached metric, AI aggregates, analyst data.
 
@@ -160,7 +170,7 @@ class ProfileDetailSerializer(ProfileSummarySerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(lambda: LinkedProfileSerializer(many=True))
+    @extend_schema_field(LinkedProfileSerializer(many=True))
     def get_linked_profiles(self, profile: Profile) -> list[dict]:
         """The same person elsewhere, as analysts confirmed it ("also on Instagram: …")."""
         return [linked_profile(link, profile) for link in ProfileLink.for_profile(profile)]
@@ -309,16 +319,6 @@ class ProfileAccessSerializer(serializers.ModelSerializer):
         model = ProfileAccess
         fields = ["id", "creator", "granted_at", "expires_at", "is_active"]
         read_only_fields = fields
-
-
-class LinkedProfileSerializer(serializers.Serializer):
-    """The other side of a confirmed ``ProfileLink``, seen from one profile."""
-
-    platform = serializers.CharField()
-    handle = serializers.CharField()
-    confidence = serializers.FloatField()
-    evidence = serializers.ListField(child=serializers.DictField())
-    api_url = serializers.CharField(allow_null=True, help_text="The other profile's report, when we track it.")
 
 
 def linked_profile(link: ProfileLink, seen_from: Profile) -> dict:
