@@ -450,6 +450,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False, help="run tasks inline (debugging only)")
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# What a library prints in a task (a model's download or progress bar) is not a warning: Celery logs
+# captured stdout/stderr at WARNING by default, which made every progress bar look like trouble.
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Scraping and ML get their own queues (STYLE.md) so a slow model never blocks collection.
 CELERY_TASK_ROUTES = {
@@ -580,7 +583,10 @@ LOGGING = {
     "loggers": {
         # The middleware writes one structured access line per request; the servers' own access
         # lines would say the same without the request id.
-        "django.server": {"level": "WARNING"},
+        # django.server and django.request also log every 4xx ("Not Found: /x") at WARNING: with the
+        # access line that was one request logged three times. 5xx tracebacks (ERROR) still come through.
+        "django.server": {"level": "CRITICAL"},
+        "django.request": {"level": "ERROR"},
         "uvicorn.access": {"level": "WARNING"},
         # django-axes logs every attempt and its start-up at INFO; lockouts are WARNING, and the
         # audit trail keeps sign-ins and failures.

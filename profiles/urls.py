@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("creators/", views.creator_search, name="search"),
     path("creators/favorites/", views.favorites, name="favorites"),
+    path("creators/bulk/", views.bulk_creators, name="bulk"),
     path("creators/<int:pk>/", views.profile_detail, name="profile"),
     path("creators/<int:pk>/favorite/", views.toggle_favorite, name="favorite"),
     path("creators/<int:pk>/add-to-campaign/", views.add_to_campaign, name="add_to_campaign"),

@@ -350,8 +350,13 @@ RULES: dict[str, Rule] = {
     "profiles:decide_review_suggestion": signed_in(PAGE, ok=302),
     "profiles:community": signed_in(PAGE),
     "profiles:decide_profile_link": signed_in(PAGE, ok=302),
+    "profiles:bulk": team_create(PAGE, ok=302),  # ticked creators to favorites (writers of a team)
     "campaigns:list": signed_in(PAGE),
+    "campaigns:create": team_create(PAGE, ok=302),
     "campaigns:detail": team_read(PAGE),
+    "campaigns:update": team_edit(PAGE, ok=302),
+    "campaigns:entry": team_edit(PAGE, ok=302),
+    "campaigns:export": team_read(PAGE),
     "media-file": signed_in(PAGE),
     # --- API: tokens ---
     "api-auth-token": public().but(anonymous=400),  # each role posts its own password; anonymous none
@@ -503,6 +508,12 @@ KWARGS: dict[str, Factory] = {
     "profiles:decide_review_suggestion": _pk("profiles.communityreviewsuggestion"),
     "profiles:decide_profile_link": _pk("profiles.profilelink"),
     "campaigns:detail": _pk("campaigns.campaign"),
+    "campaigns:update": _pk("campaigns.campaign"),
+    "campaigns:export": _pk("campaigns.campaign"),
+    "campaigns:entry": lambda world: {
+        "pk": world.objects["campaigns.campaign"].pk,
+        "entry_pk": world.objects["campaigns.campaignprofile"].pk,
+    },
     "media-file": lambda world: {"path": world.media_path},
     "api-profile-detail": _profile_path,
     "api-profile-similar": _profile_path,
@@ -565,6 +576,10 @@ def _campaign_body(world) -> dict[str, Any]:
 DATA: dict[str, Factory] = {
     **{f"{key.split()[0]} POST": lambda world: {"post": "yes"} for key in RULES if key.endswith("_delete POST")},
     "profiles:add_to_campaign POST": lambda world: {"campaign": world.objects["campaigns.campaign"].pk},
+    "profiles:bulk POST": lambda world: {"action": "favorite", "profile": world.spare_profile.pk},
+    "campaigns:create POST": lambda world: {"name": "Matrix launch", "status": "draft", "currency": "EUR"},
+    "campaigns:update POST": lambda world: {"name": "Matrix launch", "status": "active", "currency": "EUR"},
+    "campaigns:entry POST": lambda world: {f"e{world.objects['campaigns.campaignprofile'].pk}-status": "contacted"},
     "profiles:review_communities POST": lambda world: {
         "single": f"{world.objects['profiles.community'].pk}:ok",
     },
