@@ -25,11 +25,15 @@ from config import demo_content as words
 from config.demo_images import avatar_asset, post_assets
 from posts.metrics import compute_community_metrics, compute_profile_metrics
 from posts.models import CommentSentiment, Post, PostKind, PostMedia
+from profiles.audience import Demographics, store_demographics
 from profiles.models import (
+    AudienceSegment,
+    AudienceSource,
     Community,
     CommunityReviewStatus,
     CommunitySnapshot,
     Favorite,
+    InstagramConnection,
     Platform,
     Profile,
     ProfileSnapshot,
@@ -137,6 +141,7 @@ class DemoSummary:
     snapshots: int = 0
     communities: int = 0
     campaigns: int = 0
+    audiences: int = 0
 
 
 @transaction.atomic
@@ -273,6 +278,7 @@ def load_demo(instagram_profiles: int = 240, reddit_profiles: int = 80, months: 
         for community in communities:
             compute_community_metrics(community.pk)
     summary.campaigns += _make_campaign(random.Random(f"{SEED}-campaign"), now)
+    summary.audiences += load_audience_demo(now)
     return summary
 
 
@@ -460,3 +466,147 @@ def _make_campaign(rng: random.Random, now) -> int:
         if post:
             CampaignPost.objects.get_or_create(campaign=campaign, post=post)
     return 1
+
+
+# --- Audience intelligence (issue 19) -------------------------------------------------------------
+# One Instagram creator in four has connected Instagram insights (verified demographics, a few
+# monthly readings of history, one connection broken to show that state); the others get public
+# comments only, from which the nightly estimates (languages, authenticity, credibility) are made.
+# One in eight unconnected creators gets a comment pod of generic, instant comments: a low score.
+
+AUDIENCE_REGIONS = {
+    "us": {"US": 0.58, "CA": 0.11, "GB": 0.09, "AU": 0.05, "MX": 0.04, "DE": 0.03, "IN": 0.03},
+    "uk": {"GB": 0.52, "US": 0.17, "IE": 0.07, "AU": 0.06, "CA": 0.04, "NL": 0.03, "DE": 0.03},
+    "br": {"BR": 0.71, "PT": 0.09, "US": 0.07, "AR": 0.03, "ES": 0.02, "JP": 0.01},
+    "es": {"ES": 0.39, "MX": 0.24, "AR": 0.11, "CO": 0.09, "US": 0.07, "CL": 0.05},
+    "de": {"DE": 0.55, "AT": 0.14, "CH": 0.11, "NL": 0.04, "US": 0.04, "PL": 0.03},
+}
+AUDIENCE_CITIES = {
+    "us": ["New York, New York", "Los Angeles, California", "Chicago, Illinois", "Toronto, Ontario"],
+    "uk": ["London, England", "Manchester, England", "Dublin, Leinster", "Birmingham, England"],
+    "br": ["São Paulo, São Paulo (state)", "Rio de Janeiro, Rio de Janeiro (state)", "Lisbon, Lisbon District"],
+    "es": ["Madrid, Community of Madrid", "Mexico City, Distrito Federal", "Buenos Aires, Buenos Aires"],
+    "de": ["Berlin, Berlin", "Vienna, Vienna", "Munich, Bavaria", "Zurich, Canton of Zurich"],
+}
+# Share of women among followers per niche (rough; the point is that pages show different shapes).
+AUDIENCE_WOMEN = {"beauty": 0.82, "fashion": 0.74, "parenting": 0.8, "gaming": 0.22, "tech": 0.3, "finance": 0.38}
+AUDIENCE_AGES = {"13-17": 0.04, "18-24": 0.27, "25-34": 0.36, "35-44": 0.18, "45-54": 0.09, "55-64": 0.04, "65+": 0.02}
+COMMENT_LINES = {
+    "en": [
+        "This is so helpful, saving it for later",
+        "Where did you get that? I need one",
+        "Tried it last night and it worked",
+    ],
+    "es": [
+        "Me encanta este contenido, gracias por compartir",
+        "¿Dónde lo compraste? Lo necesito",
+        "Lo probé ayer y funcionó",
+    ],
+    "pt": [
+        "Amei esse conteúdo, obrigado por compartilhar",
+        "Onde você comprou? Preciso de um",
+        "Testei ontem e deu certo",
+    ],
+    "de": [
+        "Das ist so hilfreich, danke fürs Teilen",
+        "Wo hast du das gekauft? Ich brauche das",
+        "Gestern ausprobiert und es klappt",
+    ],
+}
+REGION_LANGUAGES = {"us": "en", "uk": "en", "br": "pt", "es": "es", "de": "de"}
+POD_LINES = ["nice", "🔥🔥🔥", "great post", "wow", "😍😍", "love it", "amazing content check my page"]
+
+
+def _jitter(rng: random.Random, shares: dict[str, float]) -> dict[str, float]:
+    raw = {key: value * rng.uniform(0.8, 1.2) for key, value in shares.items()}
+    total = sum(raw.values())
+    return {key: value / total for key, value in raw.items()}
+
+
+def _verified_audience(rng: random.Random, niche: str, region: str, day, reach: int) -> Demographics:
+    women = min(0.95, max(0.05, AUDIENCE_WOMEN.get(niche, 0.55) + rng.uniform(-0.05, 0.05)))
+    ages = _jitter(rng, AUDIENCE_AGES)
+    unknown = 0.02
+    joint = {
+        age: {"F": s * women * (1 - unknown), "M": s * (1 - women) * (1 - unknown), "U": s * unknown}
+        for age, s in ages.items()
+    }
+    cities = _jitter(rng, {city: rng.uniform(0.5, 1.5) for city in AUDIENCE_CITIES[region]})
+    return Demographics(
+        source=AudienceSource.GRAPH_INSIGHTS,
+        segment=AudienceSegment.FOLLOWERS,
+        captured_on=day,
+        countries=_jitter(rng, AUDIENCE_REGIONS[region]),
+        cities=cities,
+        ages=ages,
+        genders={"F": women * (1 - unknown), "M": (1 - women) * (1 - unknown), "U": unknown},
+        age_genders=joint,
+        reach=reach,
+        profile_views=reach // rng.randint(8, 20),
+    )
+
+
+def _demo_comments(rng: random.Random, profile: Profile, region: str, pod: bool) -> None:
+    from intelligence.comments import CommentIn, analyze_comments
+    from intelligence.conf import analyzers
+
+    language = REGION_LANGUAGES[region]
+    fans = [f"{profile.handle[:12]}_fan{n}" for n in range(rng.randint(25, 60))]
+    members = [f"pod_{profile.pk}_{n}" for n in range(8)]
+    if pod:
+        # A pod creator's comment section is the pod's: the scattered fan comments that every demo
+        # creator gets (_add_media_and_comments) would hide the pattern the estimate should show.
+        CommentSentiment.objects.filter(post__author=profile).delete()
+    for post in profile.posts.order_by("-posted_at")[:6]:
+        comments = []
+        for n in range(rng.randint(6, 12)):
+            if pod:
+                author, text = members[n % 8], POD_LINES[(post.pk + n) % len(POD_LINES)]
+                after = timedelta(minutes=rng.randint(0, 8))
+            else:
+                lang = language if rng.random() < 0.8 else rng.choice(list(COMMENT_LINES))
+                author, text = rng.choice(fans), f"{rng.choice(COMMENT_LINES[lang])} ({post.pk % 97}{n})"
+                after = timedelta(minutes=rng.randint(20, 2000))
+            comments.append(CommentIn(f"demo-c-{post.pk}-{n}", text, author, post.posted_at + after))
+        analyze_comments(post, comments, analyzers("rules"))
+
+
+def load_audience_demo(now) -> int:
+    """Connected creators with verified demographics, unconnected ones with estimates; idempotent."""
+    from intelligence.audience import estimate_profile
+    from profiles.benchmarks import compute_benchmarks
+
+    creators = list(Profile.objects.filter(discovered_via=DEMO_MARK, platform=Platform.INSTAGRAM).order_by("pk"))
+    added = 0
+    for index, profile in enumerate(creators):
+        if profile.audience_estimated_at is not None:
+            continue
+        rng = random.Random(f"{SEED}-audience-{profile.handle}")
+        niche = next((n for n in NICHES if n in profile.handle), "food")
+        region = rng.choice(list(AUDIENCE_REGIONS))
+        if index % 4 == 0:
+            connection = InstagramConnection.objects.create(
+                profile=profile,
+                team=demo_team(),
+                ig_user_id=f"1784140{profile.pk:010d}",
+                # Not a real token: the sync would answer "broken" if META_APP_ID were set for the demo.
+                access_token="demo-token",
+                token_expires_at=now + timedelta(days=45),
+                permissions=["instagram_business_basic", "instagram_business_manage_insights"],
+                connected_at=now - timedelta(days=70),
+                last_synced_at=now,
+            )
+            reach = int((profile.followers_count or 10_000) * rng.uniform(0.2, 0.9))
+            for months_ago in (2, 1, 0):
+                store_demographics(
+                    profile,
+                    _verified_audience(rng, niche, region, (now - timedelta(days=30 * months_ago)).date(), reach),
+                )
+            if index % 16 == 0:
+                connection.mark_broken("unauthorized: Graph API access token expired or invalid")
+        _demo_comments(rng, profile, region, pod=index % 8 == 3)
+        estimate_profile(profile.pk)
+        added += 1
+    if added:
+        compute_benchmarks()
+    return added

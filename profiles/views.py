@@ -30,8 +30,9 @@ from campaigns.shortlist import add_creators
 from config.formatting import language_name
 from config.querysets import CHANGE
 from posts.analytics import CommunityFigures, profile_analytics, reddit_figures
-from profiles import bulk, exports
+from profiles import bulk, connect, exports
 from profiles.access import AccessLimitReached, ensure_access, sharing_team
+from profiles.audience import page_context as audience_page_context
 from profiles.filters import ProfileFilterSet
 from profiles.models import (
     Community,
@@ -338,6 +339,8 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .order_by("-confidence")
         ),
         **_identity_links(profile),
+        "audience": audience_page_context(profile),
+        "connect_available": connect.configured(),
     }
     return render(request, "profiles/profile_detail.html", context)
 

@@ -104,3 +104,21 @@ def test_demo_writes_in_eight_languages():
     assert len(words.NAMES) == len(words.CAPTIONS) == len(words.COMMENTS) == len(words.LANGUAGE_WEIGHTS) == 8
     for language, captions in words.CAPTIONS.items():
         assert set(captions) == {"positive", "neutral", "negative"}, language
+
+
+def test_demo_has_connected_creators_with_verified_audiences_and_others_with_estimates_only(capsys):
+    from profiles.models import AudienceDemographics, InstagramConnection
+
+    assert _demo(capsys)["audiences"] == 12
+    connected = set(InstagramConnection.objects.values_list("profile_id", flat=True))
+    verified = set(AudienceDemographics.objects.filter(source="graph_insights").values_list("profile_id", flat=True))
+    assert connected == verified and len(connected) == 3
+    # History: three monthly readings per connected creator.
+    assert AudienceDemographics.objects.filter(source="graph_insights").count() == 9
+    assert InstagramConnection.objects.filter(status="broken").count() == 1
+    unconnected = Profile.objects.filter(platform="instagram").exclude(pk__in=connected)
+    assert all(p.audience_credibility is not None for p in unconnected)
+    assert AudienceDemographics.objects.filter(source="comment_estimate", profile__in=unconnected).count() == 9
+    scores = sorted(p.audience_credibility for p in unconnected)
+    assert scores[0] < 60 and scores[-1] > 80  # the comment pod scores low, organic audiences high
+    assert _demo(capsys)["audiences"] == 0

@@ -161,6 +161,9 @@ class ProfileAdmin(
         "updated_at",
         "discovered_via",
         "reviewed_at",
+        "audience_credibility",
+        "audience_estimated_at",
+        "benchmarks",
     ]
     fieldsets = [
         ("Review", {"fields": ["review_status", "niche", "tags", "tags_by_category", "notes", "reviewed_at"]}),
@@ -178,6 +181,10 @@ class ProfileAdmin(
                     "account_created_at",
                 ]
             },
+        ),
+        (
+            "Audience (estimates from public data; formula on the profile page)",
+            {"fields": [("audience_credibility", "audience_estimated_at"), "benchmarks"]},
         ),
         (
             "Scraping",
@@ -313,8 +320,8 @@ class ProfileSnapshotAdmin(ModelAdmin):
 
 @admin.register(AudienceDemographics)
 class AudienceDemographicsAdmin(ModelAdmin):
-    list_display = ["profile", "source", "captured_on"]
-    list_filter = ["source"]
+    list_display = ["profile", "source", "segment", "captured_on", "sample_size"]
+    list_filter = ["source", "segment"]
     search_fields = ["profile__handle"]
     raw_id_fields = ["profile"]
     list_select_related = ["profile"]

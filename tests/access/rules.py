@@ -224,6 +224,8 @@ _ADMIN_MODELS = [
     admin_model("profiles.profile", staff="vc", superuser="vcd"),  # creators come from scrapes, not the admin
     admin_model("profiles.profilesnapshot", staff="v"),
     admin_model("profiles.audiencedemographics", staff="v"),
+    admin_model("profiles.instagramconnection", staff="v", superuser="vcd", post_change=302),
+    admin_model("profiles.datadeletionrequest", staff="v", superuser="vd"),
     admin_model("profiles.mention", staff="v"),
     admin_model("profiles.relatedprofile", staff="v"),
     admin_model("profiles.favorite", staff="vad"),  # issue 16: admin scoping
@@ -258,6 +260,7 @@ RULES: dict[str, Rule] = {
     "ready": public(),
     "prometheus-django-metrics": public(),
     "monitoring-dashboard": staff_only(PAGE, denied=302),  # staff_member_required: the admin sign-in
+    "ai-scorecard": staff_only(PAGE, denied=302),  # staff_member_required, like the monitor
     # --- sign-in pages (django-allauth) ---
     # The open ones answer everyone; a signed-in visitor of the sign-in and sign-up forms is sent on (302).
     "account_login": signed_out(),  # a POST of an empty form: the form again, with its errors
@@ -345,6 +348,13 @@ RULES: dict[str, Rule] = {
     # user gets 302 here; api-campaign-creators POST carries the team rule.
     "profiles:add_to_campaign": signed_in(PAGE, ok=302),
     "profiles:review_queue": signed_in(PAGE),
+    # Creator connect: a team member who may write starts it (302 to Meta); the callback without the
+    # session's state is a 400; Meta's signed callbacks are public and refuse an unsigned body (400).
+    "profiles:instagram_connect": team_create(PAGE, ok=302),
+    "profiles:instagram_callback": signed_in(PAGE, ok=400),
+    "profiles:instagram_deauthorize": public(400),
+    "profiles:instagram_data_deletion": public(400),
+    "profiles:instagram_deletion": public(),
     "profiles:review_communities": signed_in(PAGE, ok=302),
     # A refusal is a message on the redirect, as for the queue's own buttons.
     "profiles:decide_review_suggestion": signed_in(PAGE, ok=302),
@@ -496,6 +506,10 @@ def _profile_path(world) -> dict[str, Any]:
     return {"platform": profile.platform, "handle": profile.handle}
 
 
+def _deletion_code(world) -> dict[str, Any]:
+    return {"code": world.objects["profiles.datadeletionrequest"].confirmation_code}
+
+
 def _campaign(world) -> dict[str, Any]:
     return {"campaign_pk": world.objects["campaigns.campaign"].pk}
 
@@ -507,6 +521,8 @@ KWARGS: dict[str, Factory] = {
     "profiles:community": _pk("profiles.community"),
     "profiles:decide_review_suggestion": _pk("profiles.communityreviewsuggestion"),
     "profiles:decide_profile_link": _pk("profiles.profilelink"),
+    "profiles:instagram_connect": _pk("profiles.profile"),
+    "profiles:instagram_deletion": _deletion_code,
     "campaigns:detail": _pk("campaigns.campaign"),
     "campaigns:update": _pk("campaigns.campaign"),
     "campaigns:export": _pk("campaigns.campaign"),

@@ -106,9 +106,10 @@ def test_profile_page_has_metrics_with_formulas_charts_posts_and_similar(
     PostFactory(author=profile, likes_count=None, likes_hidden=True)
     similar = ProfileFactory(handle="fitfiona", followers_count=25_000, engagement_rate=3.0)
     client = client_as(alice)
-    # 21 reads whatever the number of posts or snapshots (one: my teams, for the campaign choice and
-    # the nav; one: identity links), plus 3 for granting access on the first view
-    with django_assert_max_num_queries(24):
+    # 20 reads whatever the number of posts or snapshots (one: my teams, for the campaign choice and
+    # the nav), 2 for the audience section (newest demographics of each source, the connection
+    # status), 1 for identity links, plus 3 for granting access on the first view
+    with django_assert_max_num_queries(26):
         response = client.get(reverse("profiles:profile", args=[profile.pk]))
     html = response.content.decode()
     assert response.status_code == 200
