@@ -947,6 +947,28 @@ SCRAPING_POSTS_PER_TARGET = env_int(
     minimum=1,
     help="posts fetched per scrape (Reddit listings stop at about 1,000 items)",
 )
+# Reddit in depth (issue 21): what a subreddit scrape reads beyond hot, and the comment budget.
+REDDIT_TOP_POSTS_PER_PERIOD = env_int(
+    "REDDIT_TOP_POSTS_PER_PERIOD",
+    25,
+    minimum=0,
+    help="posts read from each of top of day/week/month and new per subreddit scrape (0: hot only)",
+)
+REDDIT_COMMENT_POSTS_PER_RUN = env_int(
+    "REDDIT_COMMENT_POSTS_PER_RUN",
+    10,
+    minimum=0,
+    help="posts per subreddit scrape whose comments are read (half best-scored, half most recent)",
+)
+REDDIT_COMMENTS_PER_POST = env_int(
+    "REDDIT_COMMENTS_PER_POST", 100, minimum=1, help="comments asked for per post (Reddit's limit is 500)"
+)
+REDDIT_MORE_CALLS_PER_POST = env_int(
+    "REDDIT_MORE_CALLS_PER_POST",
+    2,
+    minimum=0,
+    help="/api/morechildren calls per post expanding 'more' stubs (up to 100 comments each)",
+)
 # Paid providers bill per request.
 SCRAPING_COST_PER_CALL = env_json(
     "SCRAPING_COST_PER_CALL",

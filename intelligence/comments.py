@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db import transaction
 
 from intelligence.analyzers.registry import AnalyzerSet
+from posts.metrics import compute_comment_sentiment
 from posts.models import CommentSentiment, Post
 
 
@@ -53,6 +54,7 @@ def analyze_comments(post: Post, comments: Sequence[CommentIn], analyzer_set: An
             unique_fields=["post", "external_id"],
             update_fields=["text", "sentiment", "score", "confidence", "language", "model_version", "author_handle"],
         )
+        compute_comment_sentiment([post.pk])
     return len(rows)
 
 

@@ -123,6 +123,25 @@ def refresh_lookalikes() -> None:
     refresh_profiles(ids)
 
 
+@shared_task(ignore_result=True)
+def assess_communities(community_ids: list[int]) -> None:
+    """Posting requirements, observed lower bounds and a review suggestion for these subreddits."""
+    from intelligence.subreddits import assess
+
+    for community_id in community_ids:
+        if assess(community_id) is None:
+            logger.info("community %s no longer exists; skipping", community_id)
+
+
+@shared_task(ignore_result=True)
+def suggest_profile_links(profile_ids: list[int]) -> None:
+    """Suggest the same person's accounts on other platforms for these profiles."""
+    from intelligence.identity import suggest_links
+
+    for profile_id in profile_ids:
+        suggest_links(profile_id)
+
+
 # Training takes minutes on two busy cores: far longer than the ai queue's per-batch limits.
 @shared_task(ignore_result=True, soft_time_limit=2 * 60 * 60, time_limit=2 * 60 * 60 + 300)
 def build_models() -> None:

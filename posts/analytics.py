@@ -403,19 +403,51 @@ class CommunityFigures:
         )
 
     @cached_property
-    def _posts(self) -> list[tuple[datetime, int | None]]:
-        return list(self.community.posts.filter(posted_at__gte=self.since).values_list("posted_at", "score"))
+    def _posts(self) -> list[tuple[datetime, int | None, str]]:
+        return list(self.community.posts.filter(posted_at__gte=self.since).values_list("posted_at", "score", "kind"))
 
     @cached_property
     def heatmap(self) -> Heatmap:
-        return _heatmap(posted_at for posted_at, _ in self._posts)
+        return _heatmap(posted_at for posted_at, _, _ in self._posts)
+
+    @cached_property
+    def best_time_by_kind(self) -> list[dict[str, Any]]:
+        """Per post type: its sample size and the UTC hour and weekday with the highest mean score.
+
+        An hour or weekday needs ``BEST_TIME_MIN_POSTS`` scored posts to count, so one lucky post
+        does not make a best time; a type without such an hour shows its sample size and no time.
+        """
+        by_kind: defaultdict[str, list[tuple[datetime, int]]] = defaultdict(list)
+        counts: Counter = Counter()
+        for posted_at, score, kind in self._posts:
+            counts[kind] += 1
+            if score is not None:
+                by_kind[kind].append((timezone.localtime(posted_at), score))
+        rows = []
+        for kind, total in counts.most_common():
+            scored = by_kind.get(kind, [])
+            hour = _best_slot(scored, lambda when: when.hour)
+            weekday = _best_slot(scored, lambda when: when.weekday())
+            rows.append(
+                {
+                    "kind": kind,
+                    "posts": total,
+                    "scored_posts": len(scored),
+                    "best_hour": hour[0] if hour else None,
+                    "best_hour_posts": hour[1] if hour else 0,
+                    "best_hour_mean_score": _round(hour[2], 1) if hour else None,
+                    "best_weekday": API_WEEKDAYS[weekday[0]] if weekday else None,
+                    "best_weekday_posts": weekday[1] if weekday else 0,
+                }
+            )
+        return rows
 
     @cached_property
     def posting_hours(self) -> list[HourStat]:
         """Hours (UTC) with at least one post: every post counts, the mean is over known scores."""
         posts: Counter = Counter()
         scores: defaultdict[int, list[int]] = defaultdict(list)
-        for posted_at, score in self._posts:
+        for posted_at, score, _kind in self._posts:
             hour = timezone.localtime(posted_at).hour
             posts[hour] += 1
             if score is not None:
@@ -437,6 +469,19 @@ class CommunityFigures:
             .order_by("-engagement", "-posted_at")
             .select_related("author")[:VIRAL_LIMIT]
         )
+
+
+# The fewest scored posts an hour or weekday needs before it can be called a post type's best time.
+BEST_TIME_MIN_POSTS = 3
+
+
+def _best_slot(scored: list[tuple[datetime, int]], slot) -> tuple[int, int, float] | None:
+    """(slot, posts, mean score) of the slot with the highest mean score among slots with enough posts."""
+    groups: defaultdict[int, list[int]] = defaultdict(list)
+    for when, score in scored:
+        groups[slot(when)].append(score)
+    eligible = [(key, len(v), fmean(v)) for key, v in groups.items() if len(v) >= BEST_TIME_MIN_POSTS]
+    return max(eligible, key=lambda row: (row[2], -row[0]), default=None)
 
 
 def _heatmap(times) -> Heatmap:
@@ -793,6 +838,12 @@ def community_insights_json(community: Community, days: int = 30) -> dict[str, A
         ],
         "best_posting_hours": figures.best_posting_hours,
         "best_hours_method": "Hours (UTC) with the highest mean net score per post in the window.",
+        "posts": len(figures._posts),
+        "best_time_by_post_type": figures.best_time_by_kind,
+        "best_time_by_post_type_method": (
+            f"Per post type: the UTC hour and weekday with the highest mean net score, among those with at "
+            f"least {BEST_TIME_MIN_POSTS} scored posts in the window; posts = the type's sample size."
+        ),
         "top_posts": [
             {**post_brief(post), "author": post.author.handle if post.author else None} for post in figures.top_posts
         ],

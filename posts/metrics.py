@@ -247,3 +247,34 @@ def compute_community_metrics(community_id: int, now: datetime | None = None) ->
     for name, value in values.items():
         setattr(community, name, value)
     return community
+
+
+def compute_comment_sentiment(post_ids: Iterable[int]) -> None:
+    """Store the mean comment sentiment (-1..1) and analysed-comment count on these posts and their communities.
+
+    Means over every stored ``CommentSentiment`` row: of the post, and of all posts of the subreddit.
+    A post or subreddit with no analysed comment keeps NULL (unknown), never 0.
+    """
+    from django.db.models import Avg, Count
+
+    from posts.models import CommentSentiment
+
+    post_ids = list(post_ids)
+    rows = (
+        CommentSentiment.objects.filter(post_id__in=post_ids)
+        .values("post_id")
+        .annotate(n=Count("id"), avg=Avg("score"))
+    )
+    with transaction.atomic():
+        for row in rows:
+            Post.objects.filter(pk=row["post_id"]).update(comment_sentiment=row["avg"], comments_analyzed=row["n"])
+        community_ids = set(
+            Post.objects.filter(pk__in=post_ids, community__isnull=False).values_list("community_id", flat=True)
+        )
+        for community_id in community_ids:
+            totals = CommentSentiment.objects.filter(post__community_id=community_id).aggregate(
+                n=Count("id"), avg=Avg("score")
+            )
+            Community.objects.filter(pk=community_id).update(
+                comment_sentiment=totals["avg"], comments_analyzed=totals["n"]
+            )

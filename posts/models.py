@@ -75,6 +75,9 @@ class Post(models.Model):
     is_paid_partnership = models.BooleanField(default=False, help_text="The platform's paid-partnership label.")
     sponsor_markers = models.JSONField(default=list, blank=True, help_text="#ad, #sponsored… found in the text.")
     is_viral = models.BooleanField(default=False)
+    # Mean sentiment (-1..1) of its analysed comments, and how many (posts/metrics.py).
+    comment_sentiment = models.FloatField(null=True, blank=True)
+    comments_analyzed = models.PositiveIntegerField(default=0)
 
     # AI analysis (intelligence/): the nine ai_* result columns plus model version and backlog state.
     ai_sentiment = models.CharField(max_length=16, choices=Sentiment.choices, blank=True, default="")

@@ -13,7 +13,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.core.validators import RegexValidator
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from profiles import mentions
 from profiles.categories import CATEGORY_CHOICES
@@ -284,9 +284,56 @@ class CommunityFilterSet(SearchableFilterSet):
     )
     tags = _tag_slugs()
     subscribers_min, subscribers_max = _range("subscribers", "Subscribers", min_value=0)
+    # Who may post (issue 21): "an account of 30 days and 500 karma can post, verification not
+    # required, selling allowed". A subreddit is left out only by a *known* barrier: unknown
+    # requirements (rules that say nothing) keep it in; requirements_known narrows to stated ones.
+    account_age_days = django_filters.NumberFilter(
+        method="filter_account_age",
+        min_value=0,
+        label="An account this many days old can post (no stated minimum age above it)",
+    )
+    karma = django_filters.NumberFilter(
+        method="filter_karma",
+        min_value=0,
+        label="An account with this much karma can post (no stated post, comment or total minimum above it)",
+    )
+    verification_required = StrictBooleanFilter(method="filter_stance", label="Verification required")
+    flair_required = StrictBooleanFilter(method="filter_stance", label="Flair required")
+    selling_allowed = StrictBooleanFilter(method="filter_stance", label="Selling allowed (false: stated no selling)")
+    onlyfans_allowed = StrictBooleanFilter(method="filter_stance", label="OnlyFans links allowed")
+    promotion_allowed = StrictBooleanFilter(method="filter_stance", label="Self-promotion allowed")
+    requirements_known = StrictBooleanFilter(method="filter_known", label="Requirements stated in rules or by Reddit")
+    requirements_contradicted = StrictBooleanFilter(
+        method="filter_contradicted", label="A stated requirement is contradicted by observation"
+    )
     ordering = NullsLastOrderingFilter(
         fields={"subscribers": "subscribers", "score": "score", "posts_per_day": "activity", "name": "name"},
     )
+
+    def filter_account_age(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset.exclude(requirements__min_account_age_days__gt=value)
+
+    def filter_karma(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        for field in ("min_total_karma", "min_post_karma", "min_comment_karma"):
+            queryset = queryset.exclude(**{f"requirements__{field}__gt": value})
+        return queryset
+
+    def filter_stance(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        # "required" filters: true = stated required; false = not stated required (unknown kept).
+        # "allowed" filters: true = not stated forbidden (unknown kept); false = stated forbidden.
+        if name.endswith("_required"):
+            field = f"requirements__{name}"
+            return queryset.filter(**{field: True}) if value else queryset.exclude(**{field: True})
+        field = f"requirements__{name}"
+        return queryset.exclude(**{field: False}) if value else queryset.filter(**{field: False})
+
+    def filter_known(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        known = ~Q(requirements__evidence=[]) & Q(requirements__isnull=False)
+        return queryset.filter(known) if value else queryset.exclude(known)
+
+    def filter_contradicted(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        contradicted = Q(requirements__isnull=False) & ~Q(requirements__contradictions=[])
+        return queryset.filter(contradicted) if value else queryset.exclude(contradicted)
 
     class Meta:
         model = Community

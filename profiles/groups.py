@@ -24,6 +24,8 @@ ANALYST_POLICY: list[tuple[str, str, tuple[str, ...]]] = [
     ("profiles", "contact", ("add", "change", "delete")),
     ("profiles", "list", ("add", "change", "delete")),
     ("profiles", "listentry", ("add", "change", "delete")),
+    ("profiles", "communityreviewsuggestion", ("change",)),
+    ("profiles", "profilelink", ("change",)),
     ("posts", "*", ("view",)),
     ("campaigns", "*", ("view", "add", "change")),
     ("media", "*", ("view",)),

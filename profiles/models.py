@@ -312,6 +312,9 @@ class Community(models.Model):
     best_posting_hour = models.PositiveSmallIntegerField(null=True, blank=True)
     subscriber_growth_7d = models.FloatField(null=True, blank=True)
     subscriber_growth_30d = models.FloatField(null=True, blank=True)
+    # Mean sentiment (-1..1) of the analysed comments under its posts, and how many (posts/metrics.py).
+    comment_sentiment = models.FloatField(null=True, blank=True)
+    comments_analyzed = models.PositiveIntegerField(default=0)
     metrics_computed_at = models.DateTimeField(null=True, blank=True)
 
     # AI suggestion; the analyst's decision lives in primary_category.
@@ -953,3 +956,178 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class CommunityRequirements(models.Model):
+    """What it takes to post in a subreddit, each item with its evidence (issue 21).
+
+    Three sources, kept apart: what Reddit itself answers (``/api/v1/{sub}/post_requirements``,
+    ``reddit``), what the rules and sidebar state (the typed columns, extracted by
+    ``intelligence/requirements.py``), and what was observed (``observed``: the lowest karma and the
+    youngest account among authors whose posts stayed up, per period). NULL means unknown: rules that
+    say nothing about karma leave the karma columns NULL, never 0. ``evidence`` links every stated
+    item to the rule it came from; ``contradictions`` lists stated items that observation disproves.
+    """
+
+    community = models.OneToOneField(Community, on_delete=models.CASCADE, related_name="requirements")
+    # Stated in rules or sidebar.
+    min_post_karma = models.IntegerField(null=True, blank=True)
+    min_comment_karma = models.IntegerField(null=True, blank=True)
+    min_total_karma = models.IntegerField(null=True, blank=True)
+    min_account_age_days = models.PositiveIntegerField(null=True, blank=True)
+    verification_required = models.BooleanField(null=True, blank=True)
+    flair_required = models.BooleanField(null=True, blank=True)
+    allowed_post_types = models.JSONField(default=list, blank=True, help_text="Stated; empty = unknown.")
+    submission_type = models.CharField(
+        max_length=8, blank=True, default="", help_text="'link' or 'self' when the rules allow only one."
+    )
+    title_rules = models.JSONField(default=list, blank=True)
+    selling_allowed = models.BooleanField(null=True, blank=True)
+    onlyfans_allowed = models.BooleanField(null=True, blank=True)
+    promotion_allowed = models.BooleanField(null=True, blank=True)
+    evidence = models.JSONField(
+        default=list, blank=True, help_text="[{field, value, source (rules|sidebar|reddit|observed), rule, quote}]"
+    )
+    # From Reddit's post_requirements endpoint, as parsed (scraping/reddit.py).
+    reddit = models.JSONField(default=dict, blank=True)
+    reddit_fetched_at = models.DateTimeField(null=True, blank=True)
+    # Observed lower bounds per period: {"30": {"posts", "authors", "min_total_karma", "min_account_age_days"}}.
+    observed = models.JSONField(default=dict, blank=True)
+    contradictions = models.JSONField(default=list, blank=True)
+    extractor_version = models.CharField(max_length=40, blank=True, default="")
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "community requirements"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(submission_type__in=["", "link", "self"]), name="requirements_submission_type_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"requirements of {self.community}"
+
+    @property
+    def is_unknown(self) -> bool:
+        """Nothing stated, nothing from Reddit: the page says "unknown" instead of inventing numbers."""
+        return not self.evidence and not self.reddit
+
+
+class Decision(models.TextChoices):
+    """An analyst's answer to a suggestion."""
+
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class CommunityReviewSuggestion(models.Model):
+    """A suggested review status for an unreviewed subreddit, with the rule text or signals behind it.
+
+    Accepting writes the analyst's ``review_status`` (which no scrape overwrites); a rejected
+    suggestion keeps its row so the same suggestion is never made again.
+    """
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="review_suggestions")
+    suggested_status = models.CharField(max_length=16, choices=CommunityReviewStatus.choices)
+    confidence = models.FloatField()
+    signals = models.JSONField(default=list, blank=True, help_text="[{signal, text, rule}]")
+    status = models.CharField(max_length=16, choices=Decision.choices, default=Decision.PENDING)
+    model_version = models.CharField(max_length=40, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-confidence"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "suggested_status"], name="review_suggestion_unique"),
+            models.CheckConstraint(
+                condition=Q(confidence__gte=0, confidence__lte=1), name="review_suggestion_confidence_0_1"
+            ),
+            _choices_check("status", Decision, "review_suggestion_status_valid"),
+        ]
+        indexes = [models.Index(fields=["status"], name="review_suggestion_status")]
+
+    def __str__(self) -> str:
+        return f"{self.community} → {self.suggested_status} ({self.confidence:.2f})"
+
+    @transaction.atomic
+    def accept(self, user=None) -> None:
+        """The suggestion becomes the analyst's decision; the community's other pending ones are dropped."""
+        now = timezone.now()
+        Community.objects.filter(pk=self.community_id).update(review_status=self.suggested_status, reviewed_at=now)
+        self.status, self.decided_by, self.decided_at = Decision.ACCEPTED, user, now
+        self.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+        CommunityReviewSuggestion.objects.filter(community_id=self.community_id, status=Decision.PENDING).delete()
+
+    def reject(self, user=None) -> None:
+        self.status, self.decided_by, self.decided_at = Decision.REJECTED, user, timezone.now()
+        self.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+
+
+class ProfileLink(models.Model):
+    """The same person on two platforms: a Reddit user and an Instagram creator (or another handle).
+
+    ``profile`` is always the Reddit side; ``linked`` is the other profile when it is one we track,
+    else only ``platform`` + ``handle`` name it (a TikTok, OnlyFans or X handle found in a bio).
+    Suggestions come with evidence and a confidence; an analyst confirms or rejects. A rejected
+    pair keeps its row, so no later suggestion crosses it.
+    """
+
+    class Status(models.TextChoices):
+        SUGGESTED = "suggested", "Suggested"
+        CONFIRMED = "confirmed", "Confirmed"
+        REJECTED = "rejected", "Rejected"
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="identity_links")
+    linked = models.ForeignKey(
+        Profile, null=True, blank=True, on_delete=models.CASCADE, related_name="identity_links_in"
+    )
+    platform = models.CharField(max_length=24, help_text="instagram, tiktok, onlyfans, x, linktree…")
+    handle = models.CharField(max_length=100)
+    confidence = models.FloatField()
+    evidence = models.JSONField(default=list, blank=True, help_text="[{kind, text, where}]")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUGGESTED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-confidence"]
+        constraints = [
+            models.UniqueConstraint("profile", "platform", Lower("handle"), name="profile_link_unique"),
+            models.CheckConstraint(condition=Q(confidence__gte=0, confidence__lte=1), name="profile_link_confidence"),
+            models.CheckConstraint(condition=~Q(profile=F("linked")), name="profile_link_not_self"),
+            models.CheckConstraint(
+                condition=Q(status__in=["suggested", "confirmed", "rejected"]), name="profile_link_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["status"], name="profile_link_status")]
+
+    def __str__(self) -> str:
+        return f"{self.profile} = {self.platform}:{self.handle} ({self.status})"
+
+    @property
+    def platform_label(self) -> str:
+        return dict(Platform.choices).get(self.platform, self.platform.capitalize())
+
+    def decide(self, status: str, user=None) -> None:
+        self.status, self.decided_by, self.decided_at = status, user, timezone.now()
+        self.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+
+    @classmethod
+    def for_profile(cls, profile: Profile, *, statuses: tuple[str, ...] = ("confirmed",)) -> models.QuerySet:
+        """Links touching ``profile`` from either side (a Reddit user or the creator it links to)."""
+        return (
+            cls.objects.filter(Q(profile=profile) | Q(linked=profile), status__in=statuses)
+            .select_related("profile", "linked")
+            .order_by("-confidence")
+        )

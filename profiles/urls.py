@@ -27,4 +27,11 @@ urlpatterns = [
     path("connect/instagram/deletion/<str:code>/", connect.deletion_status, name="instagram_deletion"),
     path("communities/review/", views.review_queue, name="review_queue"),
     path("communities/review/decide/", views.review_communities, name="review_communities"),
+    path(
+        "communities/review/suggestions/<int:pk>/decide/",
+        views.decide_review_suggestion,
+        name="decide_review_suggestion",
+    ),
+    path("communities/<int:pk>/", views.community_detail, name="community"),
+    path("creators/links/<int:pk>/decide/", views.decide_profile_link, name="decide_profile_link"),
 ]

@@ -30,19 +30,23 @@ from campaigns.models import Campaign
 from campaigns.shortlist import add_creators
 from config.formatting import language_name
 from config.querysets import CHANGE
-from posts.analytics import profile_analytics, reddit_figures
+from posts.analytics import CommunityFigures, profile_analytics, reddit_figures
 from profiles import bulk, connect, contacts, exports, lists
 from profiles.access import AccessLimitReached, check_quota, ensure_access, needs_confirmation, sharing_team
 from profiles.audience import page_context as audience_page_context
 from profiles.filters import ProfileFilterSet
 from profiles.models import (
     Community,
+    CommunityRequirements,
     CommunityReviewStatus,
+    CommunityReviewSuggestion,
     Contact,
+    Decision,
     Favorite,
     List,
     Platform,
     Profile,
+    ProfileLink,
     RelatedProfile,
     SearchHistory,
     Tag,
@@ -353,10 +357,104 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("tag__category")
             .order_by("-confidence")
         ),
+        **_identity_links(profile),
         "audience": audience_page_context(profile),
         "connect_available": connect.configured(),
     }
     return render(request, "profiles/profile_detail.html", context)
+
+
+def _identity_links(profile: Profile) -> dict:
+    """Confirmed links ("also on Instagram: …") and the pending suggestions an analyst decides on."""
+    linked = [
+        (link, link.linked if link.profile_id == profile.pk else link.profile)
+        for link in ProfileLink.for_profile(
+            profile, statuses=(ProfileLink.Status.CONFIRMED, ProfileLink.Status.SUGGESTED)
+        )
+    ]
+    return {
+        "also_on": [(link, other) for link, other in linked if link.status == ProfileLink.Status.CONFIRMED],
+        "link_suggestions": [(link, other) for link, other in linked if link.status == ProfileLink.Status.SUGGESTED],
+    }
+
+
+@login_required
+@require_POST
+def decide_profile_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """An analyst confirms or rejects a suggested identity link; a rejection is kept so it never comes back."""
+    link = get_object_or_404(ProfileLink.objects.select_related("profile", "linked"), pk=pk)
+    back = _safe_next(request, reverse("profiles:profile", args=[link.profile_id]))
+    if not request.user.has_perm("profiles.change_profilelink"):
+        messages.error(request, "Confirming identity links needs the analyst role.")
+        return HttpResponseRedirect(back)
+    decision = request.POST.get("decision", "")
+    if decision not in (ProfileLink.Status.CONFIRMED, ProfileLink.Status.REJECTED):
+        messages.error(request, "Choose confirm or reject.")
+        return HttpResponseRedirect(back)
+    link.decide(decision, request.user)
+    messages.success(request, f"u/{link.profile.handle} = {link.platform_label} {link.handle}: {decision}.")
+    return HttpResponseRedirect(back)
+
+
+REQUIREMENT_LABELS = {
+    "min_total_karma": "Minimum karma (total)",
+    "min_post_karma": "Minimum post karma",
+    "min_comment_karma": "Minimum comment karma",
+    "min_account_age_days": "Minimum account age (days)",
+    "verification_required": "Verification required",
+    "flair_required": "Flair required",
+    "allowed_post_types": "Allowed post types",
+    "submission_type": "Link or text only",
+    "title_rules": "Title rules",
+    "selling_allowed": "Selling allowed",
+    "onlyfans_allowed": "OnlyFans links allowed",
+    "promotion_allowed": "Self-promotion allowed",
+}
+
+
+def _requirement_rows(requirements: CommunityRequirements, evidence: dict[str, list[dict]]) -> list[dict]:
+    """One row per requirement: its value ("unknown" when nothing states it) and the evidence behind it."""
+    rows = []
+    for field, label in REQUIREMENT_LABELS.items():
+        value = getattr(requirements, field)
+        if value is None or value in ([], ""):
+            shown = "unknown"
+        elif isinstance(value, bool):
+            shown = "yes" if value else "no"
+        elif field == "submission_type":
+            shown = {"self": "text posts only", "link": "link posts only"}[value]
+        elif isinstance(value, list):
+            shown = f"{len(value)} rule{'s' if len(value) != 1 else ''}" if field == "title_rules" else ", ".join(value)
+        else:
+            shown = str(value)
+        rows.append({"field": field, "label": label, "value": shown, "evidence": evidence.get(field, [])})
+    return rows
+
+
+@login_required
+@permission_required("profiles.view_community", raise_exception=True)
+def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A subreddit: who may post (stated, Reddit's own, observed, contradictions), best times, sentiment."""
+    community = get_object_or_404(Community.objects.prefetch_related("tags"), pk=pk)
+    requirements = CommunityRequirements.objects.filter(community=community).first()
+    figures = CommunityFigures(community, 30)
+    evidence_by_field: dict[str, list[dict]] = {}
+    for item in requirements.evidence if requirements else []:
+        evidence_by_field.setdefault(item["field"], []).append(item)
+    context = {
+        "community": community,
+        "requirements": requirements,
+        "requirement_rows": _requirement_rows(requirements, evidence_by_field) if requirements else [],
+        "contradictions": [
+            {**c, "label": REQUIREMENT_LABELS.get(c["field"], c["field"])}
+            for c in (requirements.contradictions if requirements else [])
+        ],
+        "best_times": figures.best_time_by_kind,
+        "window_posts": len(figures._posts),
+        "suggestion": community.review_suggestions.filter(status=Decision.PENDING).first(),
+        "can_review": request.user.has_perm("profiles.change_community"),
+    }
+    return render(request, "profiles/community_detail.html", context)
 
 
 @login_required
@@ -435,7 +533,14 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         status = CommunityReviewStatus.UNREVIEWED
     queryset = (
         Community.objects.filter(review_status=status)
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.select_related("category")))
+        .prefetch_related(
+            Prefetch("tags", queryset=Tag.objects.select_related("category")),
+            Prefetch(
+                "review_suggestions",
+                queryset=CommunityReviewSuggestion.objects.filter(status=Decision.PENDING),
+                to_attr="pending_suggestions",
+            ),
+        )
         .order_by(F("subscribers").desc(nulls_last=True), "id")
     )
     page = Paginator(queryset, 20).get_page(request.GET.get("page"))
@@ -479,6 +584,43 @@ def review_communities(request: HttpRequest) -> HttpResponse:
         response["HX-Refresh"] = "true"
         return response
     return HttpResponseRedirect(_safe_next(request, reverse("profiles:review_queue")))
+
+
+@login_required
+@require_POST
+def decide_review_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept (the suggestion becomes the review status) or reject (never suggested again) — keys a / r."""
+    suggestion = get_object_or_404(CommunityReviewSuggestion.objects.select_related("community"), pk=pk)
+    back = _safe_next(request, reverse("profiles:review_queue"))
+    if not request.user.has_perm("profiles.change_community"):
+        messages.error(request, "You may read the queue but not review subreddits.")
+        return HttpResponseRedirect(back)
+    decision = request.POST.get("decision", "")
+    if suggestion.status != Decision.PENDING or decision not in ("accept", "reject"):
+        messages.error(request, "That suggestion was already decided, or the decision is not accept/reject.")
+        return HttpResponseRedirect(back)
+    with transaction.atomic():
+        if decision == "accept":
+            suggestion.accept(request.user)
+            bulk.forget_review_counts(Community)
+            bulk.record_edit(
+                Community,
+                "set_review_status",
+                request.user,
+                [suggestion.community_id],
+                1,
+                request=request,
+                status=suggestion.suggested_status,
+            )
+        else:
+            suggestion.reject(request.user)
+    label = CommunityReviewStatus(suggestion.suggested_status).label
+    messages.success(request, f"r/{suggestion.community.name}: suggestion “{label}” {decision}ed.")
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return HttpResponseRedirect(back)
 
 
 def home(request: HttpRequest) -> HttpResponse:

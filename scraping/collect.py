@@ -124,18 +124,102 @@ def _collect_subreddit(
     client = RedditClient.from_settings(stats)
     existing = Community.objects.by_name(name).first()
     data = client.subreddit(name)
+    data.post_requirements = _post_requirements(client, data.name)
     step("posts")
     posts: list[PostData] = []
+    skipped = 0
     if full or _wants_posts(existing):
-        posts = client.listing(data.name, "hot", max_items=settings.SCRAPING_POSTS_PER_TARGET)
+        posts = _subreddit_posts(client, data.name)
+        skipped = _attach_comments(client, posts)
     step("analysing")
     result = ingest.ingest_community(data, posts, discovered_via=discovered_via)
+    result.comments_skipped_authors += skipped
     compute_community_metrics(result.target_id)
     Community.objects.filter(pk=result.target_id).update(
         next_scrape_at=_next_visit(settings.SCRAPING_COMMUNITY_INTERVAL_HOURS)
     )
     _hand_to_watches("community", result)
     return result
+
+
+# Listings a subreddit scrape reads besides hot: top of the day, week and month find authors whose
+# posts did well (and stayed up), new finds the ones hot has not surfaced yet.
+TOP_PERIODS = ("day", "week", "month")
+
+
+def _subreddit_posts(client: RedditClient, name: str) -> list[PostData]:
+    """Hot, top of day/week/month and new, each post once (the first listing that showed it wins)."""
+    posts = client.listing(name, "hot", max_items=settings.SCRAPING_POSTS_PER_TARGET)
+    seen = {p.external_id for p in posts}
+    extra = settings.REDDIT_TOP_POSTS_PER_PERIOD
+    listings = [("top", period) for period in TOP_PERIODS] + [("new", None)]
+    for sort, period in listings:
+        if not extra:
+            break
+        try:
+            found = client.listing(name, sort, max_items=extra, time_filter=period)
+        except TransportError as exc:
+            _raise_if_exhausted(exc)
+            logger.info("r/%s %s %s not read: %s", name, sort, period or "", exc)
+            continue
+        for post in found:
+            if post.external_id not in seen:
+                seen.add(post.external_id)
+                posts.append(post)
+    return posts
+
+
+def _raise_if_exhausted(exc: TransportError) -> None:
+    """An open circuit or an empty budget ends the scrape; any other failure only skips the extra read."""
+    if isinstance(exc, CircuitOpenError | http.RateLimitExceeded):
+        raise exc
+
+
+def _comment_targets(posts: list[PostData], limit: int) -> list[PostData]:
+    """Half the budget to the best-scored posts, half to the most recent ones, each post once."""
+    with_comments = [p for p in posts if (p.comments_count or 0) > 0]
+    top = sorted(with_comments, key=lambda p: p.score or 0, reverse=True)
+    recent = sorted(with_comments, key=lambda p: p.posted_at.timestamp() if p.posted_at else 0, reverse=True)
+    chosen: dict[str, PostData] = {}
+    for post in [*top[: (limit + 1) // 2], *recent]:
+        if len(chosen) >= limit:
+            break
+        chosen.setdefault(post.external_id, post)
+    return list(chosen.values())
+
+
+def _attach_comments(client: RedditClient, posts: list[PostData]) -> int:
+    """Read comments of the chosen posts into ``post.comments``; returns authors skipped (deleted).
+
+    Bounded per post (``REDDIT_COMMENTS_PER_POST`` plus ``REDDIT_MORE_CALLS_PER_POST`` expansions)
+    and per run (``REDDIT_COMMENT_POSTS_PER_RUN`` posts). A post whose comments fail to load keeps
+    the rest of the scrape going: comments are a bonus, not the scrape.
+    """
+    skipped = 0
+    for post in _comment_targets(posts, settings.REDDIT_COMMENT_POSTS_PER_RUN):
+        try:
+            tree = client.post_comments(
+                post.external_id,
+                limit=settings.REDDIT_COMMENTS_PER_POST,
+                more_budget=settings.REDDIT_MORE_CALLS_PER_POST,
+            )
+        except TransportError as exc:
+            _raise_if_exhausted(exc)
+            logger.info("comments of %s not read: %s", post.external_id, exc)
+            continue
+        post.comments = tree.comments[: settings.REDDIT_COMMENTS_PER_POST * (1 + settings.REDDIT_MORE_CALLS_PER_POST)]
+        skipped += tree.skipped_authors
+    return skipped
+
+
+def _post_requirements(client: RedditClient, name: str) -> dict[str, Any] | None:
+    """Reddit's own post requirements; None (keep what is stored) when the endpoint refuses."""
+    try:
+        return client.post_requirements(name)
+    except TransportError as exc:
+        _raise_if_exhausted(exc)
+        logger.info("post requirements of r/%s not read: %s", name, exc)
+        return None
 
 
 def _collect_reddit_user(

@@ -38,7 +38,17 @@ from django.utils import timezone
 
 from config.celery import enqueue_on_commit
 from posts.models import Post, PostMedia
-from profiles.models import Community, CommunitySnapshot, Contact, Mention, Profile, ProfileSnapshot, RelatedProfile
+from profiles.models import (
+    Community,
+    CommunityRequirements,
+    CommunitySnapshot,
+    Contact,
+    Mention,
+    Profile,
+    ProfileSnapshot,
+    RelatedProfile,
+    ScrapeStatus,
+)
 from scraping.schemas import REDDIT, CommunityData, PostData, ProfileData
 
 logger = logging.getLogger(__name__)
@@ -70,6 +80,13 @@ class IngestResult:
     comments: dict[int, list[dict[str, str]]] = field(default_factory=dict)
     media_ids: list[int] = field(default_factory=list)
     avatar_profile_ids: list[int] = field(default_factory=list)
+    # Comments handed to sentiment analysis, and those skipped: deleted or suspended authors.
+    comments_collected: int = 0
+    comments_skipped_authors: int = 0
+    # Communities whose requirements and review suggestion are (re)assessed after commit.
+    assess_community_ids: list[int] = field(default_factory=list)
+    # Profiles whose accounts on other platforms are (re)suggested after commit.
+    link_profile_ids: list[int] = field(default_factory=list)
 
     @property
     def items(self) -> int:
@@ -84,6 +101,8 @@ class IngestResult:
             "posts_updated": self.posts_updated,
             "discovered_profiles": self.discovered_profiles,
             "discovered_communities": self.discovered_communities,
+            "comments": self.comments_collected,
+            "comments_skipped_authors": self.comments_skipped_authors,
         }
 
 
@@ -436,10 +455,20 @@ def ingest_community(
             active_users=data.active_users,
         )
         result.snapshots = 1
+        result.assess_community_ids = [community_id]
+        if data.post_requirements is not None:
+            CommunityRequirements.objects.update_or_create(
+                community_id=community_id, defaults={"reddit": data.post_requirements, "reddit_fetched_at": now}
+            )
         if posts:
             authors, result.discovered_profiles = ensure_profiles(
                 REDDIT, (p.author_handle for p in posts), discovered_via=f"r/{data.name} posts"
             )
+            commenters = {c.author_handle for p in posts for c in p.comments if c.author_handle}
+            if commenters:
+                _, found = ensure_profiles(REDDIT, commenters, discovered_via=f"r/{data.name} comments")
+                result.discovered_profiles += found
+                _drop_suspended_commenters(result, posts)
             # r/popular and r/all list other subreddits' posts: those belong to (discovered) them.
             others, result.discovered_communities = ensure_communities(
                 (p.community_name for p in posts if p.community_name.lower() != data.name.lower()),
@@ -457,6 +486,24 @@ def ingest_community(
     return result
 
 
+def _drop_suspended_commenters(result: IngestResult, posts: Sequence[PostData]) -> None:
+    """Comments of authors known to be suspended are not analysed; they are counted instead."""
+    handles = {c.author_handle.lower() for p in posts for c in p.comments if c.author_handle}
+    suspended = {
+        handle.lower()
+        for handle in Profile.objects.filter(platform=REDDIT, scrape_status=ScrapeStatus.BANNED)
+        .annotate(lower=Lower("handle"))
+        .filter(lower__in=handles)
+        .values_list("handle", flat=True)
+    }
+    if not suspended:
+        return
+    for post in posts:
+        kept = [c for c in post.comments if c.author_handle.lower() not in suspended]
+        result.comments_skipped_authors += len(post.comments) - len(kept)
+        post.comments = kept
+
+
 def ingest_profile(
     data: ProfileData, posts: Sequence[PostData] = (), *, discovered_via: str = "", now: datetime | None = None
 ) -> IngestResult:
@@ -470,6 +517,7 @@ def ingest_profile(
     with transaction.atomic():
         ((profile_id, created),) = upsert_profiles([data], now=now, discovered_via=discovered_via).values()
         result.target_id = profile_id
+        result.link_profile_ids = [profile_id]
         result.created, result.updated = (1, 0) if created else (0, 1)
         ProfileSnapshot.objects.create(
             profile_id=profile_id,
@@ -555,6 +603,7 @@ def _add_posts(
         for post in posts
         if post.comments and post.external_id in id_by_external
     }
+    result.comments_collected = sum(len(items) for items in result.comments.values())
     result.posts_created = created
     result.posts_updated = len(ids) - created
     result.created += created
@@ -625,3 +674,7 @@ def _after_commit(result: IngestResult) -> None:
     post_ids = list(result.post_ids)
     for start in range(0, len(post_ids), 500):
         enqueue_on_commit("campaigns.tasks.track_posts", [post_ids[start : start + 500]])
+    if result.assess_community_ids:
+        enqueue_on_commit("intelligence.tasks.assess_communities", [list(result.assess_community_ids)])
+    if result.link_profile_ids:
+        enqueue_on_commit("intelligence.tasks.suggest_profile_links", [list(result.link_profile_ids)])

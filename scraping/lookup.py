@@ -32,7 +32,7 @@ from config.celery import enqueue_on_commit
 from config.http import CircuitOpenError, TransportError
 from posts.models import CommentSentiment, Post, PostMedia
 from profiles.access import AccessLimitReached, check_quota, ensure_access
-from profiles.models import Community, Profile
+from profiles.models import Community, Profile, ProfileLink
 from scraping import collect, http
 from scraping.models import Lookup
 
@@ -419,6 +419,34 @@ def age_seconds(lookup: Lookup) -> float | None:
     return round((timezone.now() - row.last_scraped_at).total_seconds(), 1)
 
 
+# A lookup's platform for each profile platform ProfileLink can name (others cannot be looked up).
+_LOOKUP_PLATFORM = {"instagram": "instagram", "reddit": "reddit"}
+
+
+def also_look_up(lookup: Lookup) -> list[dict[str, Any]]:
+    """The same person's other accounts (confirmed or suggested links, never rejected ones) to look up next."""
+    if not lookup.profile_id:
+        return []
+    offers = []
+    for link in ProfileLink.for_profile(
+        lookup.profile, statuses=(ProfileLink.Status.CONFIRMED, ProfileLink.Status.SUGGESTED)
+    ):
+        if link.profile_id == lookup.profile_id:
+            platform, handle = link.platform, link.linked.handle if link.linked else link.handle
+        else:
+            platform, handle = link.profile.platform, link.profile.handle
+        if platform in _LOOKUP_PLATFORM:
+            offers.append(
+                {
+                    "platform": _LOOKUP_PLATFORM[platform],
+                    "handle": handle,
+                    "link_status": link.status,
+                    "confidence": link.confidence,
+                }
+            )
+    return offers
+
+
 def summary(lookup: Lookup) -> dict[str, Any]:
     """The command's JSON line."""
     return {
@@ -438,4 +466,5 @@ def summary(lookup: Lookup) -> dict[str, Any]:
         "duration_seconds": lookup.duration_seconds,
         "steps": lookup.steps,
         "pending": pending_parts(lookup),
+        "also_look_up": also_look_up(lookup),
     }

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from config.http import PermanentError
@@ -206,31 +207,110 @@ def parse_listing(payload: dict[str, Any]) -> tuple[list[PostData], str]:
     return posts, as_str(dig(payload, "data", "after"))
 
 
-def parse_comment_tree(payload: Any) -> tuple[PostData | None, list[CommentData], int]:
-    """``/comments/{id}``: [post listing, comment listing]. Returns post, comments, hidden ``more`` count."""
+# Authors Reddit blanks out: the account was deleted, or the comment was removed.
+GONE_AUTHORS = frozenset({"[deleted]", "[removed]"})
+
+
+@dataclass
+class CommentTree:
+    """One post's comments as far as they were read: ``more_ids`` are the stubs not expanded yet."""
+
+    post: PostData | None
+    comments: list[CommentData] = field(default_factory=list)
+    more_ids: list[str] = field(default_factory=list)
+    hidden: int = 0
+    skipped_authors: int = 0
+    expanded: int = 0
+
+
+def _walk_comments(children: Any, post_id: str, tree: CommentTree) -> None:
+    """Add ``t1`` children (depth first) to ``tree``; count ``more`` stubs and gone authors."""
+    for child in children or []:
+        if not isinstance(child, dict):
+            continue
+        data = child.get("data") or {}
+        if child.get("kind") == "more":
+            ids = [str(i) for i in data.get("children") or [] if i]
+            tree.hidden += as_int(data.get("count")) or len(ids)
+            tree.more_ids.extend(ids)
+            continue
+        if child.get("kind") != "t1":
+            continue
+        if data.get("author") in (None, *GONE_AUTHORS) or as_str(data.get("body")) in GONE_AUTHORS:
+            tree.skipped_authors += 1
+        else:
+            tree.comments.append(parse_comment(data, post_id))
+        if isinstance(data.get("replies"), dict):
+            _walk_comments(dig(data["replies"], "data", "children", default=[]), post_id, tree)
+
+
+def parse_comment_tree(payload: Any) -> CommentTree:
+    """``/comments/{id}``: [post listing, comment listing] → the post, its comments and its ``more`` stubs.
+
+    Comments by deleted accounts or with removed bodies are skipped and counted (``skipped_authors``).
+    """
     if not isinstance(payload, list) or len(payload) < 2:
-        return None, [], 0
+        return CommentTree(post=None)
     posts, _ = parse_listing(payload[0])
-    post = posts[0] if posts else None
-    post_id = post.external_id if post else ""
-    comments: list[CommentData] = []
-    more = 0
+    tree = CommentTree(post=posts[0] if posts else None)
+    _walk_comments(dig(payload[1], "data", "children", default=[]), tree.post.external_id if tree.post else "", tree)
+    return tree
 
-    def walk(listing: Any) -> None:
-        nonlocal more
-        for child in dig(listing, "data", "children", default=[]):
-            data = child.get("data") or {}
-            if child.get("kind") == "more":
-                more += as_int(data.get("count")) or len(data.get("children") or [])
-                continue
-            if child.get("kind") != "t1":
-                continue
-            comments.append(parse_comment(data, post_id))
-            if isinstance(data.get("replies"), dict):
-                walk(data["replies"])
 
-    walk(payload[1])
-    return post, comments, more
+def parse_more_children(payload: Any, post_id: str, tree: CommentTree) -> None:
+    """``/api/morechildren``: a flat list of ``t1`` (and nested ``more``) things, added to ``tree``."""
+    things = dig(payload, "json", "data", "things", default=None)
+    if things is None:
+        things = dig(payload, "data", "things", default=[])
+    before = len(tree.comments) + tree.skipped_authors
+    _walk_comments(things, post_id, tree)
+    tree.expanded += len(tree.comments) + tree.skipped_authors - before
+
+
+def parse_post_requirements(payload: Any) -> dict[str, Any]:
+    """``/api/v1/{sub}/post_requirements``: what Reddit itself enforces on a new post.
+
+    Only the keys that say something are kept (empty lists, ``null`` and "none" policies are
+    dropped), so an empty dict means Reddit enforces nothing beyond its defaults.
+    """
+    if not isinstance(payload, dict):
+        return {}
+    kept: dict[str, Any] = {}
+    for key in _POST_REQUIREMENT_KEYS:
+        value = payload.get(key)
+        if value in (None, "", [], "none", False) and key != "is_flair_required":
+            continue
+        if key == "is_flair_required":
+            if value is None:
+                continue
+            value = bool(value)
+        kept[key] = value
+    return kept
+
+
+_POST_REQUIREMENT_KEYS = (
+    "is_flair_required",
+    "title_required_strings",
+    "title_blacklisted_strings",
+    "title_regexes",
+    "title_text_min_length",
+    "title_text_max_length",
+    "body_restriction_policy",
+    "body_required_strings",
+    "body_blacklisted_strings",
+    "body_regexes",
+    "body_text_min_length",
+    "body_text_max_length",
+    "link_restriction_policy",
+    "domain_whitelist",
+    "domain_blacklist",
+    "link_repost_age",
+    "gallery_min_items",
+    "gallery_max_items",
+    "gallery_captions_requirement",
+    "gallery_urls_requirement",
+    "guidelines_text",
+)
 
 
 def parse_comment(data: dict[str, Any], post_id: str = "") -> CommentData:
@@ -373,11 +453,27 @@ class RedditClient:
     def user_submitted(self, name: str, sort: str = "new", *, max_items: int = 100) -> list[PostData]:
         return self._paged(f"/user/{name}/submitted", {"sort": sort}, max_items)
 
-    def post_comments(
-        self, post_id: str, *, sort: str = "top", limit: int = 100
-    ) -> tuple[PostData | None, list[CommentData]]:
-        post, comments, _more = parse_comment_tree(self.get(f"/comments/{post_id}", {"sort": sort, "limit": limit}))
-        return post, comments
+    def post_comments(self, post_id: str, *, sort: str = "top", limit: int = 100, more_budget: int = 0) -> CommentTree:
+        """A post's comments, then up to ``more_budget`` ``/api/morechildren`` calls expanding its stubs.
+
+        Each expansion asks for at most 100 children (Reddit's limit per call); stubs beyond the
+        budget stay counted in ``hidden``/``more_ids``, unread.
+        """
+        tree = parse_comment_tree(self.get(f"/comments/{post_id}", {"sort": sort, "limit": limit}))
+        calls = 0
+        while tree.more_ids and calls < more_budget:
+            batch, tree.more_ids = tree.more_ids[:100], tree.more_ids[100:]
+            payload = self.get(
+                "/api/morechildren",
+                {"link_id": f"t3_{post_id}", "children": ",".join(batch), "sort": sort, "api_type": "json"},
+            )
+            calls += 1
+            parse_more_children(payload, post_id, tree)
+        return tree
+
+    def post_requirements(self, name: str) -> dict[str, Any]:
+        """``/api/v1/{sub}/post_requirements``: title/body/link/flair/gallery rules Reddit enforces."""
+        return parse_post_requirements(self.get(f"/api/v1/{name}/post_requirements"))
 
     def subreddits_info(self, names: list[str]) -> list[CommunityData]:
         """``/api/info?sr_name=a,b``: up to 100 subreddits' about data in one call (discovery)."""

@@ -132,6 +132,8 @@ class CommunityData:
     allowed_post_types: list[str] = field(default_factory=list)
     verification_required: bool | None = None
     icon_url: str = ""
+    # Reddit's /api/v1/{sub}/post_requirements answer; None when not fetched this time.
+    post_requirements: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.icon_url = clean_url(self.icon_url, source=f"r/{self.name} icon_url")

@@ -8,7 +8,13 @@ from rest_framework import serializers
 from config.api.fields import ModelSerializer
 from posts.analytics import engagement_of
 from posts.models import Post, PostMedia
-from profiles.api.serializers import CommunitySummarySerializer, ViewerSerializer, beyond
+from profiles.api.serializers import (
+    CommunityRequirementsSerializer,
+    CommunityReviewSuggestionSerializer,
+    CommunitySummarySerializer,
+    ViewerSerializer,
+    beyond,
+)
 from profiles.models import Community
 
 
@@ -239,11 +245,25 @@ class PostingHourSerializer(serializers.Serializer):
     mean_score = serializers.FloatField(allow_null=True, help_text="Over posts with a known score.")
 
 
+class BestTimeByKindSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    posts = serializers.IntegerField(help_text="Sample size: posts of this type in the window.")
+    scored_posts = serializers.IntegerField()
+    best_hour = serializers.IntegerField(allow_null=True, help_text="UTC; null when no hour has enough posts.")
+    best_hour_posts = serializers.IntegerField()
+    best_hour_mean_score = serializers.FloatField(allow_null=True)
+    best_weekday = serializers.CharField(allow_null=True)
+    best_weekday_posts = serializers.IntegerField()
+
+
 class CommunityInsightsSerializer(serializers.Serializer):
     window_days = serializers.IntegerField()
     posting_hours = PostingHourSerializer(many=True)
     best_posting_hours = serializers.ListField(child=serializers.IntegerField())
     best_hours_method = serializers.CharField()
+    posts = serializers.IntegerField(help_text="Posts in the window (the sample).")
+    best_time_by_post_type = BestTimeByKindSerializer(many=True)
+    best_time_by_post_type_method = serializers.CharField()
     top_posts = TopPostSerializer(many=True)
 
 
@@ -251,6 +271,8 @@ class CommunityDetailSerializer(CommunitySummarySerializer):
     """A subreddit's page: rules, metrics, analyst data, best posting hours and recent top posts."""
 
     insights = serializers.SerializerMethodField()
+    requirements = serializers.SerializerMethodField()
+    review_suggestion = serializers.SerializerMethodField()
 
     class Meta(CommunitySummarySerializer.Meta):
         fields = [
@@ -264,6 +286,10 @@ class CommunityDetailSerializer(CommunitySummarySerializer):
             "scrape_status",
             "created_at",
             "updated_at",
+            "comment_sentiment",
+            "comments_analyzed",
+            "requirements",
+            "review_suggestion",
             "insights",
         ]
         read_only_fields = fields
@@ -271,6 +297,17 @@ class CommunityDetailSerializer(CommunitySummarySerializer):
     @extend_schema_field(CommunityInsightsSerializer)
     def get_insights(self, community: Community) -> dict:
         return self.context["insights"]
+
+    @extend_schema_field(CommunityRequirementsSerializer(allow_null=True))
+    def get_requirements(self, community: Community) -> dict | None:
+        row = getattr(community, "requirements", None)
+        return CommunityRequirementsSerializer(row).data if row else None
+
+    @extend_schema_field(CommunityReviewSuggestionSerializer(allow_null=True))
+    def get_review_suggestion(self, community: Community) -> dict | None:
+        """The pending suggested review status, while the subreddit is unreviewed."""
+        pending = community.review_suggestions.filter(status="pending").first()
+        return CommunityReviewSuggestionSerializer(pending).data if pending else None
 
 
 class BrandCreatorSerializer(serializers.Serializer):

@@ -20,6 +20,7 @@ from posts.analytics import community_analytics
 from profiles.admin.actions import BulkActionsMixin, CommunityActionForm
 from profiles.admin.filters import PendingSuggestionsFilter, TaggedFilter
 from profiles.admin.profiles import SnapshotInline
+from profiles.admin.reddit import CommunityRequirementsInline, ReviewSuggestionInline
 from profiles.admin.resources import CommunityExportResource
 from profiles.admin.review import REVIEW_LABELS, ReviewCountsMixin, ReviewedTargetMixin
 from profiles.admin.taxonomy import TagSuggestionInline
@@ -84,7 +85,12 @@ class CommunityAdmin(
         "scrape_now",
         "add_to_list",
     ]
-    inlines = [CommunityTagSuggestionInline, CommunitySnapshotInline]
+    inlines = [
+        CommunityRequirementsInline,
+        ReviewSuggestionInline,
+        CommunityTagSuggestionInline,
+        CommunitySnapshotInline,
+    ]
     change_form_before_template = "admin/profiles/community_panel.html"
     # Everything a scrape writes is read-only here (the fieldsets choose what is shown, and where).
     readonly_fields = [

@@ -11,11 +11,14 @@ from config.api.fields import ModelSerializer
 from profiles.audience import audience_block
 from profiles.models import (
     Community,
+    CommunityRequirements,
     CommunityReviewStatus,
+    CommunityReviewSuggestion,
     Contact,
     Favorite,
     Profile,
     ProfileAccess,
+    ProfileLink,
     SearchHistory,
     Tag,
 )
@@ -132,6 +135,16 @@ class ContactSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class LinkedProfileSerializer(serializers.Serializer):
+    """The other side of a confirmed ``ProfileLink``, seen from one profile."""
+
+    platform = serializers.CharField()
+    handle = serializers.CharField()
+    confidence = serializers.FloatField()
+    evidence = serializers.ListField(child=serializers.DictField())
+    api_url = serializers.CharField(allow_null=True, help_text="The other profile's report, when we track it.")
+
+
 class ProfileDetailSerializer(ProfileSummarySerializer):
     """The full creator report: identity, counts, every cached metric, AI aggregates, analyst data.
 
@@ -146,6 +159,7 @@ class ProfileDetailSerializer(ProfileSummarySerializer):
         read_only=True,
         help_text="E-mail, phone and contact links with their source (analyst entries included).",
     )
+    linked_profiles = serializers.SerializerMethodField()
 
     class Meta:
         model = Profile
@@ -181,10 +195,16 @@ class ProfileDetailSerializer(ProfileSummarySerializer):
             "scrape_status",
             "audience",
             "contacts",
+            "linked_profiles",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(LinkedProfileSerializer(many=True))
+    def get_linked_profiles(self, profile: Profile) -> list[dict]:
+        """The same person elsewhere, as analysts confirmed it ("also on Instagram: …")."""
+        return [linked_profile(link, profile) for link in ProfileLink.for_profile(profile)]
 
     @extend_schema_field(AudienceSerializer(allow_null=True))
     def get_audience(self, profile: Profile) -> dict | None:
@@ -329,4 +349,40 @@ class ProfileAccessSerializer(ModelSerializer):
     class Meta:
         model = ProfileAccess
         fields = ["id", "creator", "granted_at", "expires_at", "is_active"]
+        read_only_fields = fields
+
+
+def linked_profile(link: ProfileLink, seen_from: Profile) -> dict:
+    """The other side of ``link`` as seen from ``seen_from`` (either the Reddit user or the linked profile)."""
+    if link.profile_id == seen_from.pk:
+        other, platform = link.linked, link.platform
+        handle = other.handle if other else link.handle
+    else:
+        other, platform, handle = link.profile, link.profile.platform, link.profile.handle
+    return {
+        "platform": platform,
+        "handle": handle,
+        "confidence": link.confidence,
+        "evidence": link.evidence,
+        "api_url": profile_api_path(other) if other else None,
+    }
+
+
+class CommunityRequirementsSerializer(serializers.ModelSerializer):
+    """Who may post: stated (with evidence), Reddit's own answer, observed lower bounds, contradictions.
+
+    ``null`` = unknown: the rules say nothing about it. ``observed`` maps a period in days to the
+    lowest author karma and youngest account among posts that stayed up.
+    """
+
+    class Meta:
+        model = CommunityRequirements
+        exclude = ["id", "community"]
+        read_only_fields = [f.name for f in CommunityRequirements._meta.fields if f.name not in ("id", "community")]
+
+
+class CommunityReviewSuggestionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CommunityReviewSuggestion
+        fields = ["id", "suggested_status", "confidence", "signals", "status", "model_version", "created_at"]
         read_only_fields = fields

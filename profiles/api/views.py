@@ -484,7 +484,12 @@ class CommunityViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retriev
         if not SUBREDDIT_NAME.fullmatch(name):
             raise ValidationError({"name": ["A subreddit name is 2-21 letters, digits or underscores."]})
         community = (
-            self.get_queryset().alias(name_lower=Lower("name")).filter(name_lower=name.lower()).order_by().first()
+            self.get_queryset()
+            .select_related("requirements")
+            .alias(name_lower=Lower("name"))
+            .filter(name_lower=name.lower())
+            .order_by()
+            .first()
         )
         if community is None:
             raise NotFound(f"No subreddit r/{name} has been collected.")

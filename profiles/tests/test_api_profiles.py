@@ -437,8 +437,9 @@ def test_report_query_count(alice, client_for, django_assert_max_num_queries):
     profile.tags.add(*TagFactory.create_batch(5))
     client = client_for(alice)
     # the viewer's teams, lookup, access grant, the rest of the row, tags, audience (newest
-    # demographics of each source in one query, the creator-connect status), contacts
-    with django_assert_max_num_queries(11):
+    # demographics of each source in one query, the creator-connect status), contacts,
+    # confirmed identity links
+    with django_assert_max_num_queries(12):
         client.get(report(profile))
     with django_assert_max_num_queries(2):  # cached: the viewer's teams, one lookup of a few columns
         assert client.get(report(profile)).status_code == 200

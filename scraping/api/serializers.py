@@ -8,7 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from config.api.fields import ModelSerializer
@@ -159,6 +159,9 @@ class LookupSerializer(ModelSerializer):
     age_seconds = serializers.SerializerMethodField(help_text="Age of the stored copy answering the lookup.")
     pending = serializers.SerializerMethodField(help_text="Background parts of the report still under way.")
     report = serializers.SerializerMethodField()
+    also_look_up = serializers.SerializerMethodField(
+        help_text="The same person's other accounts (ProfileLink, confirmed or suggested) to look up next."
+    )
     shared = serializers.SerializerMethodField(help_text="True when another lookup's fetch answered this one.")
     waiting_seconds = serializers.SerializerMethodField(
         help_text="While in flight: how long the lookup waits for the upstream's request budget."
@@ -188,6 +191,7 @@ class LookupSerializer(ModelSerializer):
             "page_url",
             "report_url",
             "report",
+            "also_look_up",
         ]
         read_only_fields = fields
 
@@ -217,6 +221,21 @@ class LookupSerializer(ModelSerializer):
 
     def get_pending(self, obj: Lookup) -> list[str]:
         return lookup.pending_parts(obj)
+
+    @extend_schema_field(
+        inline_serializer(
+            "AlsoLookUp",
+            {
+                "platform": serializers.CharField(),
+                "handle": serializers.CharField(),
+                "link_status": serializers.CharField(),
+                "confidence": serializers.FloatField(),
+            },
+            many=True,
+        )
+    )
+    def get_also_look_up(self, obj: Lookup) -> list[dict]:
+        return lookup.also_look_up(obj)
 
     def get_waiting_seconds(self, obj: Lookup) -> float | None:
         return obj.retry_after if obj.in_flight else None

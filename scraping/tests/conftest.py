@@ -71,6 +71,9 @@ def scrape_settings(settings, fake_upstream):
     settings.SCRAPING_MAX_ATTEMPTS = 3
     settings.SCRAPING_BREAKER_FAIL_MAX = 5
     settings.SCRAPING_BREAKER_RESET_SECONDS = 2
+    # Hot only and no comments unless a test asks (tests/test_reddit_depth.py turns them on).
+    settings.REDDIT_TOP_POSTS_PER_PERIOD = 0
+    settings.REDDIT_COMMENT_POSTS_PER_RUN = 0
     upstreams = [
         http.Upstream.from_settings(name, requests_per_minute=1) for name in ("reddit", "instagram", "instagram-graph")
     ]
@@ -84,8 +87,35 @@ def scrape_settings(settings, fake_upstream):
         redis.Redis.from_url(settings.CELERY_BROKER_URL).delete("media", "ai")
 
 
+# The shape Reddit documents for GET /api/v1/{subreddit}/post_requirements (no recording exists).
+POST_REQUIREMENTS = {
+    "title_regexes": [],
+    "body_blacklisted_strings": [],
+    "title_blacklisted_strings": ["[selling]"],
+    "body_text_max_length": None,
+    "title_required_strings": ["[F]", "[M]"],
+    "guidelines_text": None,
+    "gallery_min_items": None,
+    "domain_blacklist": ["onlyfans.com"],
+    "domain_whitelist": [],
+    "title_text_max_length": 300,
+    "body_restriction_policy": "none",
+    "link_restriction_policy": "none",
+    "guidelines_display_policy": None,
+    "body_required_strings": [],
+    "title_text_min_length": None,
+    "gallery_captions_requirement": "none",
+    "is_flair_required": True,
+    "gallery_max_items": None,
+    "gallery_urls_requirement": "none",
+    "body_regexes": [],
+    "link_repost_age": None,
+    "body_text_min_length": None,
+}
+
+
 def serve_subreddit(server: FakeUpstream, name: str = "announcements") -> None:
-    """The three calls of a full subreddit scrape, answered with recorded bodies."""
+    """The four calls of a hot-only subreddit scrape, answered with recorded bodies."""
 
     def rename(body):
         body["data"]["display_name"] = name
@@ -94,3 +124,4 @@ def serve_subreddit(server: FakeUpstream, name: str = "announcements") -> None:
     server.serve(f"/r/{name}/about", "reddit/subreddit_about__announcements.json", transform=rename)
     server.serve(f"/r/{name}/about/rules", "reddit/subreddit_rules.json")
     server.serve(f"/r/{name}/hot", "reddit/subreddit_hot__popular_2026.json")
+    server.serve_json(f"/api/v1/{name}/post_requirements", POST_REQUIREMENTS)

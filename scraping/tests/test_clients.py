@@ -50,7 +50,8 @@ def test_post_comments_and_batch_subreddit_lookup(fake_upstream, reddit_client):
     fake_upstream.serve("/comments/2gmzqe", "reddit/post_comments__small_redditdev.json")
     fake_upstream.serve("/api/info", "reddit/api_info__sr_names.json")
 
-    post, comments = reddit_client.post_comments("2gmzqe")
+    tree = reddit_client.post_comments("2gmzqe")
+    post, comments = tree.post, tree.comments
     communities = reddit_client.subreddits_info(["reddit.com", "redditdev", "python", "learnpython"])
 
     assert post.external_id == "2gmzqe" and comments and comments[0].post_external_id == "2gmzqe"

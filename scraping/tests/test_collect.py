@@ -34,7 +34,7 @@ def test_scrape_subreddit_command_twice(scrape_settings, fake_upstream):
     first = run_command("scrape", "subreddit", "r/announcements")
     second = run_command("scrape", "subreddit", "announcements")
 
-    assert first["status"] == "succeeded" and first["api_calls"] == 3  # about, rules, hot
+    assert first["status"] == "succeeded" and first["api_calls"] == 4  # about, rules, post requirements, hot
     assert first["created"] == 101 and first["updated"] == 0 and first["snapshots"] == 1
     assert second["created"] == 0 and second["updated"] == 101 and second["snapshots"] == 1
     community = Community.objects.get(name="announcements")
@@ -42,7 +42,7 @@ def test_scrape_subreddit_command_twice(scrape_settings, fake_upstream):
     assert community.next_scrape_at > timezone.now()
     runs = ScrapeRun.objects.filter(kind="subreddit").order_by("id")
     assert [r.status for r in runs] == ["succeeded", "succeeded"]
-    assert runs[0].api_calls == 3 and runs[0].duration_seconds > 0
+    assert runs[0].api_calls == 4 and runs[0].duration_seconds > 0
     assert SystemLog.objects.filter(scrape_run=runs[0]).count() == 2  # started, finished
 
 

@@ -28,8 +28,8 @@ def _parse_any(name: str) -> int:
     if base.startswith("user_comments"):
         return len([reddit.parse_comment(c["data"]) for c in body["data"]["children"]])
     if base.startswith("post_comments"):
-        post, comments, _ = reddit.parse_comment_tree(body)
-        return int(post is not None) + len(comments)
+        tree = reddit.parse_comment_tree(body)
+        return int(tree.post is not None) + len(tree.comments)
     if base.startswith("users_search"):
         return len([reddit.parse_user(c["data"]) for c in body["data"]["children"]])
     if base.startswith("api_info"):
@@ -120,14 +120,18 @@ def test_user_about_2025():
     assert user.followers_count == 0
 
 
-def test_comment_tree_counts_more_stubs():
-    post, comments, more = reddit.parse_comment_tree(load_fixture("reddit/post_comments__large_3hahrw.json"))
+def test_comment_tree_counts_more_stubs_and_skips_deleted_authors():
+    tree = reddit.parse_comment_tree(load_fixture("reddit/post_comments__large_3hahrw.json"))
 
-    assert post.external_id == "3hahrw"
-    assert len(comments) > 100
-    assert more >= 28
-    assert all(c.post_external_id == "3hahrw" for c in comments)
-    assert any(c.parent_external_id for c in comments)  # replies keep their parent
+    assert tree.post.external_id == "3hahrw"
+    assert len(tree.comments) > 100
+    assert tree.hidden >= 28 and len(tree.more_ids) >= 28
+    assert all(c.post_external_id == "3hahrw" for c in tree.comments)
+    assert any(c.parent_external_id for c in tree.comments)  # replies keep their parent
+    # The recording holds 470 t1 comments, 22 of them by deleted accounts: skipped, and counted.
+    assert tree.skipped_authors == 22
+    assert len(tree.comments) == 470 - 22
+    assert all(c.author_handle for c in tree.comments)
 
 
 def test_web_profile_info():

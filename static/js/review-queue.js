@@ -1,4 +1,5 @@
-/* Keyboard review for the subreddit queue: j/k move, x selects, one key per status.
+/* Keyboard review for the subreddit queue: j/k move, x selects, one key per status,
+   a / r accept or reject the highlighted subreddit's suggested status.
    Every action is an ordinary form submit, so the page works the same without this script. */
 (function () {
   "use strict";
@@ -34,7 +35,7 @@
     if (!button) return;
     event.preventDefault();
     var selected = form.querySelectorAll("input[name=community]:checked");
-    if (selected.length) {
+    if (selected.length && !button.dataset.suggestion) {
       form.querySelector("#bulk-status").value = button.dataset.status;
       form.querySelector("#bulk-review").click();
     } else {

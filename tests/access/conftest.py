@@ -69,6 +69,8 @@ def _build_world() -> SimpleNamespace:
     from posts.models import CommentSentiment
     from profiles.models import (
         AudienceDemographics,
+        CommunityRequirements,
+        CommunityReviewSuggestion,
         CommunitySnapshot,
         Contact,
         DataDeletionRequest,
@@ -79,6 +81,7 @@ def _build_world() -> SimpleNamespace:
         ListEntry,
         Mention,
         ProfileAccess,
+        ProfileLink,
         RelatedProfile,
         SearchHistory,
         TagSuggestion,
@@ -191,6 +194,17 @@ def _build_world() -> SimpleNamespace:
         ),
         "profiles.community": community,
         "profiles.communitysnapshot": CommunitySnapshot.objects.create(community=community, subscribers=10),
+        "profiles.communityrequirements": CommunityRequirements.objects.create(community=community),
+        "profiles.communityreviewsuggestion": CommunityReviewSuggestion.objects.create(
+            community=community, suggested_status="ok", confidence=0.7
+        ),
+        "profiles.profilelink": ProfileLink.objects.create(
+            profile=ProfileFactory(platform="reddit", handle="access_redditor"),
+            linked=profile,
+            platform=profile.platform,
+            handle=profile.handle,
+            confidence=0.8,
+        ),
         "posts.post": post,
         "posts.commentsentiment": CommentSentiment.objects.create(
             post=post, external_id="c1", text="love it", sentiment="positive", score=0.9

@@ -235,6 +235,9 @@ _ADMIN_MODELS = [
     admin_model("profiles.importjob", staff="v", superuser="vd", team=True),
     admin_model("profiles.community", staff="vc", superuser="vcd"),
     admin_model("profiles.communitysnapshot", staff="v"),
+    # Issue 21: suggestions come from the AI and links from analysis, never added by hand.
+    admin_model("profiles.communityreviewsuggestion", staff="vc", superuser="vcd"),
+    admin_model("profiles.profilelink", staff="vc", superuser="vcd"),
     admin_model("posts.post", staff="v"),
     admin_model("posts.commentsentiment", staff="v"),
     admin_model("campaigns.campaign", staff="vac"),  # issue 16: admin scoping
@@ -363,6 +366,10 @@ RULES: dict[str, Rule] = {
     "profiles:instagram_data_deletion": public(400),
     "profiles:instagram_deletion": public(),
     "profiles:review_communities": signed_in(PAGE, ok=302),
+    # A refusal is a message on the redirect, as for the queue's own buttons.
+    "profiles:decide_review_suggestion": signed_in(PAGE, ok=302),
+    "profiles:community": signed_in(PAGE),
+    "profiles:decide_profile_link": signed_in(PAGE, ok=302),
     "profiles:bulk": team_create(PAGE, ok=302),  # ticked creators to favorites (writers of a team)
     "campaigns:list": signed_in(PAGE),
     "campaigns:create": team_create(PAGE, ok=302),
@@ -570,6 +577,9 @@ KWARGS: dict[str, Factory] = {
     "profiles:profile": _pk("profiles.profile"),
     "profiles:favorite": _pk("profiles.profile"),
     "profiles:add_to_campaign": _pk("profiles.profile"),
+    "profiles:community": _pk("profiles.community"),
+    "profiles:decide_review_suggestion": _pk("profiles.communityreviewsuggestion"),
+    "profiles:decide_profile_link": _pk("profiles.profilelink"),
     "profiles:instagram_connect": _pk("profiles.profile"),
     "profiles:instagram_deletion": _deletion_code,
     "campaigns:detail": _pk("campaigns.campaign"),

@@ -108,9 +108,9 @@ def test_profile_page_has_metrics_with_formulas_charts_posts_and_similar(
     client = client_as(alice)
     # 20 reads whatever the number of posts or snapshots (one: my teams, for the campaign choice and
     # the nav), 2 for the audience section (newest demographics of each source, the connection
-    # status), 4 for the outreach block (contacts, lists, watches) and the inbox count (nav), plus 3
-    # for granting access on the first view
-    with django_assert_max_num_queries(29):
+    # status), 4 for the outreach block (contacts, lists, watches) and the inbox count (nav), 1 for
+    # identity links, plus 3 for granting access on the first view
+    with django_assert_max_num_queries(30):
         response = client.get(reverse("profiles:profile", args=[profile.pk]))
     html = response.content.decode()
     assert response.status_code == 200
