@@ -75,6 +75,10 @@ class CampaignProfile(models.Model):
     added_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The campaign's team rule (TeamOwnedQuerySet.restrict): its readers read this row, its editors edit it.
+    team_field, author_field = "campaign__team", "campaign__owner"
+    objects = TeamOwnedQuerySet.as_manager()
+
     class Meta:
         ordering = ["campaign", "added_at"]
         constraints = [
@@ -96,6 +100,9 @@ class CampaignPost(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="campaign_posts")
     post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="campaign_entries")
     added_at = models.DateTimeField(auto_now_add=True)
+
+    team_field, author_field = "campaign__team", "campaign__owner"  # the campaign's rule, as above
+    objects = TeamOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["campaign", "-added_at"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework import mixins, permissions, viewsets
 
+from accounts.operators import REFUSED, is_operator
 from accounts.teams import HEADER, check_can, current_team, team_for_writing
 from config.querysets import CHANGE, DELETE, TeamOwnedQuerySet
 
@@ -90,7 +91,11 @@ class ScopedListDestroyViewSet(
     """Rows a team keeps and removes but does not edit (saved searches)."""
 
 
-class IsStaff(permissions.IsAdminUser):
-    """Operations endpoints: scrapers, runs, logs, dashboard."""
+class IsOperator(permissions.BasePermission):
+    """Operations endpoints (scrapers, runs, logs, stats): the Staff role, not staff status
+    (``accounts.operators.is_operator``, the check every door of operations asks)."""
 
-    message = "Only staff may use operations endpoints."
+    message = REFUSED
+
+    def has_permission(self, request, view) -> bool:
+        return is_operator(request.user)
