@@ -142,7 +142,9 @@ def switch_team(request, team: Team) -> None:
     request.session[SESSION_KEY] = team.pk
     if hasattr(request, _CACHE_ATTR):
         delattr(request, _CACHE_ATTR)
-    request.user.__dict__.pop(_USER_ATTR, None)  # read again: the user may have just joined it
+    user = getattr(request, "user", None)  # a sign-in signal's request may have none yet
+    if user is not None:
+        user.__dict__.pop(_USER_ATTR, None)  # read again: the user may have just joined it
 
 
 NO_TEAM = "Join or create a team first."

@@ -31,7 +31,7 @@ from django.utils import timezone
 from config.celery import enqueue_on_commit
 from config.http import CircuitOpenError, TransportError
 from posts.models import CommentSentiment, Post, PostMedia
-from profiles.access import AccessLimitReached, check_quota, ensure_access
+from profiles.access import AccessLimitReached, check_quota, ensure_access, sharing
 from profiles.models import Community, Profile
 from scraping import collect, http
 from scraping.models import Lookup
@@ -169,7 +169,7 @@ def request_lookup(
     reap()
     row = stored_target(kind, name)
     if kind != Lookup.Kind.SUBREDDIT and user is not None:
-        check_quota(user, row)
+        check_quota(user, row, team=sharing(team))
     target = {"community" if isinstance(row, Community) else "profile": row} if row is not None else {}
     if _is_fresh(row, max_age):
         lookup = Lookup.objects.create(
@@ -369,11 +369,12 @@ def _finish(lookup: Lookup, status: str, **outcome: Any) -> None:
 
 
 def _grant(lookup: Lookup) -> None:
-    """A successful lookup opens the requester's 30-day access (one of this month's quota)."""
+    """A successful lookup opens the requester's 30-day access (one of this month's quota; the team's,
+    with ``PROFILE_ACCESS_SCOPE="team"``)."""
     if lookup.profile_id is None or lookup.requester is None:
         return
     try:
-        ensure_access(lookup.requester, lookup.profile)
+        ensure_access(lookup.requester, lookup.profile, team=sharing(lookup.team))
     except AccessLimitReached as exc:
         # Another lookup or page view used the last of the quota meanwhile.
         Lookup.objects.filter(pk=lookup.pk).update(

@@ -17,7 +17,7 @@ BEFORE_TEAMS = [
     ("accounts", "0004_verified_email_addresses"),
     ("profiles", "0005_profile_followers_nulls_last_index"),
     ("campaigns", "0001_initial"),
-    ("scraping", "0004_group_policy_lookup"),
+    ("scraping", "0003_lookup"),
 ]
 
 

@@ -148,6 +148,24 @@ def test_quota_used_up_answers_403_before_any_upstream_call(scrape_settings, fak
     assert fake_upstream.count() == 0 and Lookup.objects.count() == 0
 
 
+def test_with_the_team_scope_a_teammates_grants_use_up_the_teams_quota(
+    scrape_settings, fake_upstream, client_for, alice, agency, member_of
+):
+    scrape_settings.PROFILE_ACCESS_MONTHLY_LIMIT = 1
+    scrape_settings.PROFILE_ACCESS_SCOPE = "team"
+    now = timezone.now()
+    teammate = member_of("analyst")
+    ProfileAccess.objects.create(
+        user=teammate, team=agency, profile=ProfileFactory(), granted_at=now, expires_at=now + timedelta(days=30)
+    )
+    serve_any_instagram_creator(fake_upstream)
+
+    response = post_lookup(client_for(alice), "instagram", "brandnew")
+
+    assert response.status_code == 403 and response.json()["code"] == "quota_exceeded"
+    assert fake_upstream.count() == 0 and Lookup.objects.count() == 0
+
+
 def test_a_failed_lookup_costs_nothing(scrape_settings, fake_upstream, client_for, alice):
     fake_upstream.fault(PROFILE_INFO, "not_found")
 
