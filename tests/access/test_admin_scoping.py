@@ -157,3 +157,13 @@ def test_add_to_campaign_chooser_lists_only_the_current_teams_campaigns_the_user
         {"action": "add_to_campaign", "campaign": own.pk, helpers.ACTION_CHECKBOX_NAME: [profile.pk]},
     )
     assert CampaignProfile.objects.filter(profile=profile, campaign=own).exists()
+
+
+def test_autocomplete_offers_only_the_teams_campaigns(admin_of, entries):
+    ours, theirs = entries
+    response = admin_of(Membership.Role.VIEWER).get(
+        reverse("admin:autocomplete"),
+        {"app_label": "campaigns", "model_name": "campaignprofile", "field_name": "campaign", "term": ""},
+    )
+    assert response.status_code == 200
+    assert [item["text"] for item in response.json()["results"]] == ["Ours"]
