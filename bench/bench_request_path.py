@@ -3,7 +3,8 @@
 Prints, on the bench data that ``bench/bench_api.py`` loads (run that first, once): the token
 lookup (knox, ``accounts.authentication``) in µs per lookup (wall time, round trip included) and µs
 of this process's CPU; then whole requests through the WSGI application: hello-world
-(``/api/v1/auth/me/``) and a cached creator report, in µs of CPU per request, and their ratio.
+(``/api/v1/auth/me/``) and a cached creator report, in µs of CPU per request, with the SQL
+statements per request and how many of them read team memberships, and their CPU ratio.
 
 Run:
 
