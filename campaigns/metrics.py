@@ -15,7 +15,8 @@ Per tracked post, then summed per creator and for the campaign:
 - **engagement rate** = engagements / reach × 100, over posts where both are known.
 - **EMV** (earned media value) = ``CAMPAIGN_CPM`` × impressions / 1000 (default CPM 6.50 USD).
 - **cost** = the sum of the creators' fees; the campaign budget when no fee is set.
-- **CPM** = cost / impressions × 1000; **CPE** = cost / engagements; **ROI** = (EMV − cost) / cost.
+- **CPM** = cost / impressions × 1000; **CPE** = cost / engagements; **ROI** = (EMV − cost) / cost; all three
+  unknown (``None``) while no post is tracked, so a new campaign does not show ROI −100 %.
 """
 
 from __future__ import annotations
@@ -92,7 +93,8 @@ class Totals:
     def figures(self, cost: Decimal | None) -> dict[str, Any]:
         cpm_rate = settings.CAMPAIGN_CPM
         emv = cpm_rate * self.impressions / 1000
-        spend = float(cost) if cost is not None else None
+        # Before anything is published there is nothing to price: no CPM, CPE or ROI (not −100 %).
+        spend = float(cost) if cost is not None and self.posts else None
         return {
             "posts": self.posts,
             "reach": round(self.reach),
@@ -100,7 +102,7 @@ class Totals:
             "engagements": self.engagements,
             "engagement_rate": _ratio(100 * self._rate_engagements, self._rate_reach, 3),
             "emv": round(emv, 2),
-            "cost": spend,
+            "cost": float(cost) if cost is not None else None,
             "cpm": _ratio(1000 * spend, self.impressions, 2) if spend is not None else None,
             "cpe": _ratio(spend, self.engagements, 4) if spend is not None else None,
             "roi": _ratio(emv - spend, spend, 4) if spend is not None else None,

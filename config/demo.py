@@ -21,12 +21,19 @@ from django.utils.text import slugify
 
 from accounts.models import Membership, Team
 from campaigns.models import Campaign, CampaignPost, CampaignProfile
+from config import demo_content as words
+from config.demo_images import avatar_asset, post_assets
 from posts.metrics import compute_community_metrics, compute_profile_metrics
-from posts.models import Post, PostKind
+from posts.models import CommentSentiment, Post, PostKind, PostMedia
+from profiles.audience import Demographics, store_demographics
 from profiles.models import (
+    AudienceSegment,
+    AudienceSource,
     Community,
     CommunityReviewStatus,
     CommunitySnapshot,
+    Favorite,
+    InstagramConnection,
     Platform,
     Profile,
     ProfileSnapshot,
@@ -134,18 +141,21 @@ class DemoSummary:
     snapshots: int = 0
     communities: int = 0
     campaigns: int = 0
-
-
-def _handle(rng: random.Random, niche: str, index: int) -> str:
-    stem = rng.choice(["the", "its", "daily", "just", "real", "hey"])
-    return f"{stem}{niche}{index:03d}"
+    audiences: int = 0
 
 
 @transaction.atomic
-def load_demo(instagram_profiles: int = 240, reddit_profiles: int = 80, months: int = 6) -> DemoSummary:
-    """Create the demo data set; safe to run again (adds only what is missing)."""
+def load_demo(instagram_profiles: int = 240, reddit_profiles: int = 80, months: int = 6, progress=None) -> DemoSummary:
+    """Create the demo data set; safe to run again (adds only what is missing).
+
+    ``progress(done, total)`` is called every 25 creators (the whole run takes a minute or more).
+    """
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
     summary = DemoSummary()
+    # The demo's creators and subreddits are made up: scheduled scrapes must never ask the real Reddit
+    # or Instagram about them (rows loaded by an older version included).
+    Profile.objects.filter(discovered_via=DEMO_MARK, scrape_enabled=True).update(scrape_enabled=False)
+    Community.objects.filter(discovered_via=DEMO_MARK, scrape_enabled=True).update(scrape_enabled=False)
 
     for position, (category_name, tag_names) in enumerate(TAXONOMY.items()):
         category, _ = TagCategory.objects.get_or_create(
@@ -181,6 +191,7 @@ def load_demo(instagram_profiles: int = 240, reddit_profiles: int = 80, months: 
                 "primary_category": category if rng.random() < 0.5 else "",
                 "review_status": rng.choice([CommunityReviewStatus.OK, CommunityReviewStatus.UNREVIEWED]),
                 "discovered_via": DEMO_MARK,
+                "scrape_enabled": False,
                 "last_scraped_at": now,
             },
         )
@@ -201,11 +212,17 @@ def load_demo(instagram_profiles: int = 240, reddit_profiles: int = 80, months: 
     specs = [(Platform.INSTAGRAM, i) for i in range(instagram_profiles)] + [
         (Platform.REDDIT, i) for i in range(reddit_profiles)
     ]
-    for platform, index in specs:
+    for done, (platform, index) in enumerate(specs, start=1):
+        if progress is not None and (done % 25 == 0 or done == len(specs)):
+            progress(done, len(specs))
         # One generator per creator, so a re-run (which skips existing ones) yields the same rows.
         rng = random.Random(f"{SEED}-{platform}-{index}")
         niche = niches[index % len(niches)]
-        handle = _handle(rng, niche, index) if platform == Platform.INSTAGRAM else f"u_{niche}_{index:03d}"
+        language = words.pick(rng, words.LANGUAGE_WEIGHTS) if platform == Platform.INSTAGRAM else "en"
+        if platform == Platform.INSTAGRAM:
+            handle, full_name = words.person(rng, language, niche)
+        else:
+            handle, full_name = words.redditor(rng), ""
         # Follower counts are log-uniform between 2k and 5M: most creators are small, a few are huge.
         followers = int(10 ** rng.uniform(3.3, 6.7))
         weekly_growth = rng.uniform(-0.002, 0.02)
@@ -214,7 +231,7 @@ def load_demo(instagram_profiles: int = 240, reddit_profiles: int = 80, months: 
             handle=handle,
             defaults={
                 "external_id": f"demo-{platform}-{index}",
-                "full_name": handle.replace("_", " ").title(),
+                "full_name": full_name,
                 "bio": f"{niche.title()} creator. {NICHES[niche][0][0].capitalize()} and more. Collabs: DM",
                 "is_verified": followers > 1_000_000 and rng.random() < 0.6,
                 "is_business": platform == Platform.INSTAGRAM and rng.random() < 0.5,
@@ -226,12 +243,15 @@ def load_demo(instagram_profiles: int = 240, reddit_profiles: int = 80, months: 
                 "account_created_at": now - timedelta(days=rng.randint(400, 4000)),
                 "review_status": rng.choice(list(ReviewStatus.values)),
                 "discovered_via": DEMO_MARK,
+                "scrape_enabled": False,
                 "last_scraped_at": now,
                 "scrape_status": "ok",
             },
         )
         if not created:
             continue
+        profile.avatar_asset = avatar_asset(profile.full_name or profile.handle, profile.handle)
+        profile.save(update_fields=["avatar_asset"])
         summary.profiles += 1
         weeks = months * 4
         snapshots = []
@@ -251,20 +271,22 @@ def load_demo(instagram_profiles: int = 240, reddit_profiles: int = 80, months: 
             )
         ProfileSnapshot.objects.bulk_create(snapshots)
         summary.snapshots += len(snapshots)
-        summary.posts += _make_posts(rng, profile, niche, communities, now, months)
+        summary.posts += _make_posts(rng, profile, niche, language, communities, now, months)
         compute_profile_metrics(profile.pk)
 
     if summary.posts:
         for community in communities:
             compute_community_metrics(community.pk)
     summary.campaigns += _make_campaign(random.Random(f"{SEED}-campaign"), now)
+    summary.audiences += load_audience_demo(now)
     return summary
 
 
 def _make_posts(
-    rng: random.Random, profile: Profile, niche: str, communities: list[Community], now, months: int
+    rng: random.Random, profile: Profile, niche: str, language: str, communities: list[Community], now, months: int
 ) -> int:
     topics, hashtags = NICHES[niche]
+    feelings = []
     per_week = rng.uniform(0.5, 5)
     total = max(3, int(per_week * months * 4.3))
     # Mean likes per post follows the follower count with a realistic engagement rate of 0.5–6 %.
@@ -274,7 +296,9 @@ def _make_posts(
         posted_at = now - timedelta(hours=rng.randint(1, months * 30 * 24))
         posted_at = posted_at.replace(hour=rng.choice([8, 12, 17, 18, 19, 20, 21]))
         sponsored = rng.random() < 0.12
-        text = f"{rng.choice(topics).capitalize()} ✨"
+        feeling = words.pick(rng, words.SENTIMENT_WEIGHTS)
+        feelings.append(feeling)
+        text = rng.choice(words.CAPTIONS[language][feeling]).format(topic=rng.choice(topics))
         tags = rng.sample(hashtags, k=rng.randint(1, len(hashtags)))
         if sponsored:
             text += f" {rng.choice(SPONSOR_LINES)}"
@@ -317,23 +341,71 @@ def _make_posts(
                     author=profile,
                     community=community,
                     kind=rng.choice([PostKind.TEXT, PostKind.LINK, PostKind.IMAGE]),
-                    caption=rng.choice(topics).capitalize(),
-                    body=f"Sharing my experience with {rng.choice(topics)}. What do you think?",
+                    caption=rng.choice(words.REDDIT_TITLES[feeling]).format(topic=rng.choice(topics)),
+                    body=words.REDDIT_BODIES[feeling],
                     permalink=f"https://www.reddit.com/r/{community.name}/comments/demo{profile.id}{n}/",
                     posted_at=posted_at,
                     score=score,
                     comments_count=int(score * rng.uniform(0.05, 0.6)),
-                    upvote_ratio=round(rng.uniform(0.6, 0.99), 2),
+                    # Rants and PSAs split the votes; progress posts collect upvotes.
+                    upvote_ratio=round(rng.uniform(0.55, 0.8) if feeling == "negative" else rng.uniform(0.8, 0.99), 2),
                     is_nsfw=community.is_nsfw,
                     last_scraped_at=now,
                 )
             )
     Post.objects.bulk_create(posts, ignore_conflicts=True)
+    _add_media_and_comments(
+        rng, profile, niche, language, dict(zip((p.external_id for p in posts), feelings, strict=True))
+    )
     return len(posts)
+
+
+def _add_media_and_comments(
+    rng: random.Random, profile: Profile, niche: str, language: str, feelings: dict[str, str]
+) -> None:
+    """A locally drawn picture on every Instagram post, and a few comments (positive, neutral and
+    negative, in the creator's language) under about a third of the posts."""
+    stored = {
+        post.external_id: post for post in Post.objects.filter(author=profile).only("id", "external_id", "posted_at")
+    }
+    pictures = post_assets(niche) if profile.platform == Platform.INSTAGRAM else []
+    media, comments = [], []
+    for external_id, post in stored.items():
+        if pictures:
+            picture = rng.choice(pictures)
+            media.append(
+                PostMedia(
+                    post=post,
+                    position=0,
+                    source_url=f"https://demo.invalid/{external_id}.jpg",
+                    asset=picture,
+                    status="done",
+                )
+            )
+        if rng.random() < 0.35:
+            for n in range(rng.randint(1, 3)):
+                feeling = rng.choice(["positive", "positive", "neutral", feelings.get(external_id, "neutral")])
+                comments.append(
+                    CommentSentiment(
+                        post=post,
+                        external_id=f"{external_id}-c{n}",
+                        author_handle=words.redditor(rng).lower(),
+                        text=rng.choice(words.COMMENTS[language][feeling]),
+                        posted_at=post.posted_at + timedelta(hours=rng.randint(1, 48)),
+                        sentiment=feeling,
+                        score={"positive": 0.7, "neutral": 0.0, "negative": -0.7}[feeling],
+                        language=language,
+                        # Labelled by the demo as written, not by a model: the AI pass re-scores them.
+                        model_version="demo: written as this sentiment",
+                    )
+                )
+    PostMedia.objects.bulk_create(media, ignore_conflicts=True)
+    CommentSentiment.objects.bulk_create(comments, ignore_conflicts=True)
 
 
 DEMO_TEAM_SLUG = "demo"
 LOCAL_ADMIN = "admin"  # config/management/commands/ensure_local_admin.py
+DEMO_BRAND_MANAGER = "demo-brand-manager"  # owns the demo campaign until the local admin exists
 
 
 def demo_team() -> Team:
@@ -346,22 +418,35 @@ def demo_team() -> Team:
 
 
 def join_demo_team(user, team: Team | None = None) -> None:
-    """Make ``user`` an owner of the demo team, if the demo data is loaded (``ensure_local_admin``)."""
+    """Make ``user`` an owner of the demo team, if the demo data is loaded (``ensure_local_admin``),
+    and hand the local admin the demo's campaign and a few favorites, so "my campaign" is theirs."""
     team = team or Team.objects.filter(slug=DEMO_TEAM_SLUG).first()
-    if team is not None:
-        Membership.objects.update_or_create(team=team, user=user, defaults={"role": Membership.Role.OWNER})
+    if team is None:
+        return
+    Membership.objects.update_or_create(team=team, user=user, defaults={"role": Membership.Role.OWNER})
+    if user.get_username() != LOCAL_ADMIN:
+        return
+    Campaign.objects.filter(team=team, owner__username=DEMO_BRAND_MANAGER).update(owner=user)
+    if not Favorite.objects.filter(team=team, user=user).exists():
+        picks = Profile.objects.filter(discovered_via=DEMO_MARK, review_status=ReviewStatus.APPROVED).order_by("id")[:6]
+        Favorite.objects.bulk_create(
+            [Favorite(team=team, user=user, profile=p, note="Shortlist for the spring pitch") for p in picks],
+            ignore_conflicts=True,
+        )
 
 
 def _make_campaign(rng: random.Random, now) -> int:
     User = get_user_model()
     team = demo_team()
-    owner, _ = User.objects.get_or_create(username="demo-brand-manager", defaults={"email": "brand@example.com"})
-    Membership.objects.get_or_create(team=team, user=owner, defaults={"role": Membership.Role.MANAGER})
+    owner = User.objects.filter(username=LOCAL_ADMIN).first()
+    if owner is None:
+        owner, _ = User.objects.get_or_create(username=DEMO_BRAND_MANAGER, defaults={"email": "brand@example.com"})
+        Membership.objects.get_or_create(team=team, user=owner, defaults={"role": Membership.Role.MANAGER})
     campaign, created = Campaign.objects.get_or_create(
-        owner=owner,
         team=team,
         name="Autumn skincare launch",
         defaults={
+            "owner": owner,
             "brand": "Glow & Co",
             "status": Campaign.Status.ACTIVE,
             "start_date": (now - timedelta(days=30)).date(),
@@ -381,3 +466,143 @@ def _make_campaign(rng: random.Random, now) -> int:
         if post:
             CampaignPost.objects.get_or_create(campaign=campaign, post=post)
     return 1
+
+
+# --- Audience intelligence (issue 19) -------------------------------------------------------------
+# One Instagram creator in four has connected Instagram insights (verified demographics, a few
+# monthly readings of history, one connection broken to show that state); the others get public
+# comments only, from which the nightly estimates (languages, authenticity, credibility) are made.
+# One in eight unconnected creators gets a comment pod of generic, instant comments: a low score.
+
+AUDIENCE_REGIONS = {
+    "us": {"US": 0.58, "CA": 0.11, "GB": 0.09, "AU": 0.05, "MX": 0.04, "DE": 0.03, "IN": 0.03},
+    "uk": {"GB": 0.52, "US": 0.17, "IE": 0.07, "AU": 0.06, "CA": 0.04, "NL": 0.03, "DE": 0.03},
+    "br": {"BR": 0.71, "PT": 0.09, "US": 0.07, "AR": 0.03, "ES": 0.02, "JP": 0.01},
+    "es": {"ES": 0.39, "MX": 0.24, "AR": 0.11, "CO": 0.09, "US": 0.07, "CL": 0.05},
+    "de": {"DE": 0.55, "AT": 0.14, "CH": 0.11, "NL": 0.04, "US": 0.04, "PL": 0.03},
+}
+AUDIENCE_CITIES = {
+    "us": ["New York, New York", "Los Angeles, California", "Chicago, Illinois", "Toronto, Ontario"],
+    "uk": ["London, England", "Manchester, England", "Dublin, Leinster", "Birmingham, England"],
+    "br": ["São Paulo, São Paulo (state)", "Rio de Janeiro, Rio de Janeiro (state)", "Lisbon, Lisbon District"],
+    "es": ["Madrid, Community of Madrid", "Mexico City, Distrito Federal", "Buenos Aires, Buenos Aires"],
+    "de": ["Berlin, Berlin", "Vienna, Vienna", "Munich, Bavaria", "Zurich, Canton of Zurich"],
+}
+# Share of women among followers per niche (rough; the point is that pages show different shapes).
+AUDIENCE_WOMEN = {"beauty": 0.82, "fashion": 0.74, "parenting": 0.8, "gaming": 0.22, "tech": 0.3, "finance": 0.38}
+AUDIENCE_AGES = {"13-17": 0.04, "18-24": 0.27, "25-34": 0.36, "35-44": 0.18, "45-54": 0.09, "55-64": 0.04, "65+": 0.02}
+COMMENT_LINES = {
+    "en": [
+        "This is so helpful, saving it for later",
+        "Where did you get that? I need one",
+        "Tried it last night and it worked",
+    ],
+    "es": [
+        "Me encanta este contenido, gracias por compartir",
+        "¿Dónde lo compraste? Lo necesito",
+        "Lo probé ayer y funcionó",
+    ],
+    "pt": [
+        "Amei esse conteúdo, obrigado por compartilhar",
+        "Onde você comprou? Preciso de um",
+        "Testei ontem e deu certo",
+    ],
+    "de": [
+        "Das ist so hilfreich, danke fürs Teilen",
+        "Wo hast du das gekauft? Ich brauche das",
+        "Gestern ausprobiert und es klappt",
+    ],
+}
+REGION_LANGUAGES = {"us": "en", "uk": "en", "br": "pt", "es": "es", "de": "de"}
+POD_LINES = ["nice", "🔥🔥🔥", "great post", "wow", "😍😍", "love it", "amazing content check my page"]
+
+
+def _jitter(rng: random.Random, shares: dict[str, float]) -> dict[str, float]:
+    raw = {key: value * rng.uniform(0.8, 1.2) for key, value in shares.items()}
+    total = sum(raw.values())
+    return {key: value / total for key, value in raw.items()}
+
+
+def _verified_audience(rng: random.Random, niche: str, region: str, day, reach: int) -> Demographics:
+    women = min(0.95, max(0.05, AUDIENCE_WOMEN.get(niche, 0.55) + rng.uniform(-0.05, 0.05)))
+    ages = _jitter(rng, AUDIENCE_AGES)
+    unknown = 0.02
+    joint = {
+        age: {"F": s * women * (1 - unknown), "M": s * (1 - women) * (1 - unknown), "U": s * unknown}
+        for age, s in ages.items()
+    }
+    cities = _jitter(rng, {city: rng.uniform(0.5, 1.5) for city in AUDIENCE_CITIES[region]})
+    return Demographics(
+        source=AudienceSource.GRAPH_INSIGHTS,
+        segment=AudienceSegment.FOLLOWERS,
+        captured_on=day,
+        countries=_jitter(rng, AUDIENCE_REGIONS[region]),
+        cities=cities,
+        ages=ages,
+        genders={"F": women * (1 - unknown), "M": (1 - women) * (1 - unknown), "U": unknown},
+        age_genders=joint,
+        reach=reach,
+        profile_views=reach // rng.randint(8, 20),
+    )
+
+
+def _demo_comments(rng: random.Random, profile: Profile, region: str, pod: bool) -> None:
+    from intelligence.comments import CommentIn, analyze_comments
+    from intelligence.conf import analyzers
+
+    language = REGION_LANGUAGES[region]
+    fans = [f"{profile.handle[:12]}_fan{n}" for n in range(rng.randint(25, 60))]
+    members = [f"pod_{profile.pk}_{n}" for n in range(8)]
+    for post in profile.posts.order_by("-posted_at")[:6]:
+        comments = []
+        for n in range(rng.randint(6, 12)):
+            if pod:
+                author, text = members[n % 8], POD_LINES[(post.pk + n) % len(POD_LINES)]
+                after = timedelta(minutes=rng.randint(0, 8))
+            else:
+                lang = language if rng.random() < 0.8 else rng.choice(list(COMMENT_LINES))
+                author, text = rng.choice(fans), f"{rng.choice(COMMENT_LINES[lang])} ({post.pk % 97}{n})"
+                after = timedelta(minutes=rng.randint(20, 2000))
+            comments.append(CommentIn(f"demo-c-{post.pk}-{n}", text, author, post.posted_at + after))
+        analyze_comments(post, comments, analyzers("rules"))
+
+
+def load_audience_demo(now) -> int:
+    """Connected creators with verified demographics, unconnected ones with estimates; idempotent."""
+    from intelligence.audience import estimate_profile
+    from profiles.benchmarks import compute_benchmarks
+
+    creators = list(Profile.objects.filter(discovered_via=DEMO_MARK, platform=Platform.INSTAGRAM).order_by("pk"))
+    added = 0
+    for index, profile in enumerate(creators):
+        if profile.audience_estimated_at is not None:
+            continue
+        rng = random.Random(f"{SEED}-audience-{profile.handle}")
+        niche = next((n for n in NICHES if n in profile.handle), "food")
+        region = rng.choice(list(AUDIENCE_REGIONS))
+        if index % 4 == 0:
+            connection = InstagramConnection.objects.create(
+                profile=profile,
+                team=demo_team(),
+                ig_user_id=f"1784140{profile.pk:010d}",
+                # Not a real token: the sync would answer "broken" if META_APP_ID were set for the demo.
+                access_token="demo-token",
+                token_expires_at=now + timedelta(days=45),
+                permissions=["instagram_business_basic", "instagram_business_manage_insights"],
+                connected_at=now - timedelta(days=70),
+                last_synced_at=now,
+            )
+            reach = int((profile.followers_count or 10_000) * rng.uniform(0.2, 0.9))
+            for months_ago in (2, 1, 0):
+                store_demographics(
+                    profile,
+                    _verified_audience(rng, niche, region, (now - timedelta(days=30 * months_ago)).date(), reach),
+                )
+            if index % 16 == 0:
+                connection.mark_broken("unauthorized: Graph API access token expired or invalid")
+        _demo_comments(rng, profile, region, pod=index % 8 == 3)
+        estimate_profile(profile.pk)
+        added += 1
+    if added:
+        compute_benchmarks()
+    return added

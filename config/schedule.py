@@ -112,3 +112,23 @@ if _settings.AUDIT_RETENTION_DAYS > 0:
         "schedule": 24 * 3600.0,
         "options": {"expires": 23 * 3600},
     }
+
+# --- Audience intelligence ---
+
+# Connected Instagram accounts whose insights read is due (META_SYNC_HOURS apart); hourly pass.
+BEAT_SCHEDULE["scraping-sync-audiences"] = {
+    "task": "scraping.tasks.sync_due_audiences",
+    "schedule": 3600.0,
+    "options": {"expires": 3300},
+}
+# Audience estimates from comments and snapshots (credibility), then peer percentiles: nightly.
+BEAT_SCHEDULE["intelligence-estimate-audiences"] = {
+    "task": "intelligence.tasks.estimate_audiences",
+    "schedule": 24 * 3600.0,
+    "options": {"expires": 23 * 3600},
+}
+BEAT_SCHEDULE["profiles-compute-benchmarks"] = {
+    "task": "profiles.tasks.compute_benchmarks",
+    "schedule": 24 * 3600.0,
+    "options": {"expires": 23 * 3600},
+}

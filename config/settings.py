@@ -57,6 +57,11 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Fernet keys for secrets stored in the database (config/fields.py), newest first; without them a key
+# is derived from SECRET_KEY. Generate one with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"
+FIELD_ENCRYPTION_KEYS = env_list(
+    "FIELD_ENCRYPTION_KEYS", [], help="comma-separated Fernet keys for secrets at rest, newest first"
+)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"], help="comma-separated host names")
 CSRF_TRUSTED_ORIGINS = env_list(
     "DJANGO_CSRF_TRUSTED_ORIGINS", [], help="comma-separated origins, e.g. https://creatorscope.example.com"
@@ -450,6 +455,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False, help="run tasks inline (debugging only)")
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# What a library prints in a task (a model's download or progress bar) is not a warning: Celery logs
+# captured stdout/stderr at WARNING by default, which made every progress bar look like trouble.
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Scraping and ML get their own queues (STYLE.md) so a slow model never blocks collection.
 CELERY_TASK_ROUTES = {
@@ -580,7 +588,10 @@ LOGGING = {
     "loggers": {
         # The middleware writes one structured access line per request; the servers' own access
         # lines would say the same without the request id.
-        "django.server": {"level": "WARNING"},
+        # django.server and django.request also log every 4xx ("Not Found: /x") at WARNING: with the
+        # access line that was one request logged three times. 5xx tracebacks (ERROR) still come through.
+        "django.server": {"level": "CRITICAL"},
+        "django.request": {"level": "ERROR"},
         "uvicorn.access": {"level": "WARNING"},
         # django-axes logs every attempt and its start-up at INFO; lockouts are WARNING, and the
         # audit trail keeps sign-ins and failures.
@@ -747,6 +758,29 @@ INSTAGRAM_GRAPH_ACCESS_TOKEN = env_str("INSTAGRAM_GRAPH_ACCESS_TOKEN", help="Gra
 # The Instagram business account (IG user id) that Business Discovery queries are made as.
 INSTAGRAM_GRAPH_USER_ID = env_str(
     "INSTAGRAM_GRAPH_USER_ID", help="the IG business account Business Discovery queries are made as"
+)
+# --- Creator connect (audience insights through Business Login for Instagram) ---
+# Without an app id and secret the feature is hidden: no connect button, no sync task work.
+META_APP_ID = env_str(
+    "META_APP_ID", help="Instagram app id (Business Login for Instagram); empty hides creator connect"
+)
+META_APP_SECRET = env_str("META_APP_SECRET", help="Instagram app secret; signs the deauthorize and deletion callbacks")
+META_AUTHORIZE_URL = env_str(
+    "META_AUTHORIZE_URL", "https://www.instagram.com/oauth/authorize", help="where creators grant access"
+)
+META_OAUTH_BASE_URL = env_str(
+    "META_OAUTH_BASE_URL", "https://api.instagram.com", help="code-for-token exchange host (POST /oauth/access_token)"
+)
+META_GRAPH_BASE_URL = env_str(
+    "META_GRAPH_BASE_URL", "https://graph.instagram.com", help="Instagram Graph host: tokens and insights"
+)
+META_GRAPH_VERSION = env_str("META_GRAPH_VERSION", "v22.0", help="Graph API version of the insights calls")
+# Business Discovery and insights both draw from the app's Graph budget: 200 calls/hour per account.
+META_REQUESTS_PER_MINUTE = env_int(
+    "META_REQUESTS_PER_MINUTE", 200 // 60 + 1, minimum=1, help="creator-connect Graph calls budget, all workers"
+)
+META_SYNC_HOURS = env_int(
+    "META_SYNC_HOURS", 24, minimum=1, help="hours between two insights reads of a connected account"
 )
 # Graph API Business Discovery: 200 calls/hour per user token is the published floor.
 INSTAGRAM_REQUESTS_PER_MINUTE = env_int(

@@ -109,3 +109,20 @@ def refresh_lookalikes() -> None:
 
     ids = list(Profile.objects.filter(posts__ai_status="done").distinct().values_list("id", flat=True)[:5000])
     refresh_profiles(ids)
+
+
+@shared_task(name="intelligence.tasks.estimate_audiences", ignore_result=True)
+def estimate_audiences(batch: int = 500) -> None:
+    """Nightly: audience estimates and credibility, in bounded batches, re-queued while work remains."""
+    from intelligence.audience import estimate_all
+
+    if estimate_all(batch) == batch:
+        enqueue_on_commit(estimate_audiences.name, [batch])
+
+
+@shared_task(name="intelligence.tasks.estimate_audience", ignore_result=True)
+def estimate_audience(profile_id: int) -> None:
+    """One creator's audience estimates now (returns quietly if the creator is gone)."""
+    from intelligence.audience import estimate_profile
+
+    estimate_profile(profile_id)

@@ -307,6 +307,20 @@ def _store_compressed_image(
     )
 
 
+def store_generated_image(data: bytes, *, label: str, purpose: str = RemoteSource.Purpose.POST) -> Asset:
+    """Store an image made on this machine (the demo's placeholders) exactly as a download would be
+    stored: compressed, content-addressed, with a thumbnail. ``label`` names it in ``source_url``
+    ("generated:avatar/…"), so nobody mistakes it for a platform's picture. No network."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    existing = Asset.objects.filter(sha256=sha256).first()
+    if existing is not None:
+        return existing
+    image = _compress(data, purpose)
+    return _store_compressed_image(
+        image, sha256=sha256, kind=Asset.Kind.IMAGE, source_url=f"generated:{label}", bytes_original=len(data)
+    )
+
+
 def _store_video(downloaded: Downloaded) -> Asset:
     tools = FFmpeg.find()
     video = compress_video(

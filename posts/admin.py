@@ -11,7 +11,8 @@ from unfold.decorators import display
 
 from config.admin import EstimatedCountPaginator, ExportImportMixin, FastRowsMixin, ReadOnlyInline
 from config.celery import enqueue_on_commit
-from config.templatetags.creatorscope import asset_url, compact
+from config.formatting import compact, share
+from config.templatetags.creatorscope import asset_url
 from posts.models import CommentSentiment, Post, PostMedia
 
 ANALYSE_POSTS_TASK = "intelligence.tasks.analyze_posts"
@@ -73,6 +74,15 @@ class PostExportResource(resources.ModelResource):
         return super().get_queryset().select_related("author", "community")
 
 
+FORMATTED_FLOATS = (
+    "upvote_ratio",
+    "ai_sentiment_score",
+    "ai_sentiment_confidence",
+    "ai_language_confidence",
+    "ai_category_confidence",
+)
+
+
 @admin.register(Post)
 class PostAdmin(FastRowsMixin, ExportImportMixin, ModelAdmin):
     resource_classes = [PostExportResource]
@@ -115,12 +125,40 @@ class PostAdmin(FastRowsMixin, ExportImportMixin, ModelAdmin):
     raw_id_fields = ["author", "community"]
     inlines = [PostMediaInline, CommentSentimentInline]
     actions = ["analyse_now"]
+    # What a scrape or the AI wrote is evidence, not something to correct by hand: a re-scrape or a
+    # re-analysis would overwrite it anyway. Analysts change posts only through actions. Fractions
+    # are shown formatted (87 %, +0.62), not as the stored float.
+    exclude = list(FORMATTED_FLOATS)
+    readonly_fields = [
+        "platform",
+        "external_id",
+        "author",
+        "community",
+        *(name for name in Post.SCRAPED_FIELDS if name not in FORMATTED_FLOATS),
+        "upvotes",
+        *(name for name in Post.AI_FIELDS if name not in FORMATTED_FLOATS),
+        "ai_scores",
+        "created_at",
+        "updated_at",
+    ]
 
     def has_import_permission(self, request):
         return False  # posts come from scraping only
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("media__asset")
+
+    @display(description="upvote ratio")
+    def upvotes(self, obj):
+        return share(obj.upvote_ratio)
+
+    @display(description="AI scores")
+    def ai_scores(self, obj):
+        score = "—" if obj.ai_sentiment_score is None else f"{obj.ai_sentiment_score:+.2f}"
+        return (
+            f"sentiment {score} (−1..+1, {share(obj.ai_sentiment_confidence)} sure) · "
+            f"language {share(obj.ai_language_confidence)} sure · category {share(obj.ai_category_confidence)} sure"
+        )
 
     @display(description="")
     def thumb(self, obj):

@@ -24,6 +24,7 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 
+from config.formatting import language_name
 from posts.models import Post
 from profiles.categories import CONTENT_CATEGORIES
 from profiles.models import Community, Profile, TagSuggestion
@@ -44,6 +45,8 @@ FORMULAS = {
     "comments_per_100_likes": "100 × comments / likes over the last 12 posts; very low values suggest bought likes.",
     "sponsored_share": "Share of posts in the last 90 days marked #ad, #sponsored or paid partnership.",
     "total_karma": "Link karma + comment karma at the last scrape (Reddit).",
+    "avg_score": "Mean net score (upvotes − downvotes) over the last 12 posts (Reddit).",
+    "avg_comments_reddit": "Mean comments per post over the last 12 posts (Reddit).",
 }
 
 ENGAGEMENT_METHOD = {
@@ -457,9 +460,24 @@ class Chart:
     labels: list[str]
     datasets: list[dict]
     formula: str = ""
+    # Axis titles with their units ("Followers", "Week starting"); a second y-axis needs its own title.
+    x_title: str = ""
+    y_title: str = ""
+    y2_title: str = ""
+    # One colour per label where the colour carries meaning (sentiment), else the page's palette.
+    colors: list[str] | None = None
 
     def as_config(self) -> dict:
-        return {"type": self.kind, "labels": self.labels, "datasets": self.datasets}
+        config = {"type": self.kind, "labels": self.labels, "datasets": self.datasets}
+        config["axes"] = {"x": self.x_title, "y": self.y_title, "y2": self.y2_title}
+        if self.colors:
+            config["colors"] = self.colors
+        return config
+
+    @property
+    def is_single(self) -> bool:
+        """A share chart of one slice says nothing a sentence cannot: the page prints the sentence."""
+        return self.kind == "doughnut" and len(self.labels) == 1
 
     @property
     def rows(self) -> list[tuple[str, list]]:
@@ -479,15 +497,22 @@ class Analytics:
     post_count: int = 0
 
 
-def _mix_chart(chart_id: str, title: str, counter: Counter, formula: str) -> Chart:
+# Sentiment keeps its meaning in colour on every chart (green good, grey neutral, red bad).
+SENTIMENT_COLORS = {"positive": "#15803d", "neutral": "#64748b", "negative": "#b91c1c"}
+NOT_ANALYSED_COLOR = "#cbd5e1"
+
+
+def _mix_chart(chart_id: str, title: str, counter: Counter, formula: str, colors: dict | None = None) -> Chart:
     common = counter.most_common(MIX_SLICES)
+    labels = [str(label) for label, _ in common]
     return Chart(
         id=chart_id,
         title=title,
         kind="doughnut",
-        labels=[str(label) for label, _ in common],
+        labels=labels,
         datasets=[{"label": "Posts", "data": [count for _, count in common]}],
         formula=formula,
+        colors=[colors.get(label, NOT_ANALYSED_COLOR) for label in labels] if colors else None,
     )
 
 
@@ -507,8 +532,10 @@ def profile_analytics(profile: Profile, days: int = 180) -> Analytics:
     result.charts.append(
         Chart(
             id=f"growth-{profile.pk}",
-            title="Karma over time" if figures.is_reddit else "Follower growth",
+            title="Karma over time" if figures.is_reddit else "Followers over time",
             kind="line",
+            x_title="Date of scrape",
+            y_title="Karma (points)" if figures.is_reddit else "Followers",
             labels=[point.captured_at.date().isoformat() for point in series],
             datasets=[
                 {
@@ -524,12 +551,16 @@ def profile_analytics(profile: Profile, days: int = 180) -> Analytics:
     if figures.rate_base:
         label, data = "Engagement %", [rounded(week.engagement_rate) for week in weeks]
     else:
-        label, data = "Mean interactions", [rounded(week.mean_interactions, 1) for week in weeks]
+        label = "Mean score + comments per post" if figures.is_reddit else "Mean interactions per post"
+        data = [rounded(week.mean_interactions, 1) for week in weeks]
     result.charts.append(
         Chart(
             id=f"engagement-{profile.pk}",
-            title="Engagement over time",
+            title="Weekly engagement (bars) and posts (line)",
             kind="bar",
+            x_title="Week starting",
+            y_title="Engagement rate, %" if figures.rate_base else label,
+            y2_title="Posts per week",
             labels=[week.week.isoformat() for week in weeks],
             datasets=[{"label": label, "data": data}, {"label": "Posts", "data": [week.posts for week in weeks]}],
             formula=figures.engagement_method,
@@ -548,25 +579,45 @@ def profile_analytics(profile: Profile, days: int = 180) -> Analytics:
     result.charts += [
         _mix_chart(
             f"content-{profile.pk}",
-            "Content mix",
+            "What the posts are about (AI category)",
             _with_rest(categories, rest["categories"], "Not analysed yet"),
             f"Posts per AI content category (last {days} days).",
         ),
         _mix_chart(
             f"language-{profile.pk}",
-            "Language mix",
-            _with_rest(mix.languages, rest["languages"], "Not analysed yet"),
+            "Languages of the posts",
+            _with_rest(
+                Counter({language_name(c): n for c, n in mix.languages.items()}), rest["languages"], "Not analysed yet"
+            ),
             "Posts per detected language.",
         ),
-        _mix_chart(f"format-{profile.pk}", "Format mix", mix.kinds, "Posts per format."),
+        _mix_chart(f"format-{profile.pk}", "Post formats", mix.kinds, "Posts per format."),
         _mix_chart(
             f"sentiment-{profile.pk}",
-            "Sentiment",
+            "Tone of the captions (AI sentiment)",
             _with_rest(mix.sentiments, rest["sentiments"], "not analysed yet"),
             "Posts per caption sentiment (AI).",
+            colors=SENTIMENT_COLORS,
         ),
     ]
     return result
+
+
+def reddit_figures(profile: Profile, recent_posts: list) -> dict[str, Any]:
+    """What a Reddit user's page shows besides karma: the mean upvote ratio of ``recent_posts`` and the
+    subreddits they post in most (by posts collected; one grouped query)."""
+    ratios = [post.upvote_ratio for post in recent_posts if post.upvote_ratio is not None]
+    subreddits = (
+        Post.objects.filter(author=profile)
+        .exclude(community=None)
+        .values("community__name")
+        .annotate(posts=Count("id"))
+        .order_by("-posts", "community__name")[:8]
+    )
+    return {
+        "upvote_ratio": sum(ratios) / len(ratios) if ratios else None,
+        "subreddits": [(row["community__name"], row["posts"]) for row in subreddits],
+    }
 
 
 def community_analytics(community: Community, days: int = 180) -> Analytics:
@@ -577,8 +628,11 @@ def community_analytics(community: Community, days: int = 180) -> Analytics:
     result.charts.append(
         Chart(
             id=f"subscribers-{community.pk}",
-            title="Subscribers",
+            title="Subscribers and active users over time",
             kind="line",
+            x_title="Date of scrape",
+            y_title="Subscribers",
+            y2_title="Active users",
             labels=[captured.date().isoformat() for captured, _, _ in snapshots],
             datasets=[
                 {"label": "Subscribers", "data": [subs for _, subs, _ in snapshots]},

@@ -16,7 +16,7 @@ from django.core.validators import RegexValidator
 from django.db.models import F, QuerySet
 
 from profiles.categories import CATEGORY_CHOICES
-from profiles.models import Community, CommunityReviewStatus, Platform, Profile, ReviewStatus, Tag
+from profiles.models import AudienceShare, Community, CommunityReviewStatus, Platform, Profile, ReviewStatus, Tag
 
 
 class StrictBooleanField(forms.Field):
@@ -95,6 +95,10 @@ class ProfileFilterForm(RangeForm):
 
     def clean(self):
         data = super().clean()
+        # Audience filters: a share threshold needs the bucket it applies to.
+        for bucket in ("audience_country", "audience_language"):
+            if data.get(f"{bucket}_min") is not None and not data.get(bucket):
+                self.add_error(bucket, f"Required when {bucket}_min is given.")
         after, before = data.get("last_scraped_after"), data.get("last_scraped_before")
         if after and before and after > before:
             self.add_error("last_scraped_before", "Must be later than last_scraped_after.")
@@ -115,6 +119,18 @@ def _tag_slugs() -> django_filters.ModelMultipleChoiceFilter:
         to_field_name="slug",
         queryset=Tag.objects.all(),
         label="Tag slugs (any of); each result appears once",
+    )
+
+
+def _audience_share(
+    label: str, share_label: str, validator
+) -> tuple[django_filters.CharFilter, django_filters.NumberFilter]:
+    """A bucket (country, language) and its minimum share in %, read together by ``filter_audience_share``."""
+    return (
+        django_filters.CharFilter(method="filter_audience_share", label=label, validators=[validator]),
+        django_filters.NumberFilter(
+            method="filter_noop", label=f"{share_label}, at least (%)", min_value=0, max_value=100
+        ),
     )
 
 
@@ -164,6 +180,24 @@ class ProfileFilterSet(SearchableFilterSet):
     review_status = django_filters.MultipleChoiceFilter(choices=ReviewStatus.choices, distinct=False)
     last_scraped_after = DateTimeFilter(field_name="last_scraped_at", lookup_expr="gte")
     last_scraped_before = DateTimeFilter(field_name="last_scraped_at", lookup_expr="lte")
+    # --- Audience (issue 19): shares from profiles.AudienceShare, credibility from intelligence/audience.py.
+    audience_country, audience_country_min = _audience_share(
+        "Audience country (ISO 3166-1 alpha-2, verified insights)",
+        "Audience country share",
+        RegexValidator(r"^[A-Za-z]{2}$", "Expected a two-letter country code such as 'US'."),
+    )
+    audience_language, audience_language_min = _audience_share(
+        "Audience language (ISO 639-1, estimated from commenters)",
+        "Audience language share",
+        RegexValidator(r"^[A-Za-z]{2,3}$", "Expected an ISO 639-1 language code such as 'en'."),
+    )
+    credibility_min = django_filters.NumberFilter(
+        field_name="audience_credibility",
+        lookup_expr="gte",
+        label="Audience credibility, at least (0-100, estimate)",
+        min_value=0,
+        max_value=100,
+    )
     ordering = NullsLastOrderingFilter(
         fields={
             "followers_count": "followers",
@@ -181,6 +215,19 @@ class ProfileFilterSet(SearchableFilterSet):
 
     def filter_language(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(ai_primary_language=value.lower())
+
+    def filter_audience_share(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Creators whose current audience share in this bucket is at least ``<name>_min`` % (any, if unset)."""
+        dimension = "country" if name == "audience_country" else "language"
+        code = value.upper() if dimension == "country" else value.lower()
+        minimum = self.form.cleaned_data.get(f"{name}_min")
+        shares = AudienceShare.objects.filter(dimension=dimension, code=code)
+        shares = shares.filter(share__gte=float(minimum) / 100) if minimum else shares.filter(share__gt=0)
+        return queryset.filter(pk__in=shares.values("profile_id"))
+
+    def filter_noop(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        # Read by filter_audience_share together with its bucket.
+        return queryset
 
 
 class CommunityFilterSet(SearchableFilterSet):

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from config.fields import EncryptedTextField
 from config.querysets import TeamOwnedQuerySet
 from profiles.categories import CATEGORY_CHOICES
 from profiles.querysets import CommunityQuerySet, ProfileAccessQuerySet, ProfileQuerySet
@@ -173,6 +174,14 @@ class Profile(models.Model):
     ai_content_quality_score = models.FloatField(null=True, blank=True)
     ai_analyzed_at = models.DateTimeField(null=True, blank=True)
 
+    # Audience estimates (intelligence/audience.py) and peer benchmarks (profiles/benchmarks.py).
+    audience_credibility = models.FloatField(
+        null=True, blank=True, help_text="Audience credibility 0-100, an estimate from public data."
+    )
+    audience_credibility_parts = models.JSONField(default=dict, blank=True)
+    audience_estimated_at = models.DateTimeField(null=True, blank=True)
+    benchmarks = models.JSONField(default=dict, blank=True, help_text="Percentiles among peers, nightly.")
+
     # Analyst-owned: never written by a scrape.
     review_status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.UNREVIEWED)
     niche = models.CharField(max_length=120, blank=True, default="")
@@ -238,6 +247,8 @@ class Profile(models.Model):
             models.Index(fields=["ai_primary_content_type"], name="profile_category"),
             models.Index(fields=["ai_primary_language"], name="profile_language"),
             models.Index(fields=["review_status"], name="profile_review_status"),
+            # With id, "credibility ≥ x" and its count join the audience filters by index-only scans.
+            models.Index(fields=["audience_credibility", "id"], name="profile_credibility"),
             models.Index(fields=["scrape_enabled", "next_scrape_at"], name="profile_due"),
         ]
 
@@ -392,31 +403,149 @@ class CommunitySnapshot(models.Model):
         return f"{self.community} @ {self.captured_at:%Y-%m-%d %H:%M}"
 
 
+class AudienceSource(models.TextChoices):
+    """Where an audience figure comes from: verified by the platform, or estimated by us."""
+
+    GRAPH_INSIGHTS = "graph_insights", "Verified: Instagram insights (creator connect)"
+    COMMENT_ESTIMATE = "comment_estimate", "Estimate: from public comments"
+
+
+class AudienceSegment(models.TextChoices):
+    """Whose demographics: everyone following, or the accounts that engaged (Meta's two metrics)."""
+
+    FOLLOWERS = "followers", "Followers"
+    ENGAGED = "engaged", "Engaged audience"
+    COMMENTERS = "commenters", "Commenters"
+
+
 class AudienceDemographics(models.Model):
     """Who follows a profile, as shares (0..1) per bucket, from one source on one date.
 
-    Sources are provider estimates (e.g. Graph API insights for owned accounts); each dict maps a
-    bucket (country code, city, gender, age range, language code) to its share.
+    One row per (profile, source, segment, day); rows are never overwritten by a later day, so the
+    history is kept like snapshots. ``graph_insights`` rows come from the creator's own Instagram
+    insights (``follower_demographics`` / ``engaged_audience_demographics``, profiles/audience.py
+    refuses shares that do not sum to 1 and unknown country codes); ``comment_estimate`` rows are
+    estimates from public comments (intelligence/audience.py) with their ``sample_size``.
     """
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="demographics")
     source = models.CharField(max_length=64)
+    segment = models.CharField(max_length=16, choices=AudienceSegment.choices, default=AudienceSegment.FOLLOWERS)
     captured_on = models.DateField(default=timezone.now)
     countries = models.JSONField(default=dict, blank=True)
     cities = models.JSONField(default=dict, blank=True)
     genders = models.JSONField(default=dict, blank=True)
     ages = models.JSONField(default=dict, blank=True)
+    age_genders = models.JSONField(default=dict, blank=True, help_text='{"25-34": {"F": 0.2, "M": 0.1, "U": 0.01}}')
     languages = models.JSONField(default=dict, blank=True)
+    reach = models.BigIntegerField(null=True, blank=True, help_text="Accounts reached, last 28 days (insights).")
+    profile_views = models.BigIntegerField(null=True, blank=True, help_text="Profile views, last 28 days (insights).")
+    sample_size = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Comments the estimate rests on (estimates only)."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["-captured_on"]
+        ordering = ["-captured_on", "-id"]
         verbose_name_plural = "audience demographics"
         constraints = [
-            models.UniqueConstraint(fields=["profile", "source", "captured_on"], name="demographics_unique_per_day")
+            models.UniqueConstraint(
+                fields=["profile", "source", "segment", "captured_on"], name="demographics_unique_per_day"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.profile} audience ({self.source}, {self.captured_on})"
+        return f"{self.profile} audience ({self.source}/{self.segment}, {self.captured_on})"
+
+
+class AudienceShare(models.Model):
+    """A profile's current audience share in one bucket (``country``/``language``), for search filters.
+
+    Rebuilt from the latest demographics whenever they change (profiles/audience.py), so "audience in
+    US ≥ 30 %" is one index range scan on (dimension, code, share) instead of reading JSON of every
+    creator.
+    """
+
+    class Dimension(models.TextChoices):
+        COUNTRY = "country", "Country"
+        LANGUAGE = "language", "Language"
+
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="audience_shares")
+    dimension = models.CharField(max_length=16, choices=Dimension.choices)
+    code = models.CharField(max_length=8)
+    share = models.FloatField()
+    source = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "dimension", "code"], name="audienceshare_unique"),
+            models.CheckConstraint(condition=Q(share__gte=0, share__lte=1), name="audienceshare_range"),
+        ]
+        indexes = [models.Index(fields=["dimension", "code", "share", "profile"], name="audienceshare_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.profile} {self.dimension}={self.code} {self.share:.0%}"
+
+
+class ConnectionStatus(models.TextChoices):
+    ACTIVE = "active", "Connected"
+    BROKEN = "broken", "Broken: reconnect needed"
+    DELETED = "deleted", "Deleted at the creator's request"
+
+
+class InstagramConnection(models.Model):
+    """A creator's Instagram professional account connected through Business Login for Instagram.
+
+    The long-lived token (60 days, refreshed by scraping/audience.py before it lapses) is encrypted at
+    rest. A revoked or expired token marks the connection ``broken`` with the reason, and the sync
+    stops calling Meta for it; stored demographics stay. A data-deletion request from Meta drops the
+    token and the insights rows (``deleted``).
+    """
+
+    Status = ConnectionStatus
+
+    profile = models.OneToOneField(Profile, on_delete=models.CASCADE, related_name="instagram_connection")
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    connected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ig_user_id = models.CharField(max_length=64, db_index=True, help_text="Instagram-scoped user id.")
+    access_token = EncryptedTextField(blank=True, default="")
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    permissions = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    status_reason = models.CharField(max_length=300, blank=True, default="")
+    connected_at = models.DateTimeField(default=timezone.now)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    next_sync_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [_choices_check("status", ConnectionStatus, "igconnection_status_valid")]
+        indexes = [models.Index(fields=["status", "next_sync_at"], name="igconnection_due")]
+
+    def __str__(self) -> str:
+        return f"{self.profile} ({self.get_status_display()})"
+
+    def mark_broken(self, reason: str) -> None:
+        """Stop syncing until the creator reconnects; history stays (never a retry storm)."""
+        InstagramConnection.objects.filter(pk=self.pk).update(
+            status=self.Status.BROKEN, status_reason=reason[:300], next_sync_at=None
+        )
+        Profile.objects.filter(pk=self.profile_id).update(updated_at=timezone.now())
+        self.status, self.status_reason, self.next_sync_at = self.Status.BROKEN, reason[:300], None
+
+
+class DataDeletionRequest(models.Model):
+    """A data-deletion request Meta forwarded for an Instagram user; its code is the status page's key."""
+
+    confirmation_code = models.CharField(max_length=32, unique=True)
+    ig_user_id = models.CharField(max_length=64)
+    received_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    deleted_rows = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"deletion {self.confirmation_code} ({self.ig_user_id})"
 
 
 class Mention(models.Model):

@@ -48,3 +48,11 @@ def backfill_avatars(*, limit: int, include_permanent: bool) -> dict[str, int]:
         ok = fetch_avatar(profile_id, force=include_permanent)
         counts["fetched" if ok else "failed"] += 1
     return counts
+
+
+@shared_task(name="profiles.tasks.compute_benchmarks", ignore_result=True)
+def compute_benchmarks() -> None:
+    """Nightly: every creator's percentiles among peers (platform × follower tier × category)."""
+    from profiles.benchmarks import compute_benchmarks as compute
+
+    compute()

@@ -8,28 +8,37 @@ only make it quicker.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import F, Prefetch
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts.teams import current_team, team_for_writing
+from accounts.teams import current_membership, current_team, team_for_writing
+from campaigns.models import Campaign
+from campaigns.shortlist import add_creators
+from config.formatting import language_name
 from config.querysets import CHANGE
-from posts.analytics import profile_analytics
-from profiles import bulk
+from posts.analytics import profile_analytics, reddit_figures
+from profiles import bulk, connect, exports
 from profiles.access import AccessLimitReached, ensure_access, sharing_team
+from profiles.audience import page_context as audience_page_context
 from profiles.filters import ProfileFilterSet
 from profiles.models import (
     Community,
     CommunityReviewStatus,
     Favorite,
+    Platform,
     Profile,
     RelatedProfile,
     SearchHistory,
@@ -55,17 +64,104 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
-@login_required
-def creator_search(request: HttpRequest) -> HttpResponse:
-    """Result cards for the API's creator filters; invalid filters answer 400 with field messages."""
+# "Updated in the last …" on the search page, turned into the FilterSet's ``last_scraped_after``.
+UPDATED_WITHIN = [("", "Any time"), ("1", "Last 24 hours"), ("7", "Last 7 days"), ("30", "Last 30 days")]
+EXPORT_LIMIT = 5000  # rows in one export of a whole search; a bigger shortlist is an admin export
+
+
+def _search_data(params: QueryDict) -> QueryDict:
+    """The page's plain-language fields translated into the shared FilterSet's parameters."""
+    data = params.copy()
+    within = data.get("updated_within", "")
+    if within in dict(UPDATED_WITHIN) and within and not data.get("last_scraped_after"):
+        data["last_scraped_after"] = (timezone.now() - timedelta(days=int(within))).isoformat()
+    # The tag picker's text box (a slug or a tag's name, picked from the autocomplete list) adds one tag.
+    typed = data.pop("tag_add", [""])[-1].strip()
+    if typed:
+        tag = Tag.objects.filter(slug=typed).first() or Tag.objects.filter(name__iexact=typed).first()
+        data.appendlist("tags", tag.slug if tag else typed)
+    return data
+
+
+class _OrderingSelect(forms.Select):
+    """One "Sort by" choice, handed to the FilterSet's comma-separated ordering field as its list."""
+
+    def value_from_datadict(self, data, files, name):
+        value = data.get(name)
+        return value.split(",") if value else None
+
+
+def _present(filterset: ProfileFilterSet) -> None:
+    """Labels with units, checkboxes instead of Ctrl-click lists, languages by name: the same
+    FilterSet as the API, dressed for people."""
+    fields = filterset.form.fields
+    fields["q"].label = "Search"
+    fields["q"].widget.attrs.update(placeholder="Handle, name or words in the bio", type="search")
+    fields["platform"].widget = forms.RadioSelect(choices=[("", "All platforms"), *Platform.choices])
+    fields["platform"].label = "Platform"
+    fields["category"].widget = forms.CheckboxSelectMultiple(choices=fields["category"].choices)
+    fields["category"].label = "Content category"
+    fields["review_status"].widget = forms.CheckboxSelectMultiple(choices=fields["review_status"].choices)
+    fields["review_status"].label = "Review status"
+    codes = (
+        Profile.objects.exclude(ai_primary_language="")
+        .order_by()
+        .values_list("ai_primary_language", flat=True)
+        .distinct()
+    )
+    languages = sorted(((code, language_name(code)) for code in codes), key=lambda pair: pair[1])
+    fields["language"].widget = forms.Select(choices=[("", "Any language"), *languages])
+    fields["language"].label = "Language"
+    fields["verified"].label = "Verified account"
+    fields["business"].label = "Business account"
+    for name, step in (("followers", "1000"), ("engagement", "0.1"), ("growth", "0.1")):
+        for end in ("min", "max"):
+            field = fields[f"{name}_{end}"]
+            field.label = "from" if end == "min" else "to"
+            field.widget.attrs.update(step=step, placeholder="any", inputmode="decimal")
+    tags = fields["tags"]
+    tags.widget = forms.CheckboxSelectMultiple()
+    tags.label = "Tags (any of)"
+    ordering = fields["ordering"]
+    ordering.label = "Sort by"
+    ordering.widget = _OrderingSelect(
+        choices=[
+            ("", "Followers, most first"),
+            ("-engagement", "Engagement, highest first"),
+            ("-growth", "Growth, fastest first"),
+            ("-recency", "Recently updated first"),
+            ("followers", "Followers, fewest first"),
+        ]
+    )
+
+
+def _searched_profiles(request: HttpRequest, data) -> ProfileFilterSet:
     filterset = ProfileFilterSet(
-        request.GET,
+        data,
         queryset=Profile.objects.restrict(request.user)
         .select_related("avatar_asset")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.select_related("category"))),
     )
     # The shared FilterSet's tag choices print "Category: Tag": fetch the categories in the same query.
     filterset.form.fields["tags"].queryset = Tag.objects.select_related("category")
+    return filterset
+
+
+def _writable_campaigns(request: HttpRequest) -> list:
+    """The current team's campaigns this user may add creators to (none for viewers or without a team)."""
+    team = current_team(request)
+    if team is None:
+        return []
+    return list(
+        Campaign.objects.restrict(request.user, team=team, action=CHANGE).exclude(status="archived").order_by("name")
+    )
+
+
+@login_required
+def creator_search(request: HttpRequest) -> HttpResponse:
+    """Result cards for the API's creator filters; invalid filters answer 400 with field messages."""
+    filterset = _searched_profiles(request, _search_data(request.GET))
+    _present(filterset)  # before validation: bound fields keep the labels they were created with
     status = 200
     page = None
     if filterset.is_valid():
@@ -91,14 +187,90 @@ def creator_search(request: HttpRequest) -> HttpResponse:
             )
     else:
         status = 400
+    chosen_tags = set(filterset.form["tags"].value() or [])
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "profiles/search.html",
-        {"filterset": filterset, "page": page, "query": query.urlencode()},
+        {
+            "filterset": filterset,
+            "form": filterset.form,
+            "page": page,
+            "query": query.urlencode(),
+            "updated_within": UPDATED_WITHIN,
+            "chosen_updated_within": request.GET.get("updated_within", ""),
+            "all_tags": Tag.objects.select_related("category").order_by("category__position", "name"),
+            "chosen_tags": chosen_tags,
+            "campaigns": _writable_campaigns(request),
+            "range_fields": [
+                ("Followers", "followers", filterset.form["followers_min"], filterset.form["followers_max"]),
+                ("Engagement rate, %", "%", filterset.form["engagement_min"], filterset.form["engagement_max"]),
+                ("Follower growth in 30 days, %", "%", filterset.form["growth_min"], filterset.form["growth_max"]),
+            ],
+        },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def bulk_creators(request: HttpRequest) -> HttpResponse:
+    """The search's bulk bar: add the ticked creators to favorites or a campaign (an existing one, or a
+    new one named in place), or export them — or, with none ticked, the whole search — as CSV/XLSX."""
+    action = request.POST.get("action", "")
+    back = _safe_next(request, reverse("profiles:search"))
+    ids = [int(pk) for pk in request.POST.getlist("profile") if pk.isdigit()]
+    visible = Profile.objects.restrict(request.user)
+    chosen = list(visible.filter(pk__in=ids).order_by(F("followers_count").desc(nulls_last=True), "id"))
+    if action in exports.FORMATS:
+        if chosen:
+            rows = chosen
+        else:
+            filterset = _searched_profiles(request, _search_data(QueryDict(request.POST.get("query", ""))))
+            if not filterset.is_valid():
+                messages.error(request, "The search's filters are not valid; fix them before exporting.")
+                return HttpResponseRedirect(back)
+            rows = list(filterset.qs[:EXPORT_LIMIT])
+        return exports.file_response(exports.creators_dataset(rows), action, "creators")
+    if not chosen:
+        messages.error(request, "Tick at least one creator first.")
+        return HttpResponseRedirect(back)
+    team = team_for_writing(request)
+    if action == "favorite":
+        added = 0
+        for profile in chosen:
+            _, created = Favorite.objects.get_or_create(team=team, user=request.user, profile=profile)
+            added += created
+        messages.success(request, f"Saved {added} creator{'s' if added != 1 else ''} to favorites.")
+        return HttpResponseRedirect(back)
+    if action == "campaign":
+        return _shortlist(request, chosen, back)
+    messages.error(request, "Choose what to do with the ticked creators.")
+    return HttpResponseRedirect(back)
+
+
+def _shortlist(request: HttpRequest, chosen: list[Profile], back: str) -> HttpResponse:
+    """Add creators to the chosen campaign, or to a new one named in ``new_campaign`` (created in the
+    current team, this user its author); then show the warnings ``add_creators`` raises."""
+    new_name = request.POST.get("new_campaign", "").strip()
+    if new_name:
+        team = team_for_writing(request)
+        campaign = Campaign.objects.create(team=team, owner=request.user, name=new_name[:200])
+        messages.success(request, f"Created the campaign “{campaign.name}”.")
+    else:
+        campaign = (
+            Campaign.objects.restrict(request.user, action=CHANGE)
+            .filter(pk=request.POST.get("campaign") or None)
+            .first()
+        )
+        if campaign is None:
+            messages.error(request, "Choose a campaign you may change, or name a new one.")
+            return HttpResponseRedirect(back)
+    result = add_creators(campaign, chosen, request.user, request=request)
+    for level, text in result.messages(campaign):
+        getattr(messages, level)(request, text)
+    return HttpResponseRedirect(back)
 
 
 def _similar(profile: Profile, limit: int = 8) -> list[Profile]:
@@ -138,24 +310,32 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
         access = ensure_access(request.user, profile, team=sharing_team(request))
     except AccessLimitReached as exc:
         return render(request, "profiles/access_limit.html", {"profile": profile, "error": exc}, status=403)
-    posts = profile.posts.prefetch_related("media__asset")
-    campaign_model = Profile._meta.get_field("campaigns").related_model
-    # The campaigns this user may add a creator to: their team's that they may change.
-    campaigns = campaign_model.objects.restrict(request.user, team=team, action=CHANGE) if team else []
+    posts = profile.posts.prefetch_related("media__asset").select_related("community")
+    recent_posts = list(posts.order_by("-posted_at")[:12])
     context = {
         "profile": profile,
+        "reddit": reddit_figures(profile, recent_posts) if profile.platform == Platform.REDDIT else None,
+        "in_campaigns": list(
+            Campaign.objects.restrict(request.user, team=team).filter(campaign_profiles__profile=profile).distinct()
+        )
+        if team
+        else [],
         "access": access,
         "analytics": profile_analytics(profile),
-        "recent_posts": list(posts.order_by("-posted_at")[:12]),
+        "recent_posts": recent_posts,
         "viral_posts": list(posts.filter(is_viral=True).order_by("-posted_at")[:6]),
         "similar": _similar(profile),
         "is_favorite": Favorite.objects.filter(user=request.user, team=team, profile=profile).exists(),
-        "campaigns": list(campaigns.exclude(status="archived").order_by("name")) if team else [],
+        # The campaigns this user may add a creator to: their team's that they may change.
+        "campaigns": _writable_campaigns(request),
+        "can_write": can_write(request),
         "suggestions": list(
             TagSuggestion.objects.filter(profile=profile, status=TagSuggestion.Status.PENDING)
             .select_related("tag__category")
             .order_by("-confidence")
         ),
+        "audience": audience_page_context(profile),
+        "connect_available": connect.configured(),
     }
     return render(request, "profiles/profile_detail.html", context)
 
@@ -190,6 +370,14 @@ def favorites(request: HttpRequest) -> HttpResponse:
         .select_related("profile__avatar_asset", "user")
         .order_by("-created_at")
     )
+    fmt = request.GET.get("format", "")
+    if fmt in exports.FORMATS:
+        columns = [
+            exports.Column("Saved by", lambda f: f.user.get_username()),
+            exports.Column("Note", lambda f: f.note),
+            *[exports.Column(c.header, lambda f, c=c: c.value(f.profile)) for c in exports.CREATOR_COLUMNS],
+        ]
+        return exports.file_response(exports.dataset(entries[:EXPORT_LIMIT], columns, "Favorites"), fmt, "favorites")
     page = Paginator(entries, settings.PAGES_PAGE_SIZE).get_page(request.GET.get("page"))
     for entry in page.object_list:
         entry.profile.is_favorite = entry.user_id == request.user.pk
@@ -199,19 +387,16 @@ def favorites(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def add_to_campaign(request: HttpRequest, pk: int) -> HttpResponse:
+    """A profile's "Add to campaign": an existing campaign, or a new one named in place; warns about
+    rejected or unreviewed creators."""
     profile = get_object_or_404(Profile.objects.restrict(request.user), pk=pk)
-    campaign_model = Profile._meta.get_field("campaigns").related_model
-    campaigns = campaign_model.objects.restrict(request.user, action=CHANGE)
-    campaign = campaigns.filter(pk=request.POST.get("campaign") or None).first()
-    if campaign is None:
-        messages.error(request, "Choose a campaign you may change.")
-    else:
-        changed = bulk.add_to_campaign(Profile.objects.filter(pk=profile.pk), request.user, campaign_id=campaign.pk)
-        if changed:
-            messages.success(request, f"Added {profile.handle} to “{campaign.name}”.")
-        else:
-            messages.info(request, f"{profile.handle} is already in “{campaign.name}”.")
-    return HttpResponseRedirect(reverse("profiles:profile", args=[pk]))
+    return _shortlist(request, [profile], reverse("profiles:profile", args=[pk]))
+
+
+def can_write(request: HttpRequest) -> bool:
+    """Whether the user may add rows to the current team (analysts, managers, owners; not viewers)."""
+    membership = current_membership(request)
+    return membership is not None and membership.can_write
 
 
 def _queue_counts() -> list[dict]:

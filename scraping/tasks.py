@@ -102,3 +102,26 @@ def run_scrape(run_id: int) -> None:
         logger.info("scrape run %s no longer exists or already ran; skipping", run_id)
         return
     _raise_transient(collect.scrape(run.kind, run.target, run=run))
+
+
+# --- Creator connect (Instagram insights of connected accounts) ---
+
+
+@shared_task(name="scraping.tasks.sync_due_audiences", ignore_result=True)
+def sync_due_audiences() -> None:
+    """Beat: queue an insights read for every connected account that is due."""
+    from scraping.audience import due_connections
+
+    if not (settings.META_APP_ID and settings.META_APP_SECRET):
+        return
+    for connection_id in due_connections():
+        sync_audience.delay(connection_id)
+
+
+@shared_task(name="scraping.tasks.sync_audience", ignore_result=True)
+def sync_audience(connection_id: int) -> None:
+    """Read one connected account's insights (broken, refused and retried outcomes are on its row)."""
+    from scraping.audience import sync_connection
+
+    outcome = sync_connection(connection_id)
+    logger.info("instagram connection %s: %s %s", connection_id, outcome.status, outcome.detail)

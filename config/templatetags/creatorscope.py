@@ -2,56 +2,31 @@
 
 from __future__ import annotations
 
+import math
+
 from django import template
 
+from config import formatting
 from posts.analytics import FORMULAS
 
 register = template.Library()
 
-UNKNOWN = "—"
+UNKNOWN = formatting.UNKNOWN
+
+# One set of formatters (config/formatting.py) for pages, admin and the exports meant for people.
+compact = register.filter(formatting.compact)
+number = register.filter(formatting.number)
+pct = register.filter(formatting.pct)
+signed_pct = register.filter(formatting.signed_pct)
+share = register.filter(formatting.share)
+money = register.filter(formatting.money)
+counted = register.filter(formatting.counted)
+relative = register.filter(formatting.relative)
+# Older name of ``number`` with two decimals by default, kept for templates that pass digits.
+metric = register.filter("metric", lambda value, digits=2: formatting.number(value, digits))
 
 
-@register.filter
-def compact(value) -> str:
-    """12,345 → 12.3k; None → —."""
-    if value is None or value == "":
-        return UNKNOWN
-    number = float(value)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(number) >= limit:
-            return f"{number / limit:.1f}{suffix}".replace(".0" + suffix, suffix)
-    return f"{number:.0f}" if number == int(number) else f"{number:.1f}"
-
-
-@register.filter
-def pct(value, digits: int = 2) -> str:
-    if value is None or value == "":
-        return UNKNOWN
-    return f"{float(value):.{int(digits)}f} %"
-
-
-@register.filter
-def share(value) -> str:
-    """A fraction 0..1 as a whole percentage (0.123 → 12 %)."""
-    if value is None or value == "":
-        return UNKNOWN
-    return f"{100 * float(value):.0f} %"
-
-
-@register.filter
-def signed_pct(value) -> str:
-    if value is None or value == "":
-        return UNKNOWN
-    return f"{float(value):+.1f} %"
-
-
-@register.filter
-def metric(value, digits: int = 2) -> str:
-    if value is None or value == "":
-        return UNKNOWN
-    if isinstance(value, int):
-        return f"{value:,}"
-    return f"{float(value):,.{int(digits)}f}"
+language_name = register.filter(formatting.language_name)
 
 
 @register.filter
@@ -97,8 +72,15 @@ def post_thumbnail(post) -> str:
 
 
 @register.filter
-def heat(count: int, maximum: int) -> str:
-    """Background opacity for a heatmap cell, 0..1 in steps the eye can tell apart."""
+def heat_level(count: int, maximum: int) -> int:
+    """A heatmap cell's shade, 0 (no posts) to 4 (the peak): four steps the eye can tell apart, each
+    light or dark enough that its number keeps a 4.5:1 contrast (dark text on 1–2, white on 3–4)."""
     if not maximum or not count:
-        return "0"
-    return f"{0.15 + 0.85 * count / maximum:.2f}"
+        return 0
+    return min(4, math.ceil(4 * count / maximum))
+
+
+@register.filter
+def empty_titles(charts) -> list[str]:
+    """The titles of the charts that have nothing to draw yet (one sentence instead of empty boxes)."""
+    return [chart.title for chart in charts if chart.is_empty]

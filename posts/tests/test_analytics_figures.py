@@ -73,7 +73,13 @@ def test_without_a_follower_count_the_engagement_chart_shows_mean_interactions()
     creator = ProfileFactory(followers_count=None)
     PostFactory(author=creator, likes_count=90, comments_count=10)
     engagement = chart(profile_analytics(creator), "engagement")
-    assert engagement.datasets[0] == {"label": "Mean interactions", "data": [100.0]}
+    assert engagement.datasets[0] == {"label": "Mean interactions per post", "data": [100.0]}
+    # Both axes say what they count; the post line has its own, titled axis.
+    assert engagement.as_config()["axes"] == {
+        "x": "Week starting",
+        "y": "Mean interactions per post",
+        "y2": "Posts per week",
+    }
 
 
 def test_community_charts_take_two_queries_and_hours_count_posts_with_unknown_scores(django_assert_num_queries):

@@ -13,4 +13,4 @@ export). The bases every app's admin uses are in ``config/admin.py``.
 """
 
 # Imported for their @admin.register side effect: admin autodiscovery imports only this package.
-from profiles.admin import communities, profiles, taxonomy  # noqa: F401
+from profiles.admin import audience, communities, profiles, taxonomy  # noqa: F401

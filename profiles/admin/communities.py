@@ -15,7 +15,7 @@ from unfold.contrib.filters.admin import (
 from unfold.decorators import display
 
 from config.admin import EstimatedCountPaginator, ExportImportMixin, FastRowsMixin
-from config.templatetags.creatorscope import compact, signed_pct
+from config.formatting import compact, ratio, signed_pct
 from posts.analytics import community_analytics
 from profiles.admin.actions import BulkActionsMixin, CommunityActionForm
 from profiles.admin.filters import PendingSuggestionsFilter, TaggedFilter
@@ -47,7 +47,7 @@ class CommunityAdmin(
         "subreddit",
         "subscriber_count",
         "active",
-        "posts_per_day",
+        "activity",
         "growth",
         "nsfw",
         "category",
@@ -84,7 +84,7 @@ class CommunityAdmin(
         "scrape_now",
     ]
     inlines = [CommunityTagSuggestionInline, CommunitySnapshotInline]
-    change_form_after_template = "admin/profiles/community_panel.html"
+    change_form_before_template = "admin/profiles/community_panel.html"
     # Everything a scrape writes is read-only here (the fieldsets choose what is shown, and where).
     readonly_fields = [
         *Community.SCRAPED_FIELDS,
@@ -148,6 +148,10 @@ class CommunityAdmin(
     @display(description="active", ordering="active_users")
     def active(self, obj):
         return compact(obj.active_users)
+
+    @display(description="posts / day", ordering="posts_per_day")
+    def activity(self, obj):
+        return ratio(obj.posts_per_day, 1)
 
     @display(description="growth 30d", ordering="subscriber_growth_30d")
     def growth(self, obj):

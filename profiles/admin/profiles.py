@@ -15,6 +15,7 @@ from unfold.contrib.filters.admin import (
 )
 from unfold.decorators import display
 
+from config import formatting
 from config.admin import (
     EstimatedCountPaginator,
     ExportImportMixin,
@@ -22,8 +23,9 @@ from config.admin import (
     ReadOnlyInline,
     TeamScopedAdminMixin,
 )
-from config.templatetags.creatorscope import avatar_url, compact, pct, signed_pct
-from posts.analytics import profile_analytics
+from config.formatting import compact, pct, signed_pct
+from config.templatetags.creatorscope import avatar_url
+from posts.analytics import profile_analytics, reddit_figures
 from profiles import bulk
 from profiles.admin.actions import BulkActionsMixin, ProfileActionForm, editable_campaigns
 from profiles.admin.filters import LanguageFilter, NsfwPostsFilter, PendingSuggestionsFilter, TaggedFilter
@@ -48,7 +50,7 @@ class SnapshotInline(ReadOnlyInline):
     """Scrape history: every scrape appends one snapshot."""
 
     model = ProfileSnapshot
-    fields = ["captured_at", "followers_count", "following_count", "posts_count", "total_karma", "engagement_rate"]
+    fields = ["captured_at", "followers_count", "following_count", "posts_count", "total_karma", "engagement"]
     verbose_name = "scrape"
     verbose_name_plural = "Scrape history (latest 20)"
     collapsible = True
@@ -56,6 +58,10 @@ class SnapshotInline(ReadOnlyInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).order_by("-captured_at")
+
+    @display(description="engagement")
+    def engagement(self, obj):
+        return pct(obj.engagement_rate)
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -134,7 +140,8 @@ class ProfileAdmin(
         "add_to_campaign",
     ]
     inlines = [TagSuggestionInline, SnapshotInline]
-    change_form_after_template = "admin/profiles/analytics_panel.html"
+    # The analytics first: a reviewer decides from the numbers, then edits the few analyst fields below.
+    change_form_before_template = "admin/profiles/analytics_panel.html"
     readonly_fields = [
         "platform",
         "handle",
@@ -160,6 +167,9 @@ class ProfileAdmin(
         "updated_at",
         "discovered_via",
         "reviewed_at",
+        "audience_credibility",
+        "audience_estimated_at",
+        "benchmarks",
     ]
     fieldsets = [
         ("Review", {"fields": ["review_status", "niche", "tags", "tags_by_category", "notes", "reviewed_at"]}),
@@ -177,6 +187,10 @@ class ProfileAdmin(
                     "account_created_at",
                 ]
             },
+        ),
+        (
+            "Audience (estimates from public data; formula on the profile page)",
+            {"fields": [("audience_credibility", "audience_estimated_at"), "benchmarks"]},
         ),
         (
             "Scraping",
@@ -216,7 +230,11 @@ class ProfileAdmin(
         extra = dict(extra_context or {})
         if profile is not None:
             extra["analytics"] = profile_analytics(profile)
-            extra["recent_posts"] = list(profile.posts.prefetch_related("media__asset").order_by("-posted_at")[:12])
+            extra["recent_posts"] = list(
+                profile.posts.select_related("community").prefetch_related("media__asset").order_by("-posted_at")[:12]
+            )
+            if profile.platform == Platform.REDDIT:
+                extra["reddit"] = reddit_figures(profile, extra["recent_posts"])
             extra["viral_posts"] = list(
                 profile.posts.filter(is_viral=True).prefetch_related("media__asset").order_by("-posted_at")[:6]
             )
@@ -320,8 +338,8 @@ class ProfileSnapshotAdmin(ModelAdmin):
 
 @admin.register(AudienceDemographics)
 class AudienceDemographicsAdmin(ModelAdmin):
-    list_display = ["profile", "source", "captured_on"]
-    list_filter = ["source"]
+    list_display = ["profile", "source", "segment", "captured_on", "sample_size"]
+    list_filter = ["source", "segment"]
     search_fields = ["profile__handle"]
     raw_id_fields = ["profile"]
     list_select_related = ["profile"]
@@ -338,11 +356,15 @@ class MentionAdmin(ModelAdmin):
 
 @admin.register(RelatedProfile)
 class RelatedProfileAdmin(ModelAdmin):
-    list_display = ["profile", "related", "source", "score"]
+    list_display = ["profile", "related", "source", "similarity"]
     list_filter = ["source"]
     search_fields = ["profile__handle", "related__handle"]
     raw_id_fields = ["profile", "related"]
     list_select_related = ["profile", "related"]
+
+    @display(description="score", ordering="score")
+    def similarity(self, obj):
+        return formatting.number(obj.score, 2)
 
 
 @admin.register(Favorite)

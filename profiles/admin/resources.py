@@ -17,6 +17,10 @@ class ProfileExportResource(resources.ModelResource):
 
     tags = fields.Field(attribute="tags", column_name="tags", widget=TagsWidget(Tag))
     permalink = fields.Field(attribute="permalink", column_name="url")
+    # Audience (issue 19): top shares with their source; credibility is an estimate (formula on the page).
+    audience_countries = fields.Field(column_name="audience_countries (verified)")
+    audience_languages = fields.Field(column_name="audience_languages (estimate)")
+    audience_sources = fields.Field(column_name="audience_sources")
 
     class Meta:
         model = Profile
@@ -44,11 +48,34 @@ class ProfileExportResource(resources.ModelResource):
             "tags",
             "last_scraped_at",
             "permalink",
+            "audience_credibility",
+            "audience_countries",
+            "audience_languages",
+            "audience_sources",
         ]
         export_order = fields
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("tags__category")
+
+    def filter_export(self, queryset, **kwargs):
+        # Also the admin's export, which hands over the changelist's queryset: tags and audience shares
+        # in one query each, not one per creator.
+        return super().filter_export(queryset, **kwargs).prefetch_related("tags__category", "audience_shares")
+
+    @staticmethod
+    def _shares(profile: Profile, dimension: str, limit: int = 3) -> str:
+        rows = sorted((s for s in profile.audience_shares.all() if s.dimension == dimension), key=lambda s: -s.share)
+        return ", ".join(f"{s.code} {s.share * 100:.0f} %" for s in rows[:limit])
+
+    def dehydrate_audience_countries(self, profile: Profile) -> str:
+        return self._shares(profile, "country")
+
+    def dehydrate_audience_languages(self, profile: Profile) -> str:
+        return self._shares(profile, "language")
+
+    def dehydrate_audience_sources(self, profile: Profile) -> str:
+        return "+".join(sorted({s.source for s in profile.audience_shares.all()}))
 
 
 class ProfileImportResource(resources.ModelResource):

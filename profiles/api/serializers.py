@@ -7,8 +7,8 @@ from drf_spectacular.utils import OpenApiExample, extend_schema_field, extend_sc
 from rest_framework import serializers
 
 from accounts.teams import current_team
+from profiles.audience import audience_block
 from profiles.models import (
-    AudienceDemographics,
     Community,
     CommunityReviewStatus,
     Favorite,
@@ -27,10 +27,26 @@ class TagSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "category", "description"]
 
 
-class AudienceSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = AudienceDemographics
-        fields = ["source", "captured_on", "countries", "cities", "genders", "ages", "languages"]
+class AudienceSerializer(serializers.Serializer):
+    """The report's audience block: every figure names its source and date (profiles/audience.py)."""
+
+    verified = serializers.JSONField(
+        allow_null=True,
+        help_text='source "graph_insights": the creator\'s own Instagram insights (followers and engaged '
+        "audience: countries, cities, ages, genders, age_genders as shares 0..1; reach, profile_views), as_of",
+    )
+    estimates = serializers.JSONField(
+        allow_null=True,
+        help_text='source "comment_estimate": languages of commenters, commenter reach and comment '
+        "authenticity, with as_of and sample_size (comments, commenters, posts)",
+    )
+    credibility = serializers.JSONField(
+        allow_null=True, help_text="score 0-100 (an estimate), formula, and each input with value, score and weight"
+    )
+    benchmarks = serializers.JSONField(
+        allow_null=True, help_text="percentile among peers (platform × follower tier × category) per metric"
+    )
+    connection = serializers.JSONField(allow_null=True, help_text="creator-connect status (active, broken, deleted)")
 
 
 def profile_api_path(profile: Profile) -> str:
@@ -157,8 +173,8 @@ class ProfileDetailSerializer(ProfileSummarySerializer):
 
     @extend_schema_field(AudienceSerializer(allow_null=True))
     def get_audience(self, profile: Profile) -> dict | None:
-        latest = profile.demographics.first()
-        return AudienceSerializer(latest).data if latest else None
+        block = audience_block(profile)
+        return AudienceSerializer(block).data if block else None
 
 
 class ViewerSerializer(serializers.Serializer):

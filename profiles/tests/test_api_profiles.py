@@ -406,8 +406,9 @@ def test_report_query_count(alice, client_for, django_assert_max_num_queries):
     profile = ProfileFactory()
     profile.tags.add(*TagFactory.create_batch(5))
     client = client_for(alice)
-    # the viewer's teams, lookup, access grant, the rest of the row, tags, audience
-    with django_assert_max_num_queries(9):
+    # the viewer's teams, lookup, access grant, the rest of the row, tags, audience (newest
+    # demographics of each source in one query, the creator-connect status)
+    with django_assert_max_num_queries(10):
         client.get(report(profile))
     with django_assert_max_num_queries(2):  # cached: the viewer's teams, one lookup of a few columns
         assert client.get(report(profile)).status_code == 200

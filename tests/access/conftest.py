@@ -70,7 +70,9 @@ def _build_world() -> SimpleNamespace:
     from profiles.models import (
         AudienceDemographics,
         CommunitySnapshot,
+        DataDeletionRequest,
         Favorite,
+        InstagramConnection,
         Mention,
         ProfileAccess,
         RelatedProfile,
@@ -168,6 +170,12 @@ def _build_world() -> SimpleNamespace:
         "profiles.profile": profile,
         "profiles.profilesnapshot": ProfileSnapshotFactory(profile=profile),
         "profiles.audiencedemographics": AudienceDemographics.objects.create(profile=profile, source="upstream"),
+        "profiles.instagramconnection": InstagramConnection.objects.create(
+            profile=ProfileFactory(), ig_user_id="17841400000000001", access_token="matrix-token"
+        ),
+        "profiles.datadeletionrequest": DataDeletionRequest.objects.create(
+            confirmation_code="matrix", ig_user_id="17841400000000002"
+        ),
         "profiles.mention": Mention.objects.create(profile=profile, platform="instagram", mentioned_handle="friend"),
         "profiles.relatedprofile": RelatedProfile.objects.create(
             profile=profile, related=ProfileFactory(), source="lookalike", score=0.8
@@ -223,7 +231,11 @@ def _build_world() -> SimpleNamespace:
 # Hashing cheaply (one check per token request) and no throttling: the matrix is hundreds of requests a minute.
 _FAST = {
     "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
-    "ACCOUNT_RATE_LIMITS": False,  # allauth's per-address limits on mails: every role posts the reset form
+    "ACCOUNT_RATE_LIMITS": False,
+    # Creator connect configured, so its pages answer by their rules instead of 404 (no call leaves:
+    # starting only redirects to Meta, and the callbacks refuse the matrix's unsigned posts).
+    "META_APP_ID": "matrix-app",
+    "META_APP_SECRET": "matrix-secret",  # allauth's per-address limits on mails: every role posts the reset form
     "REST_FRAMEWORK": {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"user": "100000/min", "anon": "100000/min"},

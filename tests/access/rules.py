@@ -275,6 +275,8 @@ _ADMIN_MODELS = [
     admin_model("profiles.profile", staff="vc", superuser="vcd"),  # creators come from scrapes, not the admin
     admin_model("profiles.profilesnapshot", staff="v"),
     admin_model("profiles.audiencedemographics", staff="v"),
+    admin_model("profiles.instagramconnection", staff="v", superuser="vcd", post_change=302),
+    admin_model("profiles.datadeletionrequest", staff="v", superuser="vd"),
     admin_model("profiles.mention", staff="v"),
     admin_model("profiles.relatedprofile", staff="v"),
     admin_model("profiles.favorite", staff="vad", rows="team"),
@@ -395,9 +397,21 @@ RULES: dict[str, Rule] = {
     # user gets 302 here; api-campaign-creators POST carries the team rule.
     "profiles:add_to_campaign": signed_in(PAGE, ok=302),
     "profiles:review_queue": signed_in(PAGE),
+    # Creator connect: a team member who may write starts it (302 to Meta); the callback without the
+    # session's state is a 400; Meta's signed callbacks are public and refuse an unsigned body (400).
+    "profiles:instagram_connect": team_create(PAGE, ok=302),
+    "profiles:instagram_callback": signed_in(PAGE, ok=400),
+    "profiles:instagram_deauthorize": public(400),
+    "profiles:instagram_data_deletion": public(400),
+    "profiles:instagram_deletion": public(),
     "profiles:review_communities": signed_in(PAGE, ok=302),
+    "profiles:bulk": team_create(PAGE, ok=302),  # ticked creators to favorites (writers of a team)
     "campaigns:list": signed_in(PAGE),
+    "campaigns:create": team_create(PAGE, ok=302),
     "campaigns:detail": team_read(PAGE),
+    "campaigns:update": team_edit(PAGE, ok=302),
+    "campaigns:entry": team_edit(PAGE, ok=302),
+    "campaigns:export": team_read(PAGE),
     "media-file": signed_in(PAGE),
     # --- API: tokens ---
     "api-auth-token": public().but(anonymous=400),  # each role posts its own password; anonymous none
@@ -537,6 +551,10 @@ def _profile_path(world) -> dict[str, Any]:
     return {"platform": profile.platform, "handle": profile.handle}
 
 
+def _deletion_code(world) -> dict[str, Any]:
+    return {"code": world.objects["profiles.datadeletionrequest"].confirmation_code}
+
+
 def _campaign(world) -> dict[str, Any]:
     return {"campaign_pk": world.objects["campaigns.campaign"].pk}
 
@@ -545,7 +563,15 @@ KWARGS: dict[str, Factory] = {
     "profiles:profile": _pk("profiles.profile"),
     "profiles:favorite": _pk("profiles.profile"),
     "profiles:add_to_campaign": _pk("profiles.profile"),
+    "profiles:instagram_connect": _pk("profiles.profile"),
+    "profiles:instagram_deletion": _deletion_code,
     "campaigns:detail": _pk("campaigns.campaign"),
+    "campaigns:update": _pk("campaigns.campaign"),
+    "campaigns:export": _pk("campaigns.campaign"),
+    "campaigns:entry": lambda world: {
+        "pk": world.objects["campaigns.campaign"].pk,
+        "entry_pk": world.objects["campaigns.campaignprofile"].pk,
+    },
     "media-file": lambda world: {"path": world.media_path},
     "api-profile-detail": _profile_path,
     "api-profile-similar": _profile_path,
@@ -608,6 +634,10 @@ def _campaign_body(world) -> dict[str, Any]:
 DATA: dict[str, Factory] = {
     **{f"{key.split()[0]} POST": lambda world: {"post": "yes"} for key in RULES if key.endswith("_delete POST")},
     "profiles:add_to_campaign POST": lambda world: {"campaign": world.objects["campaigns.campaign"].pk},
+    "profiles:bulk POST": lambda world: {"action": "favorite", "profile": world.spare_profile.pk},
+    "campaigns:create POST": lambda world: {"name": "Matrix launch", "status": "draft", "currency": "EUR"},
+    "campaigns:update POST": lambda world: {"name": "Matrix launch", "status": "active", "currency": "EUR"},
+    "campaigns:entry POST": lambda world: {f"e{world.objects['campaigns.campaignprofile'].pk}-status": "contacted"},
     "profiles:review_communities POST": lambda world: {
         "single": f"{world.objects['profiles.community'].pk}:ok",
     },

@@ -279,7 +279,7 @@ def test_profile_detail_shows_analytics_posts_and_scrape_history(client_as, anal
     html = response.content.decode()
     assert response.status_code == 200
     assert 'data-chart="chart-growth-' in html and 'data-chart="chart-engagement-' in html
-    assert "Posting heatmap" in html and "Recent posts" in html and "Scrape history" in html
+    assert "posts per weekday and hour" in html and "Recent posts" in html and "Scrape history" in html
     assert html.count('class="cs-post"') == 5
 
 

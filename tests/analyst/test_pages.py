@@ -45,7 +45,7 @@ def test_search_uses_the_api_filters_and_renders_cards(client_as, alice, creator
     handles = [p.handle for p in response.context["page"].object_list]
     assert handles == ["fitfelix", "hiddenhank"]  # unknown engagement sorts last, not as 0
     html = response.content.decode()
-    assert 'class="cs-card"' in html and "4.00 %" in html and "—" in html
+    assert 'class="cs-card"' in html and "4.0 %" in html and "—" in html
     assert SearchHistory.objects.filter(user=alice, result_count=2).exists()
 
 
@@ -68,8 +68,9 @@ def test_search_query_count_is_flat(client_as, alice, django_assert_max_num_quer
         ProfileFactory(handle=f"c{i}").tags.add(tag)
     client = client_as(alice)
     # session, user, count, page, tags, my teams (current team and nav), favorites of the page,
-    # 2× permissions (nav), the filter form's tags
-    with django_assert_max_num_queries(10):
+    # 2× permissions (nav), the tag picker's tags, the languages present (the language picker), the
+    # campaigns the bulk bar offers
+    with django_assert_max_num_queries(12):
         assert client.get(SEARCH).status_code == 200
 
 
@@ -106,15 +107,20 @@ def test_profile_page_has_metrics_with_formulas_charts_posts_and_similar(
     similar = ProfileFactory(handle="fitfiona", followers_count=25_000, engagement_rate=3.0)
     client = client_as(alice)
     # 20 reads whatever the number of posts or snapshots (one: my teams, for the campaign choice and
-    # the nav), plus 3 for granting access on the first view
-    with django_assert_max_num_queries(23):
+    # the nav), 2 for the audience section (newest demographics of each source, the connection
+    # status), plus 3 for granting access on the first view
+    with django_assert_max_num_queries(25):
         response = client.get(reverse("profiles:profile", args=[profile.pk]))
     html = response.content.decode()
     assert response.status_code == 200
     assert 'title="Mean of (likes + comments) / followers over the last 12 posts' in html
-    for chart in ("growth", "engagement", "content", "language", "format", "sentiment"):
+    for chart in ("growth", "engagement"):
         assert f'data-chart="chart-{chart}-{profile.pk}"' in html
-    assert "Posting heatmap" in html and "Viral squat tutorial" in html and "hidden" in html
+    # A share of one slice is a sentence, not a one-colour donut.
+    for chart in ("content", "language", "format", "sentiment"):
+        assert f'data-chart-id="{chart}-{profile.pk}"' in html
+    assert 'class="cs-single"' in html and 'data-chart="chart-sentiment-' not in html
+    assert "posts per weekday and hour" in html and "Viral squat tutorial" in html and "hidden" in html
     assert similar.handle in html
     assert "<details" in html  # the numbers behind every chart, readable without JavaScript
 

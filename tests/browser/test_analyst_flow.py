@@ -71,7 +71,7 @@ def test_analyst_filters_bulk_approves_tags_and_reads_charts(world, browser_page
     drawn = page.evaluate("Array.from(document.querySelectorAll('canvas[data-chart]')).map(c => !!Chart.getChart(c))")
     assert drawn and all(drawn)
     assert "last 12 posts" in page.locator("dt[title*='likes + comments']").first.get_attribute("title")
-    assert page.locator(".cs-heatmap td[style*='--heat: 0.']").count() > 0
+    assert page.locator(".cs-heatmap td.cs-heat-1, .cs-heatmap td.cs-heat-2").count() > 0
     screenshot(page, "profile-page", full_page=True)
 
     # Subreddit queue: one key per status.
@@ -94,7 +94,7 @@ def test_analyst_filters_bulk_approves_tags_and_reads_charts(world, browser_page
 
     # Campaign page.
     page.goto(f"{base}/campaigns/{world['campaign'].pk}/")
-    assert page.locator('section[data-pipeline="confirmed"] li').count() == 2
+    assert page.locator('.cs-pipeline li[data-pipeline="confirmed"]').count() == 2
     screenshot(page, "campaign", full_page=True)
 
     # An analyst cannot open scheduling or user admin.

@@ -20,7 +20,14 @@ class Command(BaseCommand):
         if if_empty and Profile.objects.exists():
             summary = {"status": "skipped", "reason": "database already has profiles"}
         else:
-            summary = {"status": "ok", **asdict(load_demo(instagram_profiles=instagram, reddit_profiles=reddit))}
+            total = instagram + reddit
+            self.stdout.write(f"demo: creating {total} creators with posts, history and pictures (about a minute)…")
+            loaded = load_demo(
+                instagram_profiles=instagram,
+                reddit_profiles=reddit,
+                progress=lambda done, total: self.stdout.write(f"demo: {done}/{total} creators"),
+            )
+            summary = {"status": "ok", **asdict(loaded)}
         message = ", ".join(f"{k}={v}" for k, v in summary.items())
         self.stdout.write(f"demo: {message}")
         if json:

@@ -50,6 +50,7 @@ class Command(BaseCommand):
         encoder = content_embeddings().encoder
 
         if not cached:
+            self.stdout.write("sentiment head: not built yet; training it once (a few minutes, cached afterwards)…")
             try:
                 build_head(artifacts, encoder, embedded.MINILM_NAME, force)
             except TrainingDataError as exc:
