@@ -6,7 +6,7 @@ export PYTHONUNBUFFERED := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test setup system-packages lint migrations-check docs
+.PHONY: run test setup system-packages lint migrations-check docs attack
 
 # Re-installs only when requirements.txt changed since the last install.
 $(VENV)/.installed: requirements.txt
@@ -23,8 +23,7 @@ run: export DJANGO_DEBUG := 1
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo --if-empty
-	@# The embedded sentiment head: trained once (a few minutes), then cached under var/ai/.
-	$(PY) manage.py build_ai_models
+	@# No model training here: the worker builds the embedded sentiment model in the background.
 	$(PY) manage.py ensure_local_admin
 	@echo "Creatorscope on http://127.0.0.1:8000 (admin at /admin/, user admin / password admin — local use only)."
 	$(VENV)/bin/honcho start -f Procfile
@@ -43,3 +42,10 @@ docs: $(VENV)/.installed
 
 test: setup lint migrations-check docs
 	$(PY) -m pytest
+
+# The attack suite (docs/security.md): the production-style stack on loopback (gunicorn, uvicorn, a
+# Celery worker, PostgreSQL, a private redis-server), the access matrix over HTTP and the websocket,
+# schemathesis per role, stored-XSS in Chromium, export escaping, and the faults (Redis stopped,
+# PostgreSQL connections terminated, a worker killed with kill -9). One table; exit 1 on any finding.
+attack: setup
+	$(PY) scripts/attack.py

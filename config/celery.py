@@ -9,6 +9,7 @@ Work is handed to a worker with ``enqueue_on_commit``, by task name, after the t
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -16,10 +17,16 @@ from typing import Any
 import celery
 from celery import Celery
 from django.db import transaction
+from kombu.exceptions import OperationalError
+from prometheus_client import Counter
 
 from config.http import TransientError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+logger = logging.getLogger(__name__)
+# In this process's prometheus_client registry (/metrics): the shared store lives in the same Redis.
+ENQUEUE_FAILURES = Counter("creatorscope_enqueue_failures", "Tasks that could not be sent (broker unreachable).")
 
 
 class Task(celery.Task):
@@ -75,4 +82,23 @@ def enqueue_on_commit(
     and the web process never imports torch or the scrapers). ``options`` are ``send_task``'s.
     """
     args, kwargs = list(args), dict(kwargs or {})
-    transaction.on_commit(lambda: app.send_task(name, args=args, kwargs=kwargs, **options))
+    transaction.on_commit(lambda: send(name, args, kwargs, **options))
+
+
+def send(name: str, args: Sequence[Any] = (), kwargs: dict[str, Any] | None = None, **options: Any) -> bool:
+    """Send task ``name`` now; ``False`` (counted and logged) when the broker cannot take it.
+
+    The rows the caller committed stay: the beat sweeps that look for work by its rows (pending
+    posts, due targets, missing media, stale lookups) pick it up once the broker is back, so a
+    broker outage delays the work instead of answering 500 after the data is already saved.
+    """
+    # Results are off (CELERY_TASK_IGNORE_RESULT), but send_task only reads that from the options: without
+    # it, it subscribes to the result backend first, which fails on its own while Redis is down.
+    options.setdefault("ignore_result", app.conf.task_ignore_result)
+    try:
+        app.send_task(name, args=list(args), kwargs=dict(kwargs or {}), **options)
+    except OperationalError as exc:
+        ENQUEUE_FAILURES.inc()
+        logger.warning("broker unreachable, %s not queued (queued later by its sweep): %s", name, exc)
+        return False
+    return True

@@ -553,6 +553,10 @@ def _demo_comments(rng: random.Random, profile: Profile, region: str, pod: bool)
     language = REGION_LANGUAGES[region]
     fans = [f"{profile.handle[:12]}_fan{n}" for n in range(rng.randint(25, 60))]
     members = [f"pod_{profile.pk}_{n}" for n in range(8)]
+    if pod:
+        # A pod creator's comment section is the pod's: the scattered fan comments that every demo
+        # creator gets (_add_media_and_comments) would hide the pattern the estimate should show.
+        CommentSentiment.objects.filter(post__author=profile).delete()
     for post in profile.posts.order_by("-posted_at")[:6]:
         comments = []
         for n in range(rng.randint(6, 12)):

@@ -59,6 +59,12 @@ BEAT_SCHEDULE["intelligence-analyze-pending"] = {
     "schedule": 300.0,
     "options": {"expires": 240},
 }
+# A killed worker's batch and claimed posts: found within AI_CLAIM_TIMEOUT plus this tick.
+BEAT_SCHEDULE["intelligence-reap-batches"] = {
+    "task": "intelligence.tasks.reap_batches",
+    "schedule": 60.0,
+    "options": {"expires": 50},
+}
 # Aggregates drift as posts age out of the 60-post window: hourly, least recently aggregated first.
 BEAT_SCHEDULE["intelligence-reaggregate-profiles"] = {
     "task": "intelligence.tasks.reaggregate_profiles",

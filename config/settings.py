@@ -133,6 +133,8 @@ MIDDLEWARE = [
     # Request ids, access log and request metrics for every request (outermost, so it times the rest).
     "monitoring.middleware.RequestMonitorMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # A read whose database connection dropped mid-request is answered again on a fresh one.
+    "config.middleware.RetryReadOnDroppedConnectionMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -390,6 +392,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str(
     "REDIS_URL", help="switches the cache, the Celery broker and results and the channel layer to Redis"
 )
+# Short, so a Redis that is down or unreachable costs a request a fraction of a second, not a hang.
+REDIS_SOCKET_TIMEOUT = env_float(
+    "REDIS_SOCKET_TIMEOUT",
+    1.0,
+    minimum=0.05,
+    help="seconds the cache, throttles and task enqueue wait for Redis before degrading",
+)
 _cache_timeout = env_int("CACHE_DEFAULT_TIMEOUT", 300, minimum=0, help="seconds a cache entry lives by default")
 # Both default backends are monitoring.cache's subclasses of the stock ones: the same storage, with
 # a get() that counts hits and misses for the monitor.
@@ -398,8 +407,20 @@ _redis_cache = {
     "LOCATION": REDIS_URL,
     "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "cs", help="prefix of Redis cache keys"),
     "TIMEOUT": _cache_timeout,
-    "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+    "OPTIONS": {
+        "CLIENT_CLASS": "django_redis.client.DefaultClient",
+        # Redis down degrades, never answers 500: a failed read is a miss, a failed write is skipped,
+        # and each is counted (creatorscope_cache_errors_total) and logged by monitoring.cache.
+        "IGNORE_EXCEPTIONS": True,
+        "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+        "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+    },
 }
+# The throttles' counters: the same Redis, but errors raised (not ignored), so
+# config.api.throttling can fall back to a per-process count instead of letting everyone through.
+_throttle_cache = {**_redis_cache, "OPTIONS": {**_redis_cache["OPTIONS"], "IGNORE_EXCEPTIONS": False}}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "monitoring.cache"
 # A file cache rather than local memory, so the web process, the worker and beat see one cache.
 _file_cache = {
     "BACKEND": "monitoring.cache.FileBasedCache",
@@ -416,6 +437,9 @@ API_LOCAL_CACHE_ENTRIES = env_int(
 )
 CACHES = {
     "default": _redis_cache if REDIS_URL else _file_cache,
+    "throttle": _throttle_cache if REDIS_URL else _file_cache,
+    # Where the throttles count while the shared cache is unreachable (a per-process limit).
+    "throttle-fallback": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"},
     "local": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "versioned",
@@ -446,8 +470,6 @@ CELERY_BROKER_URL = env_str(
     help="e.g. amqp://… for RabbitMQ",
     doc_default="REDIS_URL, else filesystem:// (folders under var/)",
 )
-if CELERY_BROKER_URL == "filesystem://":
-    CELERY_BROKER_TRANSPORT_OPTIONS = _filesystem_broker_options(VAR_DIR / "celery-broker")
 CELERY_RESULT_BACKEND = env_str(
     "CELERY_RESULT_BACKEND", REDIS_URL or "", help="where task results are kept", doc_default="REDIS_URL, else none"
 )
@@ -481,9 +503,23 @@ CELERY_TASK_TIME_LIMITS = {
     "scraping": (25 * 60, 28 * 60),
     # One target's scrape, ended as failed by LOOKUP_TIMEOUT (default 60 s) long before these.
     "lookups": (3 * 60, 4 * 60),
-    "ai": (14 * 60, 15 * 60),  # one AI_PIPELINE_BATCH; within AI_CLAIM_TIMEOUT's default of 15 minutes
+    "ai": (14 * 60, 15 * 60),  # one AI_PIPELINE_BATCH (its claims are renewed per chunk)
     "media": (20 * 60, 25 * 60),  # 50 files, each a download of up to 5 minutes plus an encode
 }
+# Redis broker: a task a dead worker took comes back after the visibility timeout, so it must outlast
+# the longest task (its hard limit) or a running task would be delivered twice. Recovery from a
+# killed worker does not wait for it: the reaper (intelligence.tasks.reap_batches, scraping's
+# watchdog) closes the dead batch and releases its claims within AI_CLAIM_TIMEOUT.
+BROKER_VISIBILITY_TIMEOUT = max(hard for _soft, hard in CELERY_TASK_TIME_LIMITS.values()) + 2 * 60
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    _filesystem_broker_options(VAR_DIR / "celery-broker")
+    if CELERY_BROKER_URL == "filesystem://"
+    else {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT, "socket_connect_timeout": REDIS_SOCKET_TIMEOUT}
+)
+# Enqueueing while the broker is down gives up after about a second (config.celery.enqueue_on_commit
+# then counts and logs it) instead of holding the request.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
 # Code seeds the beat schedule, admin edits win after (config/beat.py explains why the stock
 # DatabaseScheduler is not enough: it rewrites staff edits on every beat start).
 CELERY_BEAT_SCHEDULER = "config.beat:CodeSeededDatabaseScheduler"
@@ -561,7 +597,10 @@ LOG_LEVEL = env_choice(
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "monitoring.logcontext.ContextFilter"}},
+    "filters": {
+        "context": {"()": "monitoring.logcontext.ContextFilter"},
+        "cache_errors": {"()": "monitoring.cache.CacheErrorFilter"},
+    },
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
@@ -596,6 +635,8 @@ LOGGING = {
         # django-axes logs every attempt and its start-up at INFO; lockouts are WARNING, and the
         # audit trail keeps sign-ins and failures.
         "axes": {"level": "WARNING"},
+        # django-redis' ignored errors (DJANGO_REDIS_LOGGER): counted, and one line a minute.
+        "monitoring.cache": {"filters": ["cache_errors"]},
     },
 }
 
@@ -879,13 +920,21 @@ AI_CATEGORY_MODEL = env_str(
 AI_TAG_SUGGESTION_THRESHOLD = env_float(
     "AI_TAG_SUGGESTION_THRESHOLD", 0.75, minimum=0.0, help="minimum confidence of a stored tag suggestion"
 )
+AI_UNCERTAIN_BELOW = env_float(
+    "AI_UNCERTAIN_BELOW",
+    0.6,
+    minimum=0.0,
+    help="pages show an AI label whose confidence is below this as uncertain, not as a fact",
+)
 # The analyse task re-queues itself while more posts are pending.
 AI_PIPELINE_BATCH = env_int("AI_PIPELINE_BATCH", 256, minimum=1, help="posts claimed by one analyse task")
+# A live worker renews its claims before every chunk of AI_BATCH_SIZE posts (seconds on CPU with the
+# embedded backend, under a minute with the transformers one), so a claim this old is a dead worker's.
 AI_CLAIM_TIMEOUT = env_int(
     "AI_CLAIM_TIMEOUT",
-    900,
+    180,
     minimum=60,
-    help="seconds after which a claim is taken to be from a dead worker and may be claimed again",
+    help="seconds without renewal after which a claim is taken to be from a dead worker (the reaper releases it)",
 )
 AI_LOOKALIKES = env_int("AI_LOOKALIKES", 10, minimum=0, help="lookalikes kept per creator")
 
@@ -930,6 +979,15 @@ MEDIA_IMAGE_MAX_PIXELS = env_int(
     90_000_000,
     minimum=1_000_000,
     help="bigger images are refused (decompression-bomb guard)",
+)
+# A large PNG or WebP is decoded in a child process with this address-space limit (JPEG decodes at a
+# reduced size in the worker): an 89 MP RGBA PNG peaks at ~700 MB, an 89 MP WebP at ~1.4 GB
+# (bench/bench_image_memory.py); over the limit the image is refused, the worker never grows.
+MEDIA_IMAGE_DECODE_MEMORY_MB = env_int(
+    "MEDIA_IMAGE_DECODE_MEMORY_MB",
+    1024,
+    minimum=128,
+    help="address space (MB) of the child process that decodes a large image; bigger decodes are refused",
 )
 # Byte budgets in decimal units (300 KB = 300,000 bytes), so they hold under either reading of "KB".
 MEDIA_POST_IMAGE_MAX_BYTES = env_int(

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("campaigns.urls")),
     path("", include("media.urls")),
     path("", include("accounts.urls")),
+    path("", include("intelligence.urls")),
     # allauth: sign-in, two-factor, SSO, e-mail, password reset, sessions (/accounts/...).
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

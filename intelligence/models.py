@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from django.db import models
+from django.utils import timezone
 
 
 class AnalysisBatch(models.Model):
@@ -26,6 +27,7 @@ class AnalysisBatch(models.Model):
         COMMUNITIES = "communities", "Communities"
         TAGS = "tags", "Tag suggestions"
         LOOKALIKES = "lookalikes", "Lookalikes"
+        MODELS = "models", "Model build"
 
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.POSTS)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
@@ -37,6 +39,9 @@ class AnalysisBatch(models.Model):
     skipped = models.PositiveIntegerField(default=0, help_text="Gone, or claimed by another worker.")
     errors = models.JSONField(default=list, blank=True, help_text="[{id, error}] — the first 50.")
     started_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(
+        default=timezone.now, help_text="Last sign of life of its worker; the reaper closes a batch silent too long."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_seconds = models.FloatField(null=True, blank=True)
 
@@ -81,3 +86,23 @@ class ProfileEmbedding(models.Model):
     @staticmethod
     def pack(vector: np.ndarray) -> bytes:
         return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+class Scorecard(models.Model):
+    """One run of ``manage.py evaluate_ai all``: every task's figures on every evaluation set.
+
+    ``results`` is a list of ``{set, task, source, n, accuracy, macro_f1, ece, texts_per_s,
+    per_class, per_language, language_mean_macro_f1, target}``; ``model_versions`` names the model
+    that answered each task. Kept so the staff page can show a regression next to the run before.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    backend = models.CharField(max_length=16)
+    model_versions = models.JSONField(default=dict)
+    results = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"scorecard #{self.pk} ({self.backend}, {self.created_at:%Y-%m-%d %H:%M})"

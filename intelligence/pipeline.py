@@ -78,11 +78,27 @@ def queue_outdated(model_version: str, limit: int = 5000) -> int:
     return Post.objects.filter(pk__in=ids).exclude(ai_status=AIStatus.PROCESSING).update(ai_status=AIStatus.PENDING)
 
 
-def analyze_claimed(post_ids: Sequence[int], analyzer_set: AnalyzerSet) -> BatchOutcome:
+def renew_lease(batch: AnalysisBatch | None, post_ids: Sequence[int]) -> None:
+    """Extend the claim on posts still waiting in this batch, and the batch's heartbeat.
+
+    Called before each chunk, so a live worker's claims never age past ``AI_CLAIM_TIMEOUT`` while a
+    dead worker's do within that timeout (the reaper then releases them).
+    """
+    now = timezone.now()
+    if post_ids:
+        Post.objects.filter(pk__in=list(post_ids), ai_status=AIStatus.PROCESSING).update(ai_claimed_at=now)
+    if batch is not None and batch.pk:
+        AnalysisBatch.objects.filter(pk=batch.pk).update(heartbeat_at=now)
+
+
+def analyze_claimed(
+    post_ids: Sequence[int], analyzer_set: AnalyzerSet, batch: AnalysisBatch | None = None
+) -> BatchOutcome:
     """Analyse claimed posts in chunks of ``AI_BATCH_SIZE`` and write results; each chunk commits alone."""
     outcome = BatchOutcome()
     size = settings.AI_BATCH_SIZE
     for start in range(0, len(post_ids), size):
+        renew_lease(batch, post_ids[start:])
         chunk = list(post_ids[start : start + size])
         posts = list(
             Post.objects.filter(pk__in=chunk, ai_status=AIStatus.PROCESSING).only(
@@ -189,7 +205,7 @@ def run_batch(
         model_version=analyzer_set.model_version,
         requested=len(post_ids) if post_ids is not None else len(claimed),
     )
-    outcome = analyze_claimed(claimed, analyzer_set)
+    outcome = analyze_claimed(claimed, analyzer_set, batch)
     if post_ids is not None:
         outcome.skipped = len(post_ids) - outcome.processed - outcome.failed
     if aggregate and outcome.profile_ids:
@@ -232,3 +248,36 @@ def run_pending(*, backend: str | None = None, max_batches: int | None = None) -
         if not more:
             break
     return batches
+
+
+def reap_orphans(now=None) -> tuple[list[int], int]:
+    """Close batches whose worker died (``running``, no heartbeat for too long) and release their claims.
+
+    A posts batch renews its heartbeat before every chunk, so one silent for ``AI_CLAIM_TIMEOUT`` is
+    dead; other kinds do not beat, so they are given the ``ai`` queue's hard time limit, after which
+    no worker can still be running them. Posts still claimed past ``AI_CLAIM_TIMEOUT`` go back to
+    pending. Returns the closed batch ids and the number of posts released.
+    """
+    now = now or timezone.now()
+    claim_stale = now - timedelta(seconds=settings.AI_CLAIM_TIMEOUT)
+    hard_limit = settings.CELERY_TASK_TIME_LIMITS["ai"][1]
+    silent = Q(kind=AnalysisBatch.Kind.POSTS, heartbeat_at__lt=claim_stale) | Q(
+        heartbeat_at__lt=now - timedelta(seconds=hard_limit)
+    )
+    closed = []
+    for batch in AnalysisBatch.objects.filter(silent, status=AnalysisBatch.Status.RUNNING):
+        # Conditional, so a heartbeat that arrived meanwhile wins.
+        if AnalysisBatch.objects.filter(silent, pk=batch.pk, status=AnalysisBatch.Status.RUNNING).update(
+            status=AnalysisBatch.Status.FAILED,
+            finished_at=now,
+            duration_seconds=(now - batch.started_at).total_seconds(),
+            errors=[*batch.errors, {"id": None, "error": "worker lost: no heartbeat, closed by the reaper"}][
+                :MAX_ERRORS_KEPT
+            ],
+        ):
+            closed.append(batch.pk)
+            logger.warning("analysis batch %s closed: its worker stopped beating at %s", batch.pk, batch.heartbeat_at)
+    released = Post.objects.filter(ai_status=AIStatus.PROCESSING, ai_claimed_at__lt=claim_stale).update(
+        ai_status=AIStatus.PENDING, ai_claimed_at=None
+    )
+    return closed, released

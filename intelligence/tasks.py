@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from celery.signals import worker_ready
 
 from config.celery import enqueue_on_commit
 
@@ -39,6 +40,17 @@ def analyze_pending() -> None:
         batch.delete()  # nothing to do: no row for an empty run every few minutes
         return
     if more:
+        enqueue_on_commit(analyze_pending.name)
+
+
+@shared_task(ignore_result=True)
+def reap_batches() -> None:
+    """Close batches of dead workers and put their claimed posts back; re-queue the backlog if any."""
+    from intelligence.pipeline import reap_orphans
+
+    closed, released = reap_orphans()
+    if released:
+        logger.warning("released %d posts claimed by a dead worker (batches closed: %s)", released, closed)
         enqueue_on_commit(analyze_pending.name)
 
 
@@ -109,6 +121,29 @@ def refresh_lookalikes() -> None:
 
     ids = list(Profile.objects.filter(posts__ai_status="done").distinct().values_list("id", flat=True)[:5000])
     refresh_profiles(ids)
+
+
+# Training takes minutes on two busy cores: far longer than the ai queue's per-batch limits.
+@shared_task(ignore_result=True, soft_time_limit=2 * 60 * 60, time_limit=2 * 60 * 60 + 300)
+def build_models() -> None:
+    """Build the embedded sentiment model if it is missing, then re-analyse what the fallback did."""
+    from intelligence.model_builds import build_models as build
+
+    if build().get("built"):
+        analyze_pending.delay()
+
+
+@worker_ready.connect
+def _build_missing_models(sender=None, **kwargs) -> None:
+    """At worker start: queue the model build when the embedded backend's model is not there yet."""
+    from intelligence.model_builds import needs_build
+
+    try:
+        if needs_build():
+            logger.info("sentiment model missing: queueing its build; VADER answers until it lands")
+            build_models.delay()
+    except Exception:  # a worker must start even if the broker hiccups here
+        logger.exception("could not queue the model build")
 
 
 @shared_task(name="intelligence.tasks.estimate_audiences", ignore_result=True)

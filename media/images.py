@@ -13,7 +13,12 @@ from __future__ import annotations
 
 import io
 import math
+import pickle
+import resource
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import (  # noqa: F401 - the plugin imports register decoders named in IMAGE_FORMATS
     AvifImagePlugin,
@@ -60,6 +65,58 @@ class CompressedImage:
     thumbnail: bytes
     thumbnail_width: int
     thumbnail_height: int
+
+
+# Pictures whose decoded pixels take more than this are decoded in a memory-limited child process;
+# smaller ones (every normal post image: 1080x1350 RGBA is 6 MB) in the worker, with no process start.
+ISOLATE_ABOVE = 64 * 1024 * 1024
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _decode_cost(image: Image.Image, max_side: int) -> int:
+    """Bytes of the decoded picture: 4 a pixel, at JPEG's reduced decode size where ``draft`` applies."""
+    width, height = image.size
+    if image.format in ("JPEG", "MPO"):
+        scale = 1
+        while scale < 8 and max(width, height) // (scale * 2) >= max_side:
+            scale *= 2
+        width, height = -(-width // scale), -(-height // scale)
+    return width * height * 4
+
+
+def _compress_in_child(data: bytes, options: dict, memory: int) -> CompressedImage:
+    """``compress_image`` in ``python -m media.images`` under RLIMIT_AS = ``memory``; its result back by pickle."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "media.images", str(memory), repr(options)],
+            input=data,
+            capture_output=True,
+            cwd=_ROOT,
+            timeout=300,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise InvalidMedia("image decode took over 300 s") from exc
+    if done.returncode == 0:
+        return pickle.loads(done.stdout)
+    reason = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
+    raise InvalidMedia(f"cannot decode image within {memory // (1024 * 1024)} MB: {reason[0]}")
+
+
+def _child_main(argv: list[str]) -> int:
+    import ast
+
+    memory, options = int(argv[1]), ast.literal_eval(argv[2])
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    try:
+        result = compress_image(sys.stdin.buffer.read(), **options)
+    except MemoryError:
+        print("decoder ran out of its memory limit", file=sys.stderr)
+        return 3
+    except InvalidMedia as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    sys.stdout.buffer.write(pickle.dumps(result))
+    return 0
 
 
 _SRGB = None
@@ -160,12 +217,24 @@ def compress_image(
     fmt: str = "jpeg",
     max_pixels: int = DEFAULT_MAX_PIXELS,
     thumbnail_side: int = THUMBNAIL_SIDE,
+    decode_memory: int | None = None,
 ) -> CompressedImage:
-    """Decode ``data`` and re-encode it under ``max_bytes`` (see the module docstring)."""
+    """Decode ``data`` and re-encode it under ``max_bytes`` (see the module docstring).
+
+    With ``decode_memory`` (bytes), a picture whose decoder may need more than ``ISOLATE_ABOVE``
+    bytes is decoded in a child process limited to that much address space: PNG and WebP decoders
+    cannot decode at a reduced size (JPEG's ``draft`` can), and an 89 MP WebP peaked at 1.4 GB
+    (bench/bench_image_memory.py). Past the limit the child fails and the image is refused
+    (``InvalidMedia``, permanent); the worker itself never grows.
+    """
     fmt = fmt.lower()
     if fmt not in ("jpeg", "webp"):
         raise ValueError(f"unsupported image format {fmt!r} (use 'jpeg' or 'webp')")
     image = _open_image(data, max_pixels)
+    if decode_memory and _decode_cost(image, max_side) > ISOLATE_ABOVE:
+        image.close()
+        options = {"max_bytes": max_bytes, "max_side": max_side, "fmt": fmt, "max_pixels": max_pixels}
+        return _compress_in_child(data, options | {"thumbnail_side": thumbnail_side}, decode_memory)
     source_width, source_height = image.size
     try:
         if image.format in ("JPEG", "MPO"):
@@ -201,3 +270,10 @@ def compress_image(
         thumbnail_width=thumb.width,
         thumbnail_height=thumb.height,
     )
+
+
+if __name__ == "__main__":
+    # Through the module's own name, so the pickled result's class is media.images.CompressedImage.
+    from media.images import _child_main as main
+
+    sys.exit(main(sys.argv))

@@ -253,6 +253,7 @@ def _compress(data: bytes, purpose: str, max_side: int | None = None) -> Compres
         max_side=max_side or settings.MEDIA_IMAGE_MAX_SIDE,
         fmt=settings.MEDIA_IMAGE_FORMAT,
         max_pixels=settings.MEDIA_IMAGE_MAX_PIXELS,
+        decode_memory=settings.MEDIA_IMAGE_DECODE_MEMORY_MB * 1024 * 1024,
     )
 
 

@@ -6,6 +6,8 @@ behaves exactly as before. A miss is a ``get`` that found nothing; ``get_many`` 
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -13,8 +15,16 @@ from typing import Any
 
 from django.core.cache.backends.filebased import FileBasedCache as DjangoFileBasedCache
 from django_redis.cache import RedisCache as DjangoRedisCache
+from prometheus_client import Counter
 
 from monitoring import metrics
+
+# In this process's prometheus_client registry (exported on /metrics by django-prometheus), not in the
+# shared Redis store: while Redis is down that store cannot take the count.
+CACHE_ERRORS = Counter(
+    "creatorscope_cache_errors", "Cache operations that failed (Redis unreachable) and were skipped."
+)
+LOG_EVERY_SECONDS = 60.0
 
 _MISSING = object()
 _counting: ContextVar[bool] = ContextVar("cache_counting", default=True)
@@ -64,3 +74,26 @@ class RedisCache(_CountingGetMany, DjangoRedisCache):
 
 class FileBasedCache(_CountingMixin, DjangoFileBasedCache):
     """Django's file cache (the embedded default), counting hits and misses."""
+
+
+class CacheErrorFilter(logging.Filter):
+    """Counts each cache error django-redis ignored (``DJANGO_REDIS_LOGGER``) and lets one line a minute through.
+
+    With ``IGNORE_EXCEPTIONS`` a failed read is a miss and a failed write is skipped; without this a
+    Redis outage would log a traceback per cache call.
+    """
+
+    def __init__(self, name: str = "") -> None:
+        super().__init__(name)
+        self._last_logged = 0.0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        CACHE_ERRORS.inc()
+        now = time.monotonic()
+        if now - self._last_logged < LOG_EVERY_SECONDS:
+            return False
+        self._last_logged = now
+        record.msg = "cache unreachable, reads degrade to misses (logged once a minute): %s"
+        record.args = (record.exc_info[1] if record.exc_info else "",)
+        record.exc_info = None
+        return True

@@ -30,6 +30,14 @@ language_name = register.filter(formatting.language_name)
 
 
 @register.filter
+def uncertain(confidence) -> bool:
+    """Whether an AI label at ``confidence`` is shown as uncertain (below ``AI_UNCERTAIN_BELOW``)."""
+    from django.conf import settings
+
+    return confidence is not None and confidence != "" and float(confidence) < settings.AI_UNCERTAIN_BELOW
+
+
+@register.filter
 def formula(name: str) -> str:
     return FORMULAS.get(name, "")
 

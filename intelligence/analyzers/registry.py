@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from importlib import import_module
+from pathlib import Path
 
 import pybreaker
 
@@ -38,6 +39,19 @@ class AnalyzerSet:
     language: LanguageAnalyzer
     category: CategoryAnalyzer
     backend: str
+
+    def awaited_model_landed(self) -> bool:
+        """Whether a model that was still being built when this set loaded is there now.
+
+        An analyzer answering in place of a model not built yet names the file it waits for
+        (``awaiting``); once that file exists the set is stale and ``get_analyzers`` loads anew,
+        so the new version reaches the posts the stand-in analysed.
+        """
+        for analyzer in (self.sentiment, self.language, self.category):
+            awaiting = getattr(_configured(analyzer), "awaiting", None)
+            if awaiting is not None and Path(awaiting).exists():
+                return True
+        return False
 
     @property
     def model_version(self) -> str:
@@ -125,13 +139,14 @@ _cache: dict[AIConfig, AnalyzerSet] = {}
 
 
 def get_analyzers(config: AIConfig) -> AnalyzerSet:
-    """The process-wide analyzers for ``config``; the first call loads the models."""
+    """The process-wide analyzers for ``config``; the first call loads the models (and the first
+    call after a model that was being built lands)."""
     cached = _cache.get(config)
-    if cached is not None:
+    if cached is not None and not cached.awaited_model_landed():
         return cached
     with _lock:
         cached = _cache.get(config)
-        if cached is None:
+        if cached is None or cached.awaited_model_landed():
             cached = _cache[config] = _load(config)
         return cached
 

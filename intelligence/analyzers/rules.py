@@ -33,6 +33,7 @@ from .vocab import (
     NEGATORS,
     POSITIVE_EMOJI,
     POSITIVE_WORDS,
+    ROMANIZED_HINDI,
     STOPWORDS,
 )
 
@@ -106,12 +107,34 @@ class RuleSentimentAnalyzer(SentimentAnalyzer):
         return SentimentResult(label, round(score, 4), round(0.5 + abs(score) / 2, 4))
 
 
+# Romanized Hindi: at least this many different Hinglish words, making up at least this share of
+# the words. Set a priori (two function words in a five-word caption), not tuned on any data.
+ROMANIZED_MIN_DISTINCT = 2
+ROMANIZED_MIN_SHARE = 0.2
+
+
+def romanized_hindi(text: str) -> float:
+    """0 unless ``text`` (cleaned for language) reads as Hindi in Latin letters; else a confidence.
+
+    Neither language model was trained on romanized Hindi: they call it English, Indonesian or
+    Tagalog. Frequent Hinglish function words ("hai", "nahi", "kya", "mein", "bahut") give it away.
+    """
+    tokens = words(text)
+    if not tokens or any(not c.isascii() for c in "".join(tokens)):
+        return 0.0
+    hits = [t for t in tokens if t in ROMANIZED_HINDI]
+    share = len(hits) / len(tokens)
+    if len(set(hits)) < ROMANIZED_MIN_DISTINCT or share < ROMANIZED_MIN_SHARE:
+        return 0.0
+    return round(min(0.95, 0.5 + share), 4)
+
+
 class RuleLanguageAnalyzer(LanguageAnalyzer):
     """Script first (Arabic, Cyrillic, CJK…), then frequent function words for Latin scripts."""
 
     backend = "rules"
     model_name = "scripts+stopwords"
-    model_version = "1"
+    model_version = "2"
 
     def analyze(self, texts: Sequence[str]) -> list[LanguageResult]:
         return [self._one(t) for t in texts]
@@ -138,6 +161,9 @@ class RuleLanguageAnalyzer(LanguageAnalyzer):
             lang, count = max(scripts.items(), key=lambda kv: kv[1])
             if count / letters >= 0.5:
                 return LanguageResult(lang, round(min(0.95, count / letters), 4))
+        hinglish = romanized_hindi(text)
+        if hinglish:
+            return LanguageResult("hi", hinglish)
         tokens = words(text)
         counts = {lang: sum(t in stop for t in tokens) for lang, stop in STOPWORDS.items()}
         lang, best = max(counts.items(), key=lambda kv: kv[1])

@@ -105,7 +105,9 @@ def rating_classes(ratings: Sequence[float]) -> np.ndarray:
     return np.where(r <= -NEUTRAL_BAND, 0, np.where(r >= NEUTRAL_BAND, 2, 1))
 
 
-def train(encoder: TextEncoder, rows: Sequence[RatedText]) -> SentimentBranch:
+def train(
+    encoder: TextEncoder, rows: Sequence[RatedText], progress: Callable[[int, int], None] | None = None
+) -> SentimentBranch:
     """The recipe: fine-tune a branch on ``rows`` (see the module docstring)."""
     from .torch_models import train_branch
 
@@ -118,6 +120,7 @@ def train(encoder: TextEncoder, rows: Sequence[RatedText]) -> SentimentBranch:
         epochs=EPOCHS,
         learning_rate=LEARNING_RATE,
         head_learning_rate=HEAD_LEARNING_RATE,
+        progress=progress,
     )
 
 
@@ -162,11 +165,20 @@ def training_rows(artifacts_dir: Path) -> list[RatedText]:
     return load_hutto(Path(artifacts_dir) / "training-data", TRAINING_SOURCES)
 
 
-def build_head(artifacts_dir: Path, encoder: TextEncoder, encoder_name: str, force: bool = False) -> Path:
-    """Train (unless already built) and save the sentiment branch; returns its file."""
+def build_head(
+    artifacts_dir: Path,
+    encoder: TextEncoder,
+    encoder_name: str,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Path:
+    """Train (unless already built) and save the sentiment branch; returns its file.
+
+    ``progress(step, total)`` follows the training steps (a few hundred; minutes on two cores).
+    """
     path = head_file(artifacts_dir, encoder_name)
     if path.exists() and not force:
         return path
-    branch = train(encoder, training_rows(artifacts_dir))
+    branch = train(encoder, training_rows(artifacts_dir), progress)
     branch.save(path, {"name": model_name(), "version": f"r{RECIPE_VERSION}", "encoder": encoder_name})
     return path

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -255,6 +255,7 @@ def train_branch(
     head_learning_rate: float,
     batch_size: int = 32,
     seed: int = 0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> SentimentBranch:
     """Fine-tune a copy of the encoder's top layers and a linear head on soft targets.
 
@@ -263,6 +264,7 @@ def train_branch(
     frozen and unchanged: its lower layers' output is all the branch reads. Batches hold texts
     of similar length (less padding, about three times faster here) and come in random order;
     AdamW with a linear warm-up over the first 6 % of steps, then a linear decay to zero.
+    ``progress(step, total)`` is called after every step.
     """
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -283,6 +285,7 @@ def train_branch(
     )
     weights = torch.as_tensor(targets, dtype=torch.float32)
     branch.train()
+    step = 0
     for _ in range(epochs):
         for b in rng.permutation(len(batches)):
             rows = batches[b]
@@ -295,6 +298,9 @@ def train_branch(
             loss.backward()
             optimizer.step()
             scheduler.step()
+            step += 1
+            if progress is not None:
+                progress(step, total)
     branch.eval()
     return branch
 

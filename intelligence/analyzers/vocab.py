@@ -8,6 +8,8 @@
 - ``positive_words.txt``, ``negative_words.txt``, ``negators.txt``, ``positive_emoji.txt``,
   ``negative_emoji.txt``: a small hand lexicon for the rule fallback (VADER's 7,500-word lexicon
   is the real one); one word or emoji a line.
+- ``romanized_hindi.txt``: frequent Hindi words as spelt in Latin letters (Hinglish), for telling
+  romanized Hindi from the Latin-script languages both language models know.
 - ``stopwords.json``: frequent function words per language for the rule fallback (Latin-script
   languages only; other scripts are decided by their characters). The order of the languages is
   the order ties are broken in.
@@ -22,7 +24,9 @@ _DATA = Path(__file__).with_name("data")
 
 
 def _lines(name: str) -> frozenset[str]:
-    return frozenset(line.strip() for line in (_DATA / name).read_text(encoding="utf-8").splitlines() if line.strip())
+    """The file's lines, stripped; blank lines and ``#`` comments skipped."""
+    lines = (line.strip() for line in (_DATA / name).read_text(encoding="utf-8").splitlines())
+    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
 def _table(name: str) -> dict[str, list[str]]:
@@ -37,4 +41,5 @@ NEGATIVE_WORDS = _lines("negative_words.txt")
 NEGATORS = _lines("negators.txt")
 POSITIVE_EMOJI = _lines("positive_emoji.txt")
 NEGATIVE_EMOJI = _lines("negative_emoji.txt")
+ROMANIZED_HINDI = _lines("romanized_hindi.txt")
 STOPWORDS: dict[str, frozenset[str]] = {lang: frozenset(words) for lang, words in _table("stopwords.json").items()}

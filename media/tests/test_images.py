@@ -124,3 +124,69 @@ def test_own_pixel_limit_applies_below_pillows():
 def test_garbage_is_invalid(data):
     with pytest.raises(InvalidMedia):
         compress_image(data, max_bytes=POST_MAX)
+
+
+# Built in one process and compressed in another, so the measuring process's high-water mark starts
+# low: a delta over a peak the image's construction already set could not fail.
+_BUILD_LARGE_PNG = """
+import sys
+from PIL import Image
+small = Image.radial_gradient("L").resize((150, 150)).convert("RGBA")
+small.resize((6000, 6000), Image.Resampling.NEAREST).save(sys.argv[1], "PNG")
+"""
+_COMPRESS = """
+import json, resource, sys
+from media.errors import InvalidMedia
+from media.images import compress_image
+data = open(sys.argv[1], "rb").read()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    out = compress_image(data, max_bytes=300_000, decode_memory=int(sys.argv[2]) * 1024 * 1024 or None)
+    outcome = [out.width, out.height]
+except InvalidMedia as exc:
+    outcome = str(exc)
+grew = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+print(json.dumps({"outcome": outcome, "worker_grew_mb": grew}))
+"""
+
+
+@pytest.fixture(scope="module")
+def large_png(tmp_path_factory):
+    """A 36 MP RGBA PNG: 144 MB of decoded pixels, a fraction of a MB on disk."""
+    import subprocess
+    import sys
+
+    path = tmp_path_factory.mktemp("large") / "large.png"
+    subprocess.run([sys.executable, "-c", _BUILD_LARGE_PNG, str(path)], check=True)
+    return path
+
+
+def _compress_in_fresh_process(path, decode_memory_mb: int) -> dict:
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", _COMPRESS, str(path), str(decode_memory_mb)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_a_large_png_is_decoded_in_a_memory_limited_child_not_the_worker(large_png):
+    in_worker = _compress_in_fresh_process(large_png, 0)  # no limit: decoded in the process itself
+    isolated = _compress_in_fresh_process(large_png, 1024)
+    assert in_worker["outcome"] == isolated["outcome"] == [1080, 1080]
+    # The 144 MB of decoded pixels never enter the worker process (in it, its peak grew 84-200 MB here)
+    assert in_worker["worker_grew_mb"] > 60, in_worker
+    assert isolated["worker_grew_mb"] < 40, isolated
+
+
+def test_a_decode_over_the_memory_limit_is_refused_not_grown_into(large_png):
+    result = _compress_in_fresh_process(large_png, 128)
+    assert "cannot decode image within 128 MB" in result["outcome"], result

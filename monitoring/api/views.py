@@ -12,6 +12,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
+from django.core.handlers.wsgi import WSGIRequest
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from rest_framework.exceptions import APIException
@@ -21,6 +22,11 @@ from accounts.operators import REFUSED
 from monitoring import collector
 from monitoring.access import allowed_now
 from monitoring.events import GROUP, JOURNAL_POLL_SECONDS, read_journal, uses_journal
+
+WSGI_REFUSAL = (
+    "The live stream is served by the ASGI server only (uvicorn; the same path on its port, or the "
+    "proxy's /api/v1/streaming/ route to it); this is the WSGI server."
+)
 
 
 def _sse(event: str, data: dict[str, Any]) -> str:
@@ -45,8 +51,8 @@ async def _authenticate(request: HttpRequest):
 async def metrics_stream(request: HttpRequest) -> HttpResponse:
     """``GET /api/v1/streaming/metrics``: ``metrics`` events every MONITORING_PUSH_INTERVAL seconds and
     every monitor event as it happens (``event: scrape_run.finished`` etc.). Staff only; the user is
-    checked again before every event. Serve it from the ASGI server: under WSGI each open stream
-    holds a worker.
+    checked again before every event. Served by the ASGI server only: under WSGI (gunicorn) it
+    answers 503 naming the ASGI server, since each open stream would hold a worker thread.
     """
     if request.method != "GET":
         return JsonResponse({"detail": "Method not allowed."}, status=405)
@@ -58,6 +64,10 @@ async def metrics_stream(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
     if not await allowed_now(user, session):
         return JsonResponse({"detail": REFUSED}, status=403)
+    if isinstance(request, WSGIRequest):
+        # A stream never ends, so under gunicorn it would hold a worker thread for as long as it is
+        # open; the ASGI server (uvicorn, deploy/Procfile.production's "asgi") holds a coroutine.
+        return JsonResponse({"detail": WSGI_REFUSAL}, status=503, headers={"Retry-After": "3600"})
 
     async def events() -> AsyncIterator[str]:
         layer = get_channel_layer()

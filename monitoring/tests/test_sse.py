@@ -98,3 +98,12 @@ def test_revoked_or_unknown_token_gets_401_from_the_stream(bob):
         return revoked.status_code, revoked.json(), unknown.status_code
 
     assert async_to_sync(scenario)() == (401, {"detail": "Invalid token."}, 401)
+
+
+def test_under_wsgi_staff_are_told_to_use_the_asgi_server(client, bob):
+    # The sync test client is Django's WSGI handler, as gunicorn is
+    client.force_login(bob)
+    response = client.get(URL)
+    assert response.status_code == 503
+    assert "ASGI server only" in response.json()["detail"]
+    assert not response.streaming

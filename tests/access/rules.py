@@ -309,6 +309,8 @@ RULES: dict[str, Rule] = {
     "ready": public(),
     "prometheus-django-metrics": public(),
     "monitoring-dashboard": staff_only(PAGE),  # staff status alone: 403 with the reason
+    # A read-only report on model quality, not an operation: staff status (staff_member_required).
+    "ai-scorecard": admin_site(),
     # --- sign-in pages (django-allauth) ---
     # The open ones answer everyone; a signed-in visitor of the sign-in and sign-up forms is sent on (302).
     "account_login": signed_out(),  # a POST of an empty form: the form again, with its errors

@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.db import transaction
+from django.test import AsyncClient
 from django.urls import reverse
 
 from tests.access.conftest import record
@@ -57,6 +59,11 @@ def _request(client, endpoint, method, world, role):
     data = data_factory(world) if data_factory else {}
     if endpoint.key == "api-auth-token":  # each role asks for its own token; anonymous sends nothing
         data = world.credentials_of(role)
+    if endpoint.route.startswith("api/v1/streaming/") and method == "GET":
+        # Served by the ASGI server only (WSGI answers 503): asked through Django's ASGI handler.
+        asgi = AsyncClient(raise_request_exception=False)
+        asgi.cookies = client.cookies
+        return async_to_sync(asgi.get)(url, headers={"accept": "text/event-stream"})
     if endpoint.route.startswith("api/v1/"):
         body = json.dumps(data) if method != "GET" else None
         return client.generic(method, url, body or "", content_type="application/json", HTTP_ACCEPT="application/json")

@@ -28,22 +28,14 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print a JSON summary as the last line.")
 
     def handle(self, *args, force, cv, category_eval, json: bool, **options):
-        from intelligence.analyzers import embedded
-        from intelligence.analyzers.registry import reset
-        from intelligence.analyzers.sentiment_head import (
-            build_head,
-            cross_validate,
-            head_file,
-            predict,
-            train,
-            training_rows,
-        )
+        from intelligence.analyzers.sentiment_head import cross_validate, predict, train, training_rows
         from intelligence.analyzers.training_data import TrainingDataError
         from intelligence.conf import content_embeddings
+        from intelligence.model_builds import build_models, sentiment_head_path
 
         summary: dict = {}
         artifacts = Path(settings.AI_ARTIFACTS_DIR)
-        path = head_file(artifacts, embedded.MINILM_NAME)
+        path = sentiment_head_path()
         cached = path.exists() and not force
         started = time.perf_counter()
 
@@ -52,10 +44,11 @@ class Command(BaseCommand):
         if not cached:
             self.stdout.write("sentiment head: not built yet; training it once (a few minutes, cached afterwards)…")
             try:
-                build_head(artifacts, encoder, embedded.MINILM_NAME, force)
+                outcome = build_models(force, echo=self.stdout.write)
             except TrainingDataError as exc:
                 raise CommandError(str(exc)) from exc
-            reset()  # analyzers loaded before the head existed would keep answering with VADER alone
+            if outcome.get("busy"):
+                raise CommandError("another process (the worker?) is building the model now; try again later")
         summary["sentiment_head"] = {
             "path": str(path),
             "cached": cached,
