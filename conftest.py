@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests: the usual cast and an API client per person."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
 from accounts.models import Membership
@@ -23,8 +24,11 @@ def alice(agency):
 
 @pytest.fixture
 def bob(db):
-    """Staff, of no team: operations, but no access to any team's rows."""
-    return UserFactory(username="bob", is_staff=True)
+    """Staff, of no team: operations (the operator permission, accounts/operators.py), but no access
+    to any team's rows."""
+    user = UserFactory(username="bob", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="accounts", codename="operate"))
+    return user
 
 
 @pytest.fixture

@@ -10,16 +10,17 @@ from allauth.socialaccount.models import SocialApp
 from django.conf import settings
 from django.http import Http404, HttpRequest
 
-# The session key under which the invitation flow keeps a pending invitation for an anonymous
-# visitor; such a visitor may sign up even when signup is closed.
-INVITATION_SESSION_KEY = "invitation"
+from accounts import invitations
+
 # Authenticators that are a second factor on their own; recovery codes only back them up.
 SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
-        return settings.ACCOUNT_SIGNUP_OPEN or bool(request.session.get(INVITATION_SESSION_KEY))
+        # A visitor who opened an invitation link (its key waits in the session, accounts/invitations.py)
+        # may sign up even when sign-up is closed.
+        return settings.ACCOUNT_SIGNUP_OPEN or bool(request.session.get(invitations.SESSION_KEY))
 
 
 class ProviderNotConfigured(Http404, SocialApp.DoesNotExist):

@@ -9,14 +9,20 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth import signals as auth_signals
         from django.db.models import signals
 
-        from accounts import audit
+        from accounts import audit, teams
         from accounts import signals as account_signals
         from accounts.invitations import accept_pending
-        from accounts.models import Membership
+        from accounts.models import Membership, Team
 
         auth_signals.user_logged_in.connect(accept_pending, dispatch_uid="accounts.accept_pending_invitation")
 
         signals.post_delete.connect(drop_team_tokens, sender=Membership, dispatch_uid="accounts.drop_team_tokens")
+
+        # The memberships cached per user (accounts.teams.user_memberships) go stale on any of these.
+        signals.post_save.connect(teams.on_membership_changed, sender=Membership, dispatch_uid="teams-member-saved")
+        signals.post_delete.connect(teams.on_membership_changed, sender=Membership, dispatch_uid="teams-member-gone")
+        signals.post_save.connect(teams.on_team_changed, sender=Team, dispatch_uid="teams-team-saved")
+        signals.pre_delete.connect(teams.on_team_changed, sender=Team, dispatch_uid="teams-team-deleted")
 
         # Every door (pages, admin, the token endpoint) signs in through django.contrib.auth, so these
         # three see them all.

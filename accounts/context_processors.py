@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from accounts.teams import current_team, request_memberships
+from accounts.teams import current_membership, current_team, request_memberships
 
 
 def teams(request) -> dict:
@@ -17,5 +17,15 @@ def teams(request) -> dict:
         except PermissionDenied:  # a foreign X-Team header: the view itself answers 403
             return None
 
+    def membership():
+        try:
+            return current_membership(request)
+        except PermissionDenied:
+            return None
+
     # Callables: templates call them, so a page that shows no nav pays no query.
-    return {"current_team": team, "my_memberships": lambda: request_memberships(request)}
+    return {
+        "current_team": team,
+        "current_membership": membership,  # the nav's links for the role (the audit trail: owners)
+        "my_memberships": lambda: request_memberships(request),
+    }

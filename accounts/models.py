@@ -31,6 +31,8 @@ class Team(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # Not about teams: operations are the house's, and accounts holds its roles (accounts/operators.py).
+        permissions = [("operate", "Can run operations: scrapers, runs, system logs, the live monitor")]
 
     def __str__(self) -> str:
         return self.name

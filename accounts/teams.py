@@ -8,14 +8,19 @@ the user's oldest membership. ``None`` for anonymous users and users of no team.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.cache import cache
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import transaction
 
 from accounts.models import Membership, Team
 
 SESSION_KEY = "team_id"
 HEADER = "X-Team"
 _CACHE_ATTR = "_current_team"
-_MEMBERSHIPS_ATTR = "_team_memberships"
+_USER_ATTR = "_cs_memberships"  # on the user object, like django.contrib.auth's _perm_cache
+# Between requests the memberships wait in the cache; every change of a membership or a team drops
+# them at once (forget_memberships, connected in AccountsConfig.ready), so the TTL is only a backstop.
+MEMBERSHIPS_TTL = 300
 
 
 def membership_of(user, team: Team | None) -> Membership | None:
@@ -26,20 +31,66 @@ def membership_of(user, team: Team | None) -> Membership | None:
 
 
 def memberships(user) -> list[Membership]:
-    """The user's memberships, oldest first (the order ``current_team`` falls back on)."""
+    """The user's memberships, oldest first (the order ``current_team`` falls back on), read now."""
     if not getattr(user, "is_authenticated", False):
         return []
     return list(Membership.objects.filter(user=user).select_related("team").order_by("created_at", "id"))
 
 
+def _cache_key(user) -> str:
+    # The sign-up time beside the id: a restored or recreated database that hands an id to someone
+    # else (a test run after another) never reads the previous holder's memberships.
+    joined = getattr(user, "date_joined", None)
+    return f"memberships:{user.pk}:{joined.timestamp() if joined else ''}"
+
+
+def user_memberships(user) -> list[Membership]:
+    """``memberships(user)`` as every request reads it: once per user object (``request.user`` is one per
+    request) and, between requests, from the cache until a membership or team changes.
+
+    Every scoped query, the current team and the nav's switcher ask this; before, each request read
+    the memberships from the database at least once (bench/bench_api.py, docs/performance.md).
+    """
+    if not getattr(user, "is_authenticated", False):
+        return []
+    found = user.__dict__.get(_USER_ATTR)
+    if found is None:
+        key = _cache_key(user)
+        found = cache.get(key)
+        if found is None:
+            found = memberships(user)
+            cache.set(key, found, MEMBERSHIPS_TTL)
+        user.__dict__[_USER_ATTR] = found
+    return found
+
+
+def forget_memberships(users) -> None:
+    """Drop the cached memberships of these users now and again after the transaction commits (a
+    request reading between the two would otherwise cache the old rows for the whole TTL)."""
+    keys = [_cache_key(user) for user in users]
+    if not keys:
+        return
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def on_membership_changed(sender, instance: Membership, **kwargs) -> None:
+    try:
+        user = instance.user
+    except ObjectDoesNotExist:  # deleted with its user: nobody reads that key again
+        return
+    user.__dict__.pop(_USER_ATTR, None)  # the object that saved it reads again too
+    forget_memberships([user])
+
+
+def on_team_changed(sender, instance: Team, **kwargs) -> None:
+    # The cached memberships carry their team (name and slug): a renamed team reaches its members.
+    forget_memberships([m.user for m in Membership.objects.filter(team_id=instance.pk).select_related("user")])
+
+
 def request_memberships(request) -> list[Membership]:
-    """``memberships(request.user)``, read once per request (the nav's switcher and ``current_team`` share it)."""
-    user = getattr(request, "user", None)
-    cached = getattr(request, _MEMBERSHIPS_ATTR, None)
-    if cached is None or cached[0] != getattr(user, "pk", None):
-        cached = (getattr(user, "pk", None), memberships(user))
-        setattr(request, _MEMBERSHIPS_ATTR, cached)
-    return cached[1]
+    """The request user's memberships (the nav's switcher and ``current_team`` share them)."""
+    return user_memberships(getattr(request, "user", None))
 
 
 def current_team(request) -> Team | None:
@@ -89,9 +140,11 @@ def _resolve(request, user) -> Team | None:
 def switch_team(request, team: Team) -> None:
     """Make ``team`` the session's current team; the caller has checked the membership."""
     request.session[SESSION_KEY] = team.pk
-    for attr in (_CACHE_ATTR, _MEMBERSHIPS_ATTR):  # read again: the user may have just joined it
-        if hasattr(request, attr):
-            delattr(request, attr)
+    if hasattr(request, _CACHE_ATTR):
+        delattr(request, _CACHE_ATTR)
+    user = getattr(request, "user", None)  # a sign-in signal's request may have none yet
+    if user is not None:
+        user.__dict__.pop(_USER_ATTR, None)  # read again: the user may have just joined it
 
 
 NO_TEAM = "Join or create a team first."

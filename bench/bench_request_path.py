@@ -3,7 +3,8 @@
 Prints, on the bench data that ``bench/bench_api.py`` loads (run that first, once): the token
 lookup (knox, ``accounts.authentication``) in µs per lookup (wall time, round trip included) and µs
 of this process's CPU; then whole requests through the WSGI application: hello-world
-(``/api/v1/auth/me/``) and a cached creator report, in µs of CPU per request, and their ratio.
+(``/api/v1/auth/me/``) and a cached creator report, in µs of CPU per request, with the SQL
+statements per request and how many of them read team memberships, and their CPU ratio.
 
 Run:
 
@@ -102,12 +103,27 @@ def main() -> None:
         return
 
     compare_lookups(keys[0], args.count)
-    print(f"\n{'request (in-process)':<30}{'CPU µs':>10}")
+    print(f"\n{'request (in-process)':<30}{'CPU µs':>10}{'queries':>9}{'memberships':>13}")
     costs = {}
     for name, path in paths.items():
         costs[name] = per_call(lambda path=path: request(path), args.count)[1]
-        print(f"{'hello-world' if name == 'me' else 'creator report, cached':<30}{costs[name]:>10.0f}")
+        queries, memberships = count_queries(lambda path=path: request(path), len(keys))
+        label = "hello-world" if name == "me" else "creator report, cached"
+        print(f"{label:<30}{costs[name]:>10.0f}{queries:>9.2f}{memberships:>13.2f}")
     print(f"\nhello-world / cached report CPU: {100 * costs['me'] / costs['report']:.0f} %")
+
+
+def count_queries(send: Callable[[], object], count: int) -> tuple[float, float]:
+    """SQL statements per request, and how many of them read team memberships, over ``count`` requests
+    (one per bench user: each user's first request after a warm round)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        for _ in range(count):
+            send()
+    memberships = sum('"accounts_membership"' in query["sql"] for query in captured.captured_queries)
+    return len(captured.captured_queries) / count, memberships / count
 
 
 def compare_lookups(key: str, count: int) -> None:

@@ -45,9 +45,12 @@ SERVERS = {
 
 def staff_cookie() -> str:
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
     from django.test import Client
 
     user, _ = get_user_model().objects.get_or_create(username="bench-ws", defaults={"is_staff": True})
+    # The monitor is for operators (accounts/operators.py), not for staff status alone.
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="accounts", codename="operate"))
     client = Client()
     client.force_login(user)
     return f"sessionid={client.cookies['sessionid'].value}"

@@ -9,7 +9,7 @@ from unfold.contrib.filters.admin import ChoicesDropdownFilter
 from unfold.decorators import display
 
 from campaigns.models import Campaign, CampaignPost, CampaignProfile
-from config.admin import ExportImportMixin
+from config.admin import ExportImportMixin, TeamChildInlineMixin, TeamScopedAdminMixin
 from config.templatetags.creatorscope import compact, pct
 
 PIPELINE_LABELS = {
@@ -21,7 +21,7 @@ PIPELINE_LABELS = {
 }
 
 
-class CampaignProfileInline(TabularInline):
+class CampaignProfileInline(TeamChildInlineMixin, TabularInline):
     model = CampaignProfile
     extra = 0
     raw_id_fields = ["profile"]
@@ -31,7 +31,7 @@ class CampaignProfileInline(TabularInline):
         return super().get_queryset(request).select_related("profile")
 
 
-class CampaignPostInline(TabularInline):
+class CampaignPostInline(TeamChildInlineMixin, TabularInline):
     model = CampaignPost
     extra = 0
     raw_id_fields = ["post"]
@@ -41,7 +41,7 @@ class CampaignPostInline(TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(ModelAdmin):
+class CampaignAdmin(TeamScopedAdminMixin, ModelAdmin):
     list_display = ["name", "brand", "team", "owner", "state", "start_date", "end_date", "budget"]
     list_filter = [("status", ChoicesDropdownFilter), "team"]
     search_fields = ["name", "brand", "team__name"]
@@ -90,7 +90,7 @@ class CampaignProfileResource(resources.ModelResource):
 
 
 @admin.register(CampaignPost)
-class CampaignPostAdmin(ModelAdmin):
+class CampaignPostAdmin(TeamScopedAdminMixin, ModelAdmin):
     list_display = ["campaign", "post", "author", "added_at"]
     list_filter = ["campaign"]
     search_fields = ["campaign__name", "post__author__handle", "post__external_id"]
@@ -103,7 +103,7 @@ class CampaignPostAdmin(ModelAdmin):
 
 
 @admin.register(CampaignProfile)
-class CampaignProfileAdmin(ExportImportMixin, ModelAdmin):
+class CampaignProfileAdmin(TeamScopedAdminMixin, ExportImportMixin, ModelAdmin):
     resource_classes = [CampaignProfileResource]
     list_display = ["campaign", "profile", "followers", "engagement", "pipeline", "fee", "added_at"]
     list_filter = [("status", ChoicesDropdownFilter), "campaign"]

@@ -97,6 +97,10 @@ class CampaignProfile(models.Model):
     added_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The campaign's team rule (TeamOwnedQuerySet.restrict): its readers read this row, its editors edit it.
+    team_field, author_field = "campaign__team", "campaign__owner"
+    objects = TeamOwnedQuerySet.as_manager()
+
     class Meta:
         ordering = ["campaign", "added_at"]
         constraints = [
@@ -112,7 +116,7 @@ class CampaignProfile(models.Model):
         return f"{self.campaign}: {self.profile} ({self.status})"
 
 
-class CampaignPostQuerySet(models.QuerySet):
+class CampaignPostQuerySet(TeamOwnedQuerySet):
     def tracked(self) -> CampaignPostQuerySet:
         """The posts that count: everything but the automatic matches an analyst removed."""
         return self.filter(removed_at__isnull=True)
@@ -136,6 +140,7 @@ class CampaignPost(models.Model):
     removed_at = models.DateTimeField(null=True, blank=True)
     added_at = models.DateTimeField(auto_now_add=True)
 
+    team_field, author_field = "campaign__team", "campaign__owner"  # the campaign's rule, as above
     objects = CampaignPostQuerySet.as_manager()
 
     class Meta:

@@ -4,6 +4,8 @@ from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import reverse_lazy
 
+from accounts.operators import is_operator
+
 
 def admin_css(request: HttpRequest) -> str:
     return static("css/creatorscope.css")
@@ -19,7 +21,12 @@ def charts_js(request: HttpRequest) -> str:
 
 
 def _can(permission: str):
+    if permission.startswith(OPERATIONS_APPS):  # operations: the Staff role too (config.admin.OperationsAdminMixin)
+        return lambda request: is_operator(request.user) and request.user.has_perm(permission)
     return lambda request: request.user.has_perm(permission)
+
+
+OPERATIONS_APPS = ("scraping.view_scrape", "scraping.view_systemlog", "monitoring.", "django_celery_beat.")
 
 
 def _item(title: str, icon: str, url_name: str, permission: str) -> dict:

@@ -1,4 +1,4 @@
-"""Who may watch the monitor: active staff whose session is still valid."""
+"""Who may watch the monitor: operators (``accounts.operators``) whose session is still valid."""
 
 from __future__ import annotations
 
@@ -8,26 +8,18 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.contrib.auth import get_user_model
+
+from accounts.operators import is_operator_now
 
 # (user id, session key) -> (checked at, verdict). Per process; see allowed_now().
 _verdicts: dict[tuple[Any, str | None], tuple[float, bool]] = {}
 _in_flight: dict[tuple[int, tuple[Any, str | None]], asyncio.Future] = {}
 
 
-def is_staff_still(user: Any, session: Any = None) -> bool:
-    """Re-read the user from the database (staff flags change) and, if a session was used, check it still exists."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    if session is not None and session.session_key and not session.exists(session.session_key):
-        return False  # logged out (the session was deleted) since the socket opened
-    return get_user_model().objects.filter(pk=user.pk, is_active=True, is_staff=True).exists()
-
-
 async def allowed_now(user: Any, session: Any = None) -> bool:
-    """``is_staff_still`` before each message, with the answer shared for MONITORING_AUTH_RECHECK_SECONDS.
+    """``is_operator_now`` before each message, with the answer shared for MONITORING_AUTH_RECHECK_SECONDS.
 
-    One event fans out to every open monitor at once; without sharing, N sockets of one staff member
+    One event fans out to every open monitor at once; without sharing, N sockets of one operator
     would cost N identical queries per event (bench/bench_ws.py). Within the window every socket of
     that user and session gets the same answer, so a demotion or logout stops delivery within the
     window, at the next message.
@@ -48,7 +40,7 @@ async def allowed_now(user: Any, session: Any = None) -> bool:
         return await asyncio.shield(pending)
     pending = _in_flight[flight_key] = asyncio.get_running_loop().create_future()
     try:
-        verdict = await database_sync_to_async(is_staff_still)(user, session)
+        verdict = await database_sync_to_async(is_operator_now)(user, session)
     except BaseException as exc:
         pending.set_exception(exc)
         pending.exception()  # retrieved: no "never retrieved" warning when nobody else waited

@@ -29,7 +29,7 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import display
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
-from config.admin import ReadOnlyAdmin
+from config.admin import OperationsAdminMixin, ReadOnlyAdmin
 from config.celery import enqueue_on_commit
 from monitoring.models import Alert
 
@@ -85,7 +85,7 @@ def run_now(tasks) -> int:
 
 
 @admin.register(PeriodicTask)
-class ScheduledJobAdmin(BasePeriodicTaskAdmin, ModelAdmin):
+class ScheduledJobAdmin(OperationsAdminMixin, BasePeriodicTaskAdmin, ModelAdmin):
     form = ScheduledJobForm
     list_display = ["job", "description_short", "schedule", "active", "last_run_at", "total_run_count", "task"]
     list_display_links = ["job"]
@@ -144,9 +144,9 @@ class ScheduledJobAdmin(BasePeriodicTaskAdmin, ModelAdmin):
         return HttpResponseRedirect(reverse("admin:django_celery_beat_periodictask_change", args=[pk]))
 
 
-class ScheduleAdmin(ModelAdmin):
+class ScheduleAdmin(OperationsAdminMixin, ModelAdmin):
     def has_module_permission(self, request):
-        return request.user.has_perm("django_celery_beat.view_periodictask")
+        return super().has_module_permission(request) and request.user.has_perm("django_celery_beat.view_periodictask")
 
 
 @admin.register(IntervalSchedule)
@@ -171,7 +171,7 @@ class ClockedScheduleAdmin(ScheduleAdmin):
 
 
 @admin.register(Alert)
-class AlertAdmin(ReadOnlyAdmin):
+class AlertAdmin(OperationsAdminMixin, ReadOnlyAdmin):
     """Incidents raised by the alert rules (read-only: the evaluator opens and resolves them)."""
 
     list_display = [

@@ -1,4 +1,4 @@
-"""The live monitor websocket (``/ws/monitor/``): staff only, metrics every interval, events as they happen."""
+"""The live monitor websocket (``/ws/monitor/``): operators only, metrics every interval, events as they happen."""
 
 from __future__ import annotations
 
@@ -26,9 +26,9 @@ class MonitorConsumer(AsyncJsonWebsocketConsumer):
     """Sends ``{"type": "metrics", ...}`` every ``MONITORING_PUSH_INTERVAL`` seconds and forwards
     events published with ``monitoring.events.publish`` as ``{"type": <event>, "at", "data"}``.
 
-    The user is checked on connect (anonymous and non-staff are refused at the handshake) and again
-    before every message, so a staff member who is demoted, deactivated or logs out stops receiving
-    at the next message (answers are shared for MONITORING_AUTH_RECHECK_SECONDS, see access.py).
+    The user is checked on connect (anonymous visitors and non-operators, staff status or not, are
+    refused at the handshake) and again before every message, so an operator who loses the Staff
+    role, is deactivated or logs out stops receiving at the next message (answers are shared for MONITORING_AUTH_RECHECK_SECONDS, see access.py).
     """
 
     groups = []  # joined in connect(), after the check
@@ -97,6 +97,16 @@ class MonitorConsumer(AsyncJsonWebsocketConsumer):
         await self._send_checked({"type": message["event"], "at": message["at"], "data": message["data"]})
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        # Every message from the viewer is checked too, even one that asks for nothing: a socket of
+        # someone who is no operator any more is closed at their next word, not at our next push.
+        try:
+            allowed = await self._allowed()
+        except DatabaseError as exc:
+            logger.warning("monitor: viewer check failed, message ignored: %s", exc)
+            return
+        if not allowed:
+            await self.close(code=FORBIDDEN)
+            return
         # The page may ask for fresh numbers (after start/stop of a scraper); anything else is ignored.
         if isinstance(content, dict) and content.get("type") == "refresh":
             collector.forget_snapshot()

@@ -7,7 +7,6 @@ import hmac
 import ipaddress
 
 from django.conf import settings
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -16,6 +15,7 @@ from django_prometheus.exports import ExportToDjangoView
 from health_check import Database, Storage
 from health_check.views import HealthCheckView
 
+from accounts.operators import operator_required
 from monitoring import collector
 from monitoring.checks import Broker, ChannelLayer, UncountedCache
 
@@ -91,7 +91,7 @@ class ReadyView(HealthCheckView):
         )
 
 
-@staff_member_required
+@operator_required
 @never_cache
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The live monitor: numbers, charts, scraper cards and the system-log tail (filtered by level and source)."""

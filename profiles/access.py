@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.operators import is_operator
 from accounts.teams import current_team
 from profiles.models import Profile, ProfileAccess
 
@@ -47,13 +48,18 @@ def sharing_team(request):
     return current_team(request) if settings.PROFILE_ACCESS_SCOPE == TEAM_SCOPE else None
 
 
+def sharing(team):
+    """``team`` when grants and quota are the team's (``PROFILE_ACCESS_SCOPE="team"``), else None."""
+    return team if settings.PROFILE_ACCESS_SCOPE == TEAM_SCOPE else None
+
+
 def check_quota(user, profile: Profile | None = None, team=None) -> None:
     """Raise ``AccessLimitReached`` when opening ``profile`` (None: a profile not stored yet) needs a
     new grant and this month's quota (the user's, or ``team``'s when shared) is used up. Grants
     nothing: a lookup asks before it calls out.
     """
     limit = settings.PROFILE_ACCESS_MONTHLY_LIMIT
-    if not limit or user is None or user.is_staff:
+    if not limit or user is None or is_operator(user):  # the Staff role, not admin access
         return
     holder = {"team": team} if team is not None else {"user": user}
     now = timezone.now()
@@ -96,7 +102,7 @@ def ensure_access(user, profile: Profile, team=None) -> ProfileAccess:
     limit = settings.PROFILE_ACCESS_MONTHLY_LIMIT
     try:
         with transaction.atomic():
-            if limit and not user.is_staff:
+            if limit and not is_operator(user):
                 locked = type(team) if by_team else get_user_model()
                 locked.objects.select_for_update().filter(pk=(team if by_team else user).pk).first()
                 month_start, month_end = _month_bounds(now)

@@ -38,6 +38,8 @@ STAFF_EXTRA_POLICY: list[tuple[str, str, tuple[str, ...]]] = [
     ("watches", "*", ("view",)),
     ("django_celery_beat", "*", ("view", "add", "change", "delete")),
 ]
+# Operations themselves (accounts/operators.py): what makes a Staff member an operator, not is_staff.
+STAFF_PERMISSIONS = [("accounts", "operate")]
 
 
 def _permissions(apps, policy) -> list:
@@ -61,4 +63,10 @@ def apply_group_policy(apps) -> None:
     staff, _ = Group.objects.get_or_create(name=STAFF)
     analyst_permissions = _permissions(apps, ANALYST_POLICY)
     analyst.permissions.add(*analyst_permissions)
-    staff.permissions.add(*analyst_permissions, *_permissions(apps, STAFF_EXTRA_POLICY))
+    Permission = apps.get_model("auth", "Permission")
+    operations = [
+        permission
+        for app_label, codename in STAFF_PERMISSIONS
+        for permission in Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    ]
+    staff.permissions.add(*analyst_permissions, *_permissions(apps, STAFF_EXTRA_POLICY), *operations)

@@ -13,7 +13,13 @@ from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RangeDateTimeFilter
 from unfold.decorators import display
 
-from config.admin import EstimatedCountPaginator, ReadOnlyAdmin, ReadOnlyInline
+from config.admin import (
+    EstimatedCountPaginator,
+    OperationsAdminMixin,
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    TeamScopedAdminMixin,
+)
 from scraping.models import Lookup, Scraper, ScrapeRun, SystemLog
 
 STATUS_LABELS = {
@@ -36,7 +42,7 @@ LEVEL_LABELS = {"debug": "info", "info": "info", "warning": "warning", "error": 
 
 
 @admin.register(Scraper)
-class ScraperAdmin(ModelAdmin):
+class ScraperAdmin(OperationsAdminMixin, ModelAdmin):
     list_display = ["name", "upstream", "enabled", "state", "heartbeat_at", "current_run", "updated_at"]
     list_filter = ["upstream", "enabled", "status"]
     search_fields = ["name"]
@@ -83,7 +89,7 @@ class SystemLogInline(ReadOnlyInline):
 
 
 @admin.register(ScrapeRun)
-class ScrapeRunAdmin(ReadOnlyAdmin):
+class ScrapeRunAdmin(OperationsAdminMixin, ReadOnlyAdmin):
     list_display = [
         "kind",
         "target",
@@ -121,7 +127,7 @@ class ScrapeRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SystemLog)
-class SystemLogAdmin(ReadOnlyAdmin):
+class SystemLogAdmin(OperationsAdminMixin, ReadOnlyAdmin):
     list_display = ["created_at", "severity", "source", "message_short", "scrape_run"]
     list_filter = [("level", ChoicesDropdownFilter), "source", ("created_at", RangeDateTimeFilter)]
     list_filter_submit = True
@@ -140,14 +146,15 @@ class SystemLogAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Lookup)
-class LookupAdmin(ReadOnlyAdmin):
-    """Every user's lookups, for staff: who asked for what, how it went, what it cost."""
+class LookupAdmin(TeamScopedAdminMixin, ReadOnlyAdmin):
+    """A team's lookups (superusers: every team's): who asked for what, how it went, what it cost."""
 
     list_display = [
         "kind",
         "handle",
         "state",
         "requester",
+        "team",
         "error_code",
         "stale",
         "from_cache",
@@ -166,7 +173,7 @@ class LookupAdmin(ReadOnlyAdmin):
     ]
     list_filter_submit = True
     search_fields = ["handle", "requester__username", "error_message"]
-    list_select_related = ["requester"]
+    list_select_related = ["requester", "team"]
     raw_id_fields = ["requester", "leader", "profile", "community", "scrape_run"]
     paginator = EstimatedCountPaginator
 

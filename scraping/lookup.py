@@ -31,7 +31,7 @@ from django.utils import timezone
 from config.celery import enqueue_on_commit
 from config.http import CircuitOpenError, TransportError
 from posts.models import CommentSentiment, Post, PostMedia
-from profiles.access import AccessLimitReached, check_quota, ensure_access
+from profiles.access import AccessLimitReached, check_quota, ensure_access, sharing
 from profiles.models import Community, Profile, ProfileLink
 from scraping import collect, http
 from scraping.models import Lookup
@@ -155,8 +155,10 @@ def _advance(steps: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
     return [*steps, _step(name, now)] if name else steps
 
 
-def request_lookup(user, platform: str, handle: str, *, max_age: int | None = None, enqueue: bool = True) -> Lookup:
-    """Open a lookup for ``user`` (None: the command line); see the module docstring.
+def request_lookup(
+    user, platform: str, handle: str, *, team=None, max_age: int | None = None, enqueue: bool = True
+) -> Lookup:
+    """Open a lookup for ``user`` in ``team`` (both None: the command line); see the module docstring.
 
     ``enqueue=False`` leaves a new leader queued for the caller to ``run()`` itself (the command).
 
@@ -167,11 +169,12 @@ def request_lookup(user, platform: str, handle: str, *, max_age: int | None = No
     reap()
     row = stored_target(kind, name)
     if kind != Lookup.Kind.SUBREDDIT and user is not None:
-        check_quota(user, row)
+        check_quota(user, row, team=sharing(team))
     target = {"community" if isinstance(row, Community) else "profile": row} if row is not None else {}
     if _is_fresh(row, max_age):
         lookup = Lookup.objects.create(
             requester=user,
+            team=team,
             kind=kind,
             handle=name,
             status=Lookup.Status.READY,
@@ -188,7 +191,9 @@ def request_lookup(user, platform: str, handle: str, *, max_age: int | None = No
         if leader is None:
             try:
                 with transaction.atomic():
-                    lookup = Lookup.objects.create(requester=user, kind=kind, handle=name, steps=[_step("queued")])
+                    lookup = Lookup.objects.create(
+                        requester=user, team=team, kind=kind, handle=name, steps=[_step("queued")]
+                    )
             except IntegrityError:
                 # Another request opened the leader a moment ago: follow it.
                 leader = _leader_of(kind, name)
@@ -197,9 +202,15 @@ def request_lookup(user, platform: str, handle: str, *, max_age: int | None = No
                     enqueue_on_commit("scraping.tasks.run_lookup", [lookup.pk])
                 return lookup
         if leader is None:  # it finished between the two reads; its copy is fresh now
-            return request_lookup(user, platform, handle, max_age=max_age, enqueue=enqueue)
+            return request_lookup(user, platform, handle, team=team, max_age=max_age, enqueue=enqueue)
         follower = Lookup.objects.create(
-            requester=user, kind=kind, handle=name, leader=leader, status=leader.status, steps=[_step("queued")]
+            requester=user,
+            team=team,
+            kind=kind,
+            handle=name,
+            leader=leader,
+            status=leader.status,
+            steps=[_step("queued")],
         )
     _catch_up(follower)
     return follower
@@ -358,11 +369,12 @@ def _finish(lookup: Lookup, status: str, **outcome: Any) -> None:
 
 
 def _grant(lookup: Lookup) -> None:
-    """A successful lookup opens the requester's 30-day access (one of this month's quota)."""
+    """A successful lookup opens the requester's 30-day access (one of this month's quota; the team's,
+    with ``PROFILE_ACCESS_SCOPE="team"``)."""
     if lookup.profile_id is None or lookup.requester is None:
         return
     try:
-        ensure_access(lookup.requester, lookup.profile)
+        ensure_access(lookup.requester, lookup.profile, team=sharing(lookup.team))
     except AccessLimitReached as exc:
         # Another lookup or page view used the last of the quota meanwhile.
         Lookup.objects.filter(pk=lookup.pk).update(

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from config.querysets import VIEW
+from config.querysets import TeamOwnedQuerySet
 
 
 class Scraper(models.Model):
@@ -109,17 +109,9 @@ class SystemLog(models.Model):
         return f"[{self.level}] {self.source}: {self.message[:60]}"
 
 
-class LookupQuerySet(models.QuerySet):
-    """A lookup is its requester's: nobody else sees it in the API (staff read them all in admin).
-
-    Not yet shared with the requester's team (``config.querysets.TeamOwnedQuerySet``): lookups have
-    no team column so far.
-    """
-
-    def restrict(self, user, team=None, action: str = VIEW) -> LookupQuerySet:
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self.filter(**{self.model.owner_field: user})
+class LookupQuerySet(TeamOwnedQuerySet):
+    """A lookup belongs to the team it was asked in, like a campaign: the team's members read it, other
+    teams get 404 (``TeamOwnedQuerySet.restrict``, the one rule of API, pages and admin)."""
 
     def in_flight(self) -> LookupQuerySet:
         return self.filter(status__in=Lookup.IN_FLIGHT)
@@ -151,6 +143,8 @@ class Lookup(models.Model):
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="lookups"
     )
+    # Empty only for lookups run from the command line (no requester): superusers alone see those.
+    team = models.ForeignKey("accounts.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="lookups")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     handle = models.CharField(max_length=64, help_text="Normalised: no @, no URL, the platform's spelling.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
@@ -190,7 +184,7 @@ class Lookup(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = LookupQuerySet.as_manager()
-    owner_field = "requester"
+    author_field = "requester"
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -204,6 +198,7 @@ class Lookup(models.Model):
         ]
         indexes = [
             models.Index(fields=["requester", "-created_at"], name="lookup_requester_recent"),
+            models.Index(fields=["team", "-created_at"], name="lookup_team_recent"),
             models.Index(fields=["status", "created_at"], name="lookup_status_created"),
         ]
 

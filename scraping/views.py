@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.teams import team_for_writing
 from profiles.access import AccessLimitReached
 from scraping import lookup
 from scraping.models import Lookup
@@ -39,8 +40,9 @@ def _context(row: Lookup) -> dict:
 @require_POST
 def lookup_start(request: HttpRequest) -> HttpResponse:
     platform, handle = request.POST.get("platform", ""), request.POST.get("handle", "")
+    team = team_for_writing(request)  # a viewer or a user of no team: 403 with the reason
     try:
-        row = lookup.request_lookup(request.user, platform, handle)
+        row = lookup.request_lookup(request.user, platform, handle, team=team)
     except lookup.BadTarget as exc:
         errors = {exc.field: str(exc)}
         context = {"platform": platform, "handle": handle, "errors": errors}

@@ -382,3 +382,10 @@ def test_the_prune_task_is_scheduled_only_with_a_retention(settings):
     finally:
         settings.AUDIT_RETENTION_DAYS = 0
         importlib.reload(config.schedule)
+
+
+def test_the_nav_links_the_trail_for_the_teams_owners_only(owner, acme):
+    manager = member(acme, Membership.Role.MANAGER, username="max")
+    link = 'href="/accounts/audit/"'
+    assert link in signed_in(owner).get("/campaigns/").content.decode()
+    assert link not in signed_in(manager).get("/campaigns/").content.decode()  # the page answers them 403

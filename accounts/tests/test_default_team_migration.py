@@ -10,12 +10,14 @@ from accounts.models import Membership, Team
 from campaigns.models import Campaign, CampaignPost, CampaignProfile
 from config.demo import load_demo
 from profiles.models import Favorite, Profile, ProfileAccess, SearchHistory
+from scraping.models import Lookup
 from tests.factories import UserFactory
 
 BEFORE_TEAMS = [
     ("accounts", "0004_verified_email_addresses"),
     ("profiles", "0005_profile_followers_nulls_last_index"),
     ("campaigns", "0001_initial"),
+    ("scraping", "0003_lookup"),
 ]
 
 
@@ -28,7 +30,7 @@ def _migrate(targets) -> None:
 def _counts() -> dict:
     return {
         model.__name__: model.objects.count()
-        for model in (Campaign, CampaignProfile, CampaignPost, Favorite, SearchHistory, ProfileAccess, Profile)
+        for model in (Campaign, CampaignProfile, CampaignPost, Favorite, SearchHistory, ProfileAccess, Profile, Lookup)
     }
 
 
@@ -47,6 +49,8 @@ def test_default_team_gets_every_user_and_every_row_of_the_demo_data():
             Favorite.objects.create(team=team, user=user, profile=profile)
             ProfileAccess.objects.create(user=user, profile=profile, expires_at=timezone.now() + timezone.timedelta(1))
         SearchHistory.objects.create(team=team, user=user, query="fit")
+        Lookup.objects.create(team=team, requester=user, kind="instagram", handle=profiles[0].handle, status="ready")
+    Lookup.objects.create(kind="subreddit", handle="python", status="ready")  # from the command line: no one's
     before = _counts()
     authors = set(Campaign.objects.values_list("pk", "owner_id"))
     _migrate(BEFORE_TEAMS)  # back to the schema without teams (the team columns are dropped)
@@ -64,6 +68,12 @@ def test_default_team_gets_every_user_and_every_row_of_the_demo_data():
     assert set(Campaign.objects.values_list("pk", "owner_id")) == authors
     for model in (Campaign, Favorite, SearchHistory, ProfileAccess):
         assert not model.objects.exclude(team=default).exists(), model.__name__
+    # A lookup goes to its requester's team (their only one now: "Default"); the command line's to none
+    assert set(Lookup.objects.values_list("requester__username", "team__slug")) == {
+        ("admin", "default"),
+        ("ana", "default"),
+        (None, None),
+    }
     roles = dict(Membership.objects.filter(team=default).values_list("user__username", "role"))
     assert roles == {"admin": "owner", "ana": "analyst", "demo-brand-manager": "analyst"}
     call_command("check")

@@ -112,3 +112,54 @@ def test_api_throttle_ignores_x_forwarded_for_by_default(settings):
 
     request = APIRequestFactory().post(TOKEN_URL, HTTP_X_FORWARDED_FOR="203.0.113.9", REMOTE_ADDR="192.0.2.1")
     assert AnonThrottle().get_ident(request) == "192.0.2.1"
+
+
+def test_a_post_of_credentials_to_the_admin_login_checks_no_password(client, ana):
+    """The admin's own form is not a second door: it sends everyone to allauth's page, which axes guards."""
+    with mock.patch.object(get_user_model(), "check_password", autospec=True, return_value=True) as check:
+        response = client.post("/admin/login/", {"username": "ana", "password": PASSWORD})
+    check.assert_not_called()
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+    assert client.session.get("_auth_user_id") is None
+
+
+def test_the_token_endpoint_ignores_x_forwarded_for_by_default(api_client, ana):
+    """A guesser posing as a new address per attempt is still one address: the 11th is refused unchecked."""
+    for i in range(10):
+        api_client.post(
+            TOKEN_URL,
+            {"username": f"someone{i}", "password": "wrong"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{i}",
+        )
+    with mock.patch.object(get_user_model(), "check_password", autospec=True, return_value=True) as check:
+        response = api_client.post(
+            TOKEN_URL, {"username": "ana", "password": PASSWORD}, format="json", HTTP_X_FORWARDED_FOR="198.51.100.7"
+        )
+    check.assert_not_called()
+    assert response.status_code == 429
+
+
+def test_the_token_endpoint_counts_the_address_the_trusted_proxy_names(api_client, ana, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    for i in range(10):
+        api_client.post(
+            TOKEN_URL,
+            {"username": f"someone{i}", "password": "wrong"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{i}",
+        )
+    response = api_client.post(
+        TOKEN_URL, {"username": "ana", "password": PASSWORD}, format="json", HTTP_X_FORWARDED_FOR="198.51.100.7"
+    )
+    assert response.status_code == 200 and "token" in response.json()
+
+
+def test_the_api_throttle_counts_the_address_the_trusted_proxy_names(settings):
+    from rest_framework.test import APIRequestFactory
+
+    from config.api.throttling import AnonThrottle
+
+    request = APIRequestFactory().post(TOKEN_URL, HTTP_X_FORWARDED_FOR="203.0.113.9", REMOTE_ADDR="192.0.2.1")
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}  # TRUSTED_PROXY_COUNT=1
+    assert AnonThrottle().get_ident(request) == "203.0.113.9"

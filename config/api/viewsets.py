@@ -17,6 +17,7 @@ from rest_framework import mixins, permissions, viewsets
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import SAFE_METHODS
 
+from accounts.operators import REFUSED, is_operator
 from accounts.teams import HEADER, check_can, current_team, team_for_writing
 from config.querysets import CHANGE, DELETE, TeamOwnedQuerySet
 
@@ -127,7 +128,11 @@ class ParentScopedMixin:
         serializer.save(**{self.parent_name: self.get_parent()})
 
 
-class IsStaff(permissions.IsAdminUser):
-    """Operations endpoints: scrapers, runs, logs, dashboard."""
+class IsOperator(permissions.BasePermission):
+    """Operations endpoints (scrapers, runs, logs, stats): the Staff role, not staff status
+    (``accounts.operators.is_operator``, the check every door of operations asks)."""
 
-    message = "Only staff may use operations endpoints."
+    message = REFUSED
+
+    def has_permission(self, request, view) -> bool:
+        return is_operator(request.user)

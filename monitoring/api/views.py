@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from rest_framework.exceptions import APIException
 
 from accounts.authentication import TokenAuthentication
+from accounts.operators import REFUSED
 from monitoring import collector
 from monitoring.access import allowed_now
 from monitoring.events import GROUP, JOURNAL_POLL_SECONDS, read_journal, uses_journal
@@ -62,7 +63,7 @@ async def metrics_stream(request: HttpRequest) -> HttpResponse:
     if not getattr(user, "is_authenticated", False):
         return JsonResponse({"detail": "Authentication credentials were not provided."}, status=401)
     if not await allowed_now(user, session):
-        return JsonResponse({"detail": "Staff only."}, status=403)
+        return JsonResponse({"detail": REFUSED}, status=403)
     if isinstance(request, WSGIRequest):
         # A stream never ends, so under gunicorn it would hold a worker thread for as long as it is
         # open; the ASGI server (uvicorn, deploy/Procfile.production's "asgi") holds a coroutine.

@@ -51,12 +51,12 @@ async def receive_type(communicator: WebsocketCommunicator, wanted: str, timeout
 
 
 async def demoted_after_connect(user) -> WebsocketCommunicator:
-    """A staff member's socket past its first metrics message, the user no longer staff since."""
+    """An operator's socket past its first metrics message, the user no longer an operator since."""
     communicator, connected = await connect(user)
     assert connected
     await receive_type(communicator, "metrics")
-    user.is_staff = False
-    await database_sync_to_async(user.save)()
+    await database_sync_to_async(user.user_permissions.clear)()
+    await database_sync_to_async(user.groups.clear)()
     return communicator
 
 
@@ -76,6 +76,48 @@ def test_non_staff_user_is_refused_at_the_handshake(alice, fast_push):
         await communicator.disconnect()
 
     run(scenario)
+
+
+def test_staff_status_without_the_staff_role_is_refused_at_the_handshake(alice, fast_push):
+    """An analyst with staff status (admin work) is no operator: no monitor (issue 16, finding 1)."""
+    alice.is_staff = True
+    alice.save()
+
+    async def scenario():
+        communicator, connected = await connect(alice)
+        await communicator.disconnect()
+        return connected
+
+    assert run(scenario) is False
+
+
+def test_a_message_from_a_viewer_who_lost_the_staff_role_closes_the_socket(bob, fast_push, settings):
+    """Checked on every message the viewer sends too, not only on what we push."""
+    settings.MONITORING_PUSH_INTERVAL = 60  # no push in between: only the viewer's message can trigger it
+
+    async def scenario():
+        communicator = await demoted_after_connect(bob)
+        await communicator.send_json_to({"type": "refresh"})
+        closing = await communicator.receive_output(timeout=5)
+        await communicator.disconnect()
+        return closing
+
+    assert run(scenario) == {"type": "websocket.close", "code": FORBIDDEN}
+
+
+def test_an_operator_message_is_answered(bob, fast_push, settings):
+    settings.MONITORING_PUSH_INTERVAL = 60
+
+    async def scenario():
+        communicator, connected = await connect(bob)
+        assert connected
+        await receive_type(communicator, "metrics")
+        await communicator.send_json_to({"type": "refresh"})
+        fresh = await receive_type(communicator, "metrics")
+        await communicator.disconnect()
+        return fresh
+
+    assert "scrapers" in run(scenario)
 
 
 def test_staff_receives_a_typed_metrics_message_every_interval(bob, fast_push):

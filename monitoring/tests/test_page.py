@@ -9,10 +9,17 @@ from scraping.models import Scraper, SystemLog
 pytestmark = pytest.mark.django_db
 
 
-def test_non_staff_are_sent_to_sign_in(client, alice):
-    client.force_login(alice)
+def test_anonymous_visitors_are_sent_to_sign_in(client):
     response = client.get("/monitoring/")
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_staff_status_without_the_staff_role_is_refused(client, alice):
+    alice.is_staff = True  # enters admin for analyst work, runs no operations
+    alice.save()
+    client.force_login(alice)
+    response = client.get("/monitoring/")
+    assert response.status_code == 403 and "Staff role" in response.content.decode()
 
 
 def test_staff_see_scrapers_and_the_log_tail_filtered_by_level_and_source(client, bob):

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from unfold.forms import ActionForm
 
+from accounts.teams import current_team
 from config.querysets import CHANGE
 from profiles import bulk, lists
 from profiles.models import CommunityReviewStatus, List, Profile, ReviewStatus, Tag
@@ -49,9 +50,26 @@ class ProfileActionForm(BulkActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        campaign_model = Profile._meta.get_field("campaigns").related_model
-        campaigns = campaign_model.objects.exclude(status="archived").order_by("name").values_list("pk", "name")
-        self.fields["campaign"] = _select(list(campaigns), "campaign…")
+        # The options are the user's (editable_campaigns), filled per request by ProfileAdmin's
+        # changelist: a form the admin builds has no request. The action checks the value again.
+        self.fields["campaign"] = forms.CharField(
+            label="",
+            required=False,
+            widget=forms.Select(
+                choices=[("", "campaign…")], attrs={"class": ACTION_FIELD_CLASS, "aria-label": "campaign…"}
+            ),
+        )
+
+
+def editable_campaigns(request: HttpRequest) -> QuerySet:
+    """Campaigns of the current team the user may change (the team rule, ``restrict(..., CHANGE)``): what
+    the bulk "add to campaign" offers, and all it accepts."""
+    campaign_model = Profile._meta.get_field("campaigns").related_model
+    return (
+        campaign_model.objects.restrict(request.user, team=current_team(request), action=CHANGE)
+        .exclude(status="archived")
+        .order_by("name")
+    )
 
 
 class CommunityActionForm(BulkActionForm):

@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from unfold.admin import ModelAdmin, TabularInline
 
+from config.admin import TeamChildInlineMixin, TeamScopedAdminMixin
 from profiles import contacts
 from profiles.models import Contact, List, ListEntry
 
@@ -43,7 +44,7 @@ class ContactInline(TabularInline):
     readonly_fields = ["source"]
 
 
-class ListEntryInline(TabularInline):
+class ListEntryInline(TeamChildInlineMixin, TabularInline):
     model = ListEntry
     extra = 0
     raw_id_fields = ["profile", "community"]
@@ -55,7 +56,9 @@ class ListEntryInline(TabularInline):
 
 
 @admin.register(List)
-class ListAdmin(ModelAdmin):
+class ListAdmin(TeamScopedAdminMixin, ModelAdmin):
+    """A team's lists by the rule of the API and the pages (config/admin.py TeamScopedAdminMixin)."""
+
     list_display = ["name", "kind", "team", "user", "created_at"]
     list_filter = ["kind", "team"]
     search_fields = ["name", "team__name", "user__username"]

@@ -16,12 +16,18 @@ from unfold.contrib.filters.admin import (
 from unfold.decorators import display
 
 from config import formatting
-from config.admin import EstimatedCountPaginator, ExportImportMixin, FastRowsMixin, ReadOnlyInline
+from config.admin import (
+    EstimatedCountPaginator,
+    ExportImportMixin,
+    FastRowsMixin,
+    ReadOnlyInline,
+    TeamScopedAdminMixin,
+)
 from config.formatting import compact, pct, signed_pct
 from config.templatetags.creatorscope import avatar_url
 from posts.analytics import profile_analytics, reddit_figures
 from profiles import bulk
-from profiles.admin.actions import BulkActionsMixin, ProfileActionForm
+from profiles.admin.actions import BulkActionsMixin, ProfileActionForm, editable_campaigns
 from profiles.admin.filters import (
     HasEmailFilter,
     LanguageFilter,
@@ -320,7 +326,19 @@ class ProfileAdmin(
         if not request.user.has_perm("campaigns.add_campaignprofile"):
             self.message_user(request, "You may not add creators to campaigns.", messages.ERROR)
             return
-        self._run(request, queryset, "add_to_campaign", "Add to campaign", campaign_id=int(campaign_id))
+        campaign = editable_campaigns(request).filter(pk=campaign_id).first()
+        if campaign is None:
+            self.message_user(request, "Choose a campaign of your current team that you may change.", messages.ERROR)
+            return
+        self._run(request, queryset, "add_to_campaign", f"Add to campaign “{campaign}”", campaign_id=campaign.pk)
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        form = getattr(response, "context_data", {}).get("action_form")
+        if form is not None and "campaign" in form.fields:  # this user's campaigns (editable_campaigns)
+            choices = list(editable_campaigns(request).values_list("pk", "name"))
+            form.fields["campaign"].widget.choices = [("", "campaign…"), *choices]
+        return response
 
 
 @admin.register(ProfileSnapshot)
@@ -369,7 +387,7 @@ class RelatedProfileAdmin(ModelAdmin):
 
 
 @admin.register(Favorite)
-class FavoriteAdmin(ModelAdmin):
+class FavoriteAdmin(TeamScopedAdminMixin, ModelAdmin):
     list_display = ["user", "team", "profile", "created_at"]
     search_fields = ["user__username", "team__name", "profile__handle"]
     raw_id_fields = ["profile"]
@@ -377,7 +395,7 @@ class FavoriteAdmin(ModelAdmin):
 
 
 @admin.register(ProfileAccess)
-class ProfileAccessAdmin(ModelAdmin):
+class ProfileAccessAdmin(TeamScopedAdminMixin, ModelAdmin):
     list_display = ["user", "team", "profile", "granted_at", "expires_at"]
     search_fields = ["user__username", "team__name", "profile__handle"]
     raw_id_fields = ["profile"]
@@ -385,7 +403,7 @@ class ProfileAccessAdmin(ModelAdmin):
 
 
 @admin.register(SearchHistory)
-class SearchHistoryAdmin(ModelAdmin):
+class SearchHistoryAdmin(TeamScopedAdminMixin, ModelAdmin):
     list_display = ["user", "team", "query", "result_count", "created_at"]
     search_fields = ["user__username", "team__name", "query"]
     list_select_related = ["user", "team"]

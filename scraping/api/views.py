@@ -16,8 +16,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.teams import team_for_writing
 from config.api.caching import cache_key
-from config.api.viewsets import IsStaff, ScopedViewSetMixin
+from config.api.viewsets import IsOperator, ScopedViewSetMixin
 from config.celery import enqueue_on_commit
 from profiles.access import AccessLimitReached
 from scraping import control, lookup
@@ -30,7 +31,7 @@ from scraping.models import Lookup, Scraper, ScrapeRun, SystemLog
 class StaffReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     """Operations data is the whole system's, not a user's: staff see all of it, others get 403."""
 
-    permission_classes = [IsStaff]
+    permission_classes = [IsOperator]
 
 
 @extend_schema_view(
@@ -87,7 +88,7 @@ class SystemLogViewSet(StaffReadOnlyViewSet):
 
 
 class DashboardView(APIView):
-    permission_classes = [IsStaff]
+    permission_classes = [IsOperator]
 
     @extend_schema(
         summary="Dashboard figures",
@@ -106,7 +107,8 @@ class DashboardView(APIView):
     retrieve=extend_schema(summary="A lookup's progress, and its report once ready"),
 )
 class LookupViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """On-demand lookups: each is its requester's alone (another user's answers 404)."""
+    """On-demand lookups, shared in the team they were asked in (another team's answer 404); asking one
+    needs a writer's role in the current team, as adding any team row does."""
 
     queryset = Lookup.objects.select_related("profile", "community")
     serializer_class = s.LookupSerializer
@@ -141,6 +143,7 @@ class LookupViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
                 request.user,
                 data.validated_data["platform"],
                 data.validated_data["handle"],
+                team=team_for_writing(request),
                 max_age=data.validated_data.get("max_age"),
             )
         except AccessLimitReached as exc:
@@ -157,7 +160,7 @@ class LookupViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMo
 class ScrapeRequestView(APIView):
     """Staff start scrapes of named targets now, on the scraping queue; each answers with its run."""
 
-    permission_classes = [IsStaff]
+    permission_classes = [IsOperator]
 
     @extend_schema(
         summary="Scrape targets now",

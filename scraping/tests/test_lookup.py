@@ -21,7 +21,7 @@ from scraping.models import Lookup, ScrapeRun
 from scraping.tasks import run_scrape
 from scraping.tests.conftest import serve_subreddit
 from scraping.tests.fake_upstream import serve_any_instagram_creator
-from tests.factories import ProfileFactory, UserFactory
+from tests.factories import MembershipFactory, ProfileFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 PROFILE_INFO = "/api/v1/users/web_profile_info/"
@@ -101,6 +101,9 @@ def test_a_fresh_copy_answers_200_without_an_upstream_call(scrape_settings, fake
 def test_two_concurrent_lookups_share_one_upstream_fetch(scrape_settings, fake_upstream, lookups_broker):
     serve_any_instagram_creator(fake_upstream)
     users = [UserFactory(username="first"), UserFactory(username="second")]
+    team = TeamFactory()
+    for user in users:
+        MembershipFactory(team=team, user=user)
     barrier = threading.Barrier(2)
     answers: dict[str, dict] = {}
 
@@ -142,6 +145,24 @@ def test_quota_used_up_answers_403_before_any_upstream_call(scrape_settings, fak
     assert response.status_code == 403
     assert response.json()["code"] == "quota_exceeded" and response.json()["resets_at"]
     assert "monthly limit" in response.json()["detail"]
+    assert fake_upstream.count() == 0 and Lookup.objects.count() == 0
+
+
+def test_with_the_team_scope_a_teammates_grants_use_up_the_teams_quota(
+    scrape_settings, fake_upstream, client_for, alice, agency, member_of
+):
+    scrape_settings.PROFILE_ACCESS_MONTHLY_LIMIT = 1
+    scrape_settings.PROFILE_ACCESS_SCOPE = "team"
+    now = timezone.now()
+    teammate = member_of("analyst")
+    ProfileAccess.objects.create(
+        user=teammate, team=agency, profile=ProfileFactory(), granted_at=now, expires_at=now + timedelta(days=30)
+    )
+    serve_any_instagram_creator(fake_upstream)
+
+    response = post_lookup(client_for(alice), "instagram", "brandnew")
+
+    assert response.status_code == 403 and response.json()["code"] == "quota_exceeded"
     assert fake_upstream.count() == 0 and Lookup.objects.count() == 0
 
 
@@ -227,14 +248,21 @@ def test_a_slow_upstream_read_times_out_with_its_reason(scrape_settings, fake_up
     assert "timeout" in body["error"]["message"]
 
 
-def test_another_users_lookups_are_404(scrape_settings, client_for, alice, bob, charlie):
+def test_lookups_are_the_teams_and_404_to_other_teams(scrape_settings, client_for, alice, bob, charlie, member_of):
     mine = post_lookup(client_for(alice), "instagram", "someone").json()
+    teammate, viewer = member_of("analyst"), member_of("viewer")
 
+    assert Lookup.objects.get(pk=mine["id"]).team.slug == "agency"
+    assert client_for(teammate).get(mine["status_url"]).status_code == 200
+    assert client_for(teammate).get("/api/v1/lookups/").json()["count"] == 1
     assert client_for(charlie).get(mine["status_url"]).status_code == 404
-    assert client_for(bob).get(mine["status_url"]).status_code == 404  # staff read them in admin
+    assert client_for(bob).get(mine["status_url"]).status_code == 404  # staff of no team, as in admin
     assert client_for(charlie).get("/api/v1/lookups/").json()["count"] == 0
-    assert client_for(alice).get("/api/v1/lookups/").json()["count"] == 1
     assert APIClient().get(mine["status_url"]).status_code in (401, 403)
+    # Asking adds a row to the team: a viewer, or a user of no team, is refused before anything is stored
+    assert post_lookup(client_for(viewer), "instagram", "another").status_code == 403
+    assert post_lookup(client_for(bob), "instagram", "another").status_code == 403
+    assert Lookup.objects.count() == 1
 
 
 @pytest.mark.parametrize(

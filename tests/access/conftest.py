@@ -22,7 +22,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from tests.access.rules import ROLES
+from tests.access.rules import ADMINS, ROLES
 
 # Team rules hold once team scoping exists (accounts.teams, the teams helper's work); until then the
 # cases that need it are skipped, and every other case runs.
@@ -106,16 +106,21 @@ def _build_world() -> SimpleNamespace:
         user = UserFactory(
             username=f"access-{role}",
             password=PASSWORD,
-            is_staff=role in ("staff", "superuser"),
+            is_staff=role in ADMINS,
             is_superuser=role == "superuser",
         )
         if role == "staff":
             user.groups.add(staff_group)
         elif role != "superuser":
             user.groups.add(analyst_group)
+        if role == "admin_analyst":  # every model permission of the Staff group, not the Staff role itself
+            user.user_permissions.add(*staff_group.permissions.exclude(codename="operate"))
         users[role] = user
-    for role in ("viewer", "analyst", "manager", "owner", "author"):
-        Membership.objects.create(team=owning, user=users[role], role="analyst" if role == "author" else role)
+    assert staff_group.permissions.filter(content_type__app_label="accounts", codename="operate").exists()
+    for role in ("viewer", "analyst", "manager", "owner", "author", "admin_analyst"):
+        Membership.objects.create(
+            team=owning, user=users[role], role=role if role in Membership.Role.values else "analyst"
+        )
     Membership.objects.create(team=rival, user=users["other"], role="analyst")
 
     author, now = users["author"], timezone.now()
@@ -164,7 +169,7 @@ def _build_world() -> SimpleNamespace:
         ),
         "axes.accesslog": AccessLog.objects.create(**axes_fields),
         "axes.accessfailurelog": AccessFailureLog.objects.create(**axes_fields),
-        "scraping.lookup": Lookup.objects.create(requester=author, kind="instagram", handle=profile.handle),
+        "scraping.lookup": _owned(Lookup, owning, requester=author, kind="instagram", handle=profile.handle),
         "accounts.team": owning,
         "media.asset": AssetFactory(),
         "media.remotesource": RemoteSource.objects.create(url="https://example.com/a.jpg", url_key="a" * 64),

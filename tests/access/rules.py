@@ -18,14 +18,29 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 # The cast. "author" is the analyst of the owning team who wrote every team-owned row, so that
-# "analyst" is a teammate who did not (the spec's "other teammates -> 403").
-ROLES = ("anonymous", "no_team", "viewer", "analyst", "manager", "owner", "author", "other", "staff", "superuser")
-MEMBERS = ("viewer", "analyst", "manager", "owner", "author")  # of the owning team
-WRITERS = ("analyst", "manager", "owner", "author")  # may add rows to the team
+# "analyst" is a teammate who did not (the spec's "other teammates -> 403"). "staff" holds the Staff
+# role (operations) and no team. "admin_analyst" is an analyst of the owning team (not the author) with
+# staff status, to work in admin, and every model permission of the Staff group but the operator one
+# (accounts.operate): no operations through any door, and in admin the team rule as in the API.
+ROLES = (
+    "anonymous",
+    "no_team",
+    "viewer",
+    "analyst",
+    "manager",
+    "owner",
+    "author",
+    "other",
+    "staff",
+    "admin_analyst",
+    "superuser",
+)
+MEMBERS = ("viewer", "analyst", "manager", "owner", "author", "admin_analyst")  # of the owning team
+WRITERS = ("analyst", "manager", "owner", "author", "admin_analyst")  # may add rows to the team
 EDITORS = ("manager", "owner", "author")  # the row's author, or an owner / manager of its team
 OUTSIDERS = ("no_team", "other", "staff")  # signed in, not in the owning team, not superuser
 SIGNED_IN = ROLES[1:]
-STAFF = ("staff", "superuser")
+ADMINS = ("staff", "admin_analyst", "superuser")  # staff status: may enter admin
 
 
 @dataclass(frozen=True)
@@ -70,6 +85,7 @@ _GROUPS: dict[str, tuple[str, ...]] = {
     "writers": WRITERS,
     "editors": EDITORS,
     "outsiders": OUTSIDERS,
+    "admins": ADMINS,
     **{role: (role,) for role in ROLES},
 }
 
@@ -92,10 +108,10 @@ def signed_in(door: Door, ok: int = 200) -> Rule:
     return _rule("signed_in", door, signed_in=ok)
 
 
-def staff_only(door: Door, ok: int = 200, denied: int | None = None) -> Rule:
-    """Operations (scrapers, runs, logs, monitor): the Staff role and superusers; nobody else."""
-    refused = door.denied if denied is None else denied
-    return _rule("staff_only", door, signed_in=refused, staff=ok, superuser=ok)
+def staff_only(door: Door, ok: int = 200) -> Rule:
+    """Operations (scrapers, runs, logs, monitor): the Staff role and superusers; nobody else, staff
+    status or not (accounts.operators.is_operator)."""
+    return _rule("staff_only", door, signed_in=door.denied, staff=ok, superuser=ok)
 
 
 def team_read(door: Door, ok: int = 200) -> Rule:
@@ -125,7 +141,7 @@ def team_edit(door: Door, ok: int = 200) -> Rule:
 
 
 def own_only(door: Door, ok: int = 200) -> Rule:
-    """A record of one user (API tokens, lookups, 30-day access grants while PROFILE_ACCESS_SCOPE="user"):
+    """A record of one user (API tokens, 30-day access grants while PROFILE_ACCESS_SCOPE="user"):
     its user alone; everyone else 404, superusers too (these are not team rows)."""
     return _rule("own_only", door, signed_in=404, author=ok)
 
@@ -143,53 +159,95 @@ def team_manage(door: Door, ok: int = 200, outsiders: int = 404) -> Rule:
 # --- Admin: the Django admin answers every non-staff user with the sign-in page (302) ---------------
 
 
-def admin_site(ok: int = 200, staff: int | None = None) -> Rule:
-    """A page of the admin site itself: staff and superusers."""
-    return _rule("admin_site", ADMIN, signed_in=ADMIN.anonymous, staff=ok if staff is None else staff, superuser=ok)
+def admin_site(ok: int = 200, staff: int | None = None, analyst: int | None = None) -> Rule:
+    """A page of the admin site itself: whoever has staff status (``analyst``: the admin analyst, when
+    not as ``staff``), and superusers."""
+    staff = ok if staff is None else staff
+    return _rule(
+        "admin_site",
+        ADMIN,
+        signed_in=ADMIN.anonymous,
+        staff=staff,
+        admin_analyst=staff if analyst is None else analyst,
+        superuser=ok,
+    )
 
 
 def _admin_status(caps: str, needs: str, ok: int) -> int:
     return ok if set(caps) & set(needs) else ADMIN.denied
 
 
+# What each admin view of one row needs: read it, change it, delete it (None: no row).
+_READ, _CHANGE, _DELETE = "read", "change", "delete"
+
+
 def admin_model(
-    label: str, staff: str = "", superuser: str = "vacd", team: bool = False, post_change: int = 200
+    label: str,
+    staff: str = "",
+    superuser: str = "vacd",
+    rows: str = "",
+    ops: bool = False,
+    post_change: int = 200,
 ) -> dict[str, Rule]:
     """The rules of one ModelAdmin's views, from what staff and superusers may do with the model.
 
     ``staff`` / ``superuser`` hold the admin permissions each has, as letters: v(iew), a(dd),
-    c(hange), d(elete). ``team``: a team-owned model; staff (a member of no team) must not open the
-    owning team's row (the admin's "does not exist" redirect, 302), as in the API and pages.
+    c(hange), d(elete); the admin analyst holds the staff letters (the Staff group's permissions).
+    ``rows``: how admin scopes the model's rows, by the API's and the pages' rule
+    (``config.admin.TeamScopedAdminMixin``):
+
+    * ``"team"``: a team's row (the owning team's, written by "author"). Outsiders with the
+      permission (staff, of no team) do not find it: the admin's "does not exist" redirect (302), as
+      the API's 404. Its members read it; only its author and editors change or delete it, so the
+      admin analyst (a teammate) and superusers (of no team) get 403 on a change or delete.
+    * ``"own"``: one user's row (access grants in the user scope): everyone else does not find it.
+    * ``"mine"``: one user's row that superusers also see (spreadsheet import jobs).
+
+    ``ops``: an operations model (``config.admin.OperationsAdminMixin``): the admin analyst, with its
+    model permissions but without the Staff role, is refused (403) everywhere.
     ``post_change``: what a POST of an empty change form answers (200, the form with its errors).
     """
     app, model = label.split(".")
     prefix = f"admin:{app}_{model}"
+    analyst = "" if ops else staff
 
-    def rule(name: str, needs: str, ok: int, hidden_from_staff: bool = False) -> Rule:
-        staff_status = _admin_status(staff, needs, ok)
-        if hidden_from_staff and team and staff_status != ADMIN.denied:
-            staff_status = 302
-        result = _rule(
+    def status(role: str, caps: str, needs: str, ok: int, row: str | None) -> int:
+        found = _admin_status(caps, needs, ok)
+        if found == ADMIN.denied or row is None or not rows:
+            return found
+        outsider = (
+            role == "staff"
+            or (rows == "own" and role != "author")
+            or (rows == "mine" and role not in ("author", "superuser"))
+        )
+        if outsider:
+            return 302  # not found among the rows it may see: "does not exist", back to the list
+        if rows == "mine":
+            return found  # the row's own user, or a superuser: the model permissions decide
+        return found if row == _READ else ADMIN.denied
+
+    def rule(name: str, needs: str, ok: int, row: str | None = None) -> Rule:
+        return _rule(
             name,
             ADMIN,
-            team=team and hidden_from_staff,
+            team=bool(rows) and row is not None,
             signed_in=ADMIN.anonymous,
-            staff=staff_status,
-            superuser=_admin_status(superuser, needs, ok),
+            staff=status("staff", staff, needs, ok, row),
+            admin_analyst=status("admin_analyst", analyst, needs, ok, row),
+            superuser=status("superuser", superuser, needs, ok, row),
         )
-        return result
 
     return {
         f"{prefix}_changelist": rule("admin_view", "vc", 200),
         f"{prefix}_add": rule("admin_add", "a", 200),
-        f"{prefix}_change GET": rule("admin_view", "vc", 200, hidden_from_staff=True),
-        f"{prefix}_change POST": rule("admin_change", "c", post_change, hidden_from_staff=True),
-        f"{prefix}_delete GET": rule("admin_delete", "d", 200, hidden_from_staff=True),
-        f"{prefix}_delete POST": rule("admin_delete", "d", 302, hidden_from_staff=True),
-        f"{prefix}_history": rule("admin_view", "vc", 200, hidden_from_staff=True),
+        f"{prefix}_change GET": rule("admin_view", "vc", 200, _READ),
+        f"{prefix}_change POST": rule("admin_change", "c", post_change, _CHANGE),
+        f"{prefix}_delete GET": rule("admin_delete", "d", 200, _DELETE),
+        f"{prefix}_delete POST": rule("admin_delete", "d", 302, _DELETE),
+        f"{prefix}_history": rule("admin_view", "vc", 200, _READ),
         # ``<object_id>/`` only redirects to the change page (the sign-in page for non-staff).
         f"admin/{app}/{model}/<path:object_id>/": _rule(
-            "admin_redirect", ADMIN, signed_in=302, staff=302, superuser=302
+            "admin_redirect", ADMIN, signed_in=302, staff=302, admin_analyst=302, superuser=302
         ),
     }
 
@@ -205,7 +263,7 @@ _ADMIN_MODELS = [
     admin_model(
         "accounts.invitation", superuser="vcd", post_change=302
     ),  # sent from the members page, never added here
-    admin_model("scraping.lookup", staff="v", superuser="vd"),  # every user's lookups, for staff
+    admin_model("scraping.lookup", staff="v", superuser="vd", rows="team"),  # read-only; superusers delete
     admin_model("account.emailaddress"),
     admin_model("mfa.authenticator"),
     admin_model("socialaccount.socialapp"),
@@ -228,11 +286,11 @@ _ADMIN_MODELS = [
     admin_model("profiles.datadeletionrequest", staff="v", superuser="vd"),
     admin_model("profiles.mention", staff="v"),
     admin_model("profiles.relatedprofile", staff="v"),
-    admin_model("profiles.favorite", staff="vad"),  # issue 16: admin scoping
-    admin_model("profiles.profileaccess", staff="v"),  # issue 16: admin scoping
-    admin_model("profiles.searchhistory", staff="v"),  # issue 16: admin scoping
+    admin_model("profiles.favorite", staff="vad", rows="team"),
+    admin_model("profiles.profileaccess", staff="v", rows="own"),  # PROFILE_ACCESS_SCOPE="user"
+    admin_model("profiles.searchhistory", staff="v", rows="team"),
     # Spreadsheet import jobs: each user sees their own (staff here did not start it), superusers all.
-    admin_model("profiles.importjob", staff="v", superuser="vd", team=True),
+    admin_model("profiles.importjob", staff="v", superuser="vd", rows="mine"),
     admin_model("profiles.community", staff="vc", superuser="vcd"),
     admin_model("profiles.communitysnapshot", staff="v"),
     # Issue 21: suggestions come from the AI and links from analysis, never added by hand.
@@ -240,21 +298,22 @@ _ADMIN_MODELS = [
     admin_model("profiles.profilelink", staff="vc", superuser="vcd"),
     admin_model("posts.post", staff="v"),
     admin_model("posts.commentsentiment", staff="v"),
-    admin_model("campaigns.campaign", staff="vac"),  # issue 16: admin scoping
-    admin_model("campaigns.campaignpost", staff="vac"),  # issue 16: admin scoping
-    admin_model("campaigns.campaignprofile", staff="vac"),  # issue 16: admin scoping
+    admin_model("campaigns.campaign", staff="vac", rows="team"),
+    admin_model("campaigns.campaignpost", staff="vac", rows="team"),  # the campaign's rule
+    admin_model("campaigns.campaignprofile", staff="vac", rows="team"),
     admin_model("intelligence.analysisbatch", staff="v", superuser="vd"),
     admin_model("intelligence.profileembedding", staff="v", superuser="vd"),
-    admin_model("scraping.scraper", staff="vc"),
-    admin_model("scraping.scraperun", staff="v", superuser="vd"),
-    admin_model("scraping.systemlog", staff="v", superuser="vd"),
-    admin_model("django_celery_beat.periodictask", staff="vacd"),
-    admin_model("django_celery_beat.intervalschedule", staff="vacd"),
-    admin_model("django_celery_beat.crontabschedule", staff="vacd"),
-    admin_model("django_celery_beat.solarschedule", staff="vacd"),
-    admin_model("django_celery_beat.clockedschedule", staff="vacd"),
-    admin_model("monitoring.alert", staff="v", superuser="vd"),
-    admin_model("profiles.list", staff="vacd"),  # issue 16: admin scoping
+    # Operations: the Staff role on top of the model permissions (the admin analyst has those, not the role).
+    admin_model("scraping.scraper", staff="vc", ops=True),
+    admin_model("scraping.scraperun", staff="v", superuser="vd", ops=True),
+    admin_model("scraping.systemlog", staff="v", superuser="vd", ops=True),
+    admin_model("django_celery_beat.periodictask", staff="vacd", ops=True),
+    admin_model("django_celery_beat.intervalschedule", staff="vacd", ops=True),
+    admin_model("django_celery_beat.crontabschedule", staff="vacd", ops=True),
+    admin_model("django_celery_beat.solarschedule", staff="vacd", ops=True),
+    admin_model("django_celery_beat.clockedschedule", staff="vacd", ops=True),
+    admin_model("monitoring.alert", staff="v", superuser="vd", ops=True),
+    admin_model("profiles.list", staff="vacd", rows="team"),
     admin_model("watches.watch", staff="v"),
     admin_model("watches.event", staff="v", superuser="vd"),  # read-only: what was raised and sent
     admin_model("watches.alertsettings", staff="v"),
@@ -267,8 +326,9 @@ RULES: dict[str, Rule] = {
     # Closed to every session role: only METRICS_TOKEN or METRICS_ALLOWED_NETWORKS open it
     # (monitoring/tests/test_metrics_access.py).
     "prometheus-django-metrics": public(ok=403),
-    "monitoring-dashboard": staff_only(PAGE, denied=302),  # staff_member_required: the admin sign-in
-    "ai-scorecard": staff_only(PAGE, denied=302),  # staff_member_required, like the monitor
+    "monitoring-dashboard": staff_only(PAGE),  # staff status alone: 403 with the reason
+    # A read-only report on model quality, not an operation: staff status (staff_member_required).
+    "ai-scorecard": admin_site(),
     # --- sign-in pages (django-allauth) ---
     # The open ones answer everyone; a signed-in visitor of the sign-in and sign-up forms is sent on (302).
     "account_login": signed_out(),  # a POST of an empty form: the form again, with its errors
@@ -343,9 +403,10 @@ RULES: dict[str, Rule] = {
     "accounts:invitation POST": signed_in(PAGE, ok=400),  # the invitation names another address: refused
     # --- lookups ---
     "scraping:lookup_form": signed_in(PAGE),
-    "scraping:lookup_start": signed_in(PAGE, ok=400),  # no handle: the form again, with its error
-    "scraping:lookup": own_only(PAGE),
-    "scraping:lookup_progress": own_only(PAGE),
+    # Asking adds a row to the current team: writers; no handle, the form again with its error (400).
+    "scraping:lookup_start": team_create(PAGE, ok=400),
+    "scraping:lookup": team_read(PAGE),
+    "scraping:lookup_progress": team_read(PAGE),
     # --- pages ---
     "profiles:home": public(302),  # to the search, or to the sign-in page
     "profiles:search": signed_in(PAGE),
@@ -404,10 +465,10 @@ RULES: dict[str, Rule] = {
     "api-team-detail": _rule("team_membership", API, team=True, signed_in=404, members=200),
     "api-team-invitations GET": team_manage(API),
     "api-team-invitations POST": team_manage(API, ok=201),
-    # --- API: lookups (each its requester's alone) ---
+    # --- API: lookups (the team's, like campaigns) ---
     "api-lookup-list GET": signed_in(API),
-    "api-lookup-list POST": signed_in(API, ok=400),  # no handle: 400 with its field's message
-    "api-lookup-detail": own_only(API),
+    "api-lookup-list POST": team_create(API, ok=400),  # writers; no handle: 400 with its field's message
+    "api-lookup-detail": team_read(API),
     # --- API: shared collected data ---
     "api-profile-list": signed_in(API),
     "api-profile-detail": signed_in(API),
@@ -510,8 +571,8 @@ RULES: dict[str, Rule] = {
     "admin:index": admin_site(),
     "admin:search": admin_site(),
     # Admin sign-in goes through allauth: anonymous visitors to /accounts/login/, signed-in non-staff 403.
-    "admin:login GET": _rule("admin_login", ADMIN, signed_in=403, staff=302, superuser=302),
-    "admin:login POST": _rule("admin_login", ADMIN, signed_in=403, staff=200, superuser=200),  # empty form again
+    "admin:login GET": _rule("admin_login", ADMIN, signed_in=403, admins=302),
+    "admin:login POST": _rule("admin_login", ADMIN, signed_in=403, admins=200),  # empty form again
     "admin:logout GET": admin_site(405),
     "admin:logout POST": admin_site(),  # the "signed out" page
     "admin:password_change": admin_site(),
@@ -541,8 +602,8 @@ RULES: dict[str, Rule] = {
     "admin:campaigns_campaignprofile_process_import GET": admin_site(405),
     "admin:campaigns_campaignprofile_process_import POST": admin_site(403),
     "admin:campaigns_campaignprofile_export": admin_site(),
-    "admin:monitoring_run_now GET": admin_site(405),
-    "admin:monitoring_run_now POST": admin_site(302),
+    "admin:monitoring_run_now GET": admin_site(405, analyst=403),  # operations: the Staff role first
+    "admin:monitoring_run_now POST": admin_site(302, analyst=403),
     **{key: rule for model_rules in _ADMIN_MODELS for key, rule in model_rules.items()},
     # A category still holding tags is protected: the delete page explains instead of deleting.
     "admin:profiles_tagcategory_delete POST": admin_model("profiles.tagcategory", staff="vac")[

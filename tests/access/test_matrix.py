@@ -94,6 +94,7 @@ TEAM_LISTS = [
     ("api-campaign-list", "campaigns.campaign"),
     ("api-favorite-list", "profiles.favorite"),
     ("api-search-history-list", "profiles.searchhistory"),
+    ("api-lookup-list", "scraping.lookup"),
 ]
 
 
@@ -110,11 +111,10 @@ def test_team_lists_show_the_owning_teams_rows_to_its_members_only(client_as, wo
     assert not wrong, f"{name}:\n  " + "\n  ".join(wrong)
 
 
-# A user's own records (API tokens, lookups, access grants in the "user" scope) are listed for that user
+# A user's own records (API tokens, access grants in the "user" scope) are listed for that user
 # alone: not for teammates, and not for superusers either.
 OWN_LISTS = [
     ("api-token-list", "accounts.apitoken"),
-    ("api-lookup-list", "scraping.lookup"),
     ("api-profile-access-list", "profiles.profileaccess"),
 ]
 
@@ -161,3 +161,29 @@ def test_every_path_argument_has_a_factory(world, db):
             except Exception as exc:  # reported with the endpoint's name
                 unfilled.append(f"{endpoint}: {exc!r}")
     assert not unfilled, "path arguments without a KWARGS entry in tests/access/rules.py:\n" + "\n".join(unfilled)
+
+
+# Admin applies the same rule: a changelist (and its export, its search, its autocomplete) holds the
+# owning team's row for the team's admin analyst and for superusers, never for staff of no team.
+ADMIN_TEAM_LISTS = [
+    "campaigns.campaign",
+    "campaigns.campaignprofile",
+    "campaigns.campaignpost",
+    "profiles.favorite",
+    "profiles.searchhistory",
+    "scraping.lookup",
+]
+
+
+@pytest.mark.team_rules
+@pytest.mark.parametrize("label", ADMIN_TEAM_LISTS)
+def test_admin_lists_show_the_owning_teams_rows_to_its_members_and_superusers(client_as, world, label):
+    row = world.objects[label]
+    change_url = reverse(f"admin:{row._meta.app_label}_{row._meta.model_name}_change", args=[row.pk])
+    wrong = []
+    for role in ("staff", "admin_analyst", "superuser"):
+        page = client_as(role).get(reverse(f"admin:{row._meta.app_label}_{row._meta.model_name}_changelist"))
+        listed = change_url in page.content.decode()
+        if page.status_code != 200 or listed != (role != "staff"):
+            wrong.append(f"{role}: {page.status_code}, {'lists' if listed else 'does not list'} the owning team's row")
+    assert not wrong, f"{label}:\n  " + "\n  ".join(wrong)

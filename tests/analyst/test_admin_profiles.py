@@ -180,11 +180,18 @@ def test_stranger_cannot_decide_suggestions(client_as, stranger, three):
 
 
 def test_add_to_campaign(client_as, analyst, three):
-    campaign = CampaignFactory()
+    campaign = CampaignFactory(owner=analyst, name="Spring")  # hers, in her team: she may change it
     CampaignProfile.objects.create(campaign=campaign, profile=three[0])
     response = _act(client_as(analyst), "add_to_campaign", three, campaign=campaign.pk)
-    assert "Add to campaign: 2 profiles changed." in _messages(response)
+    assert "Add to campaign “Spring”: 2 profiles changed." in _messages(response)
     assert CampaignProfile.objects.filter(campaign=campaign).count() == 3
+
+
+def test_add_to_campaign_of_another_team_is_refused(client_as, analyst, three):
+    campaign = CampaignFactory(name="Someone else's")  # of its owner's own team
+    response = _act(client_as(analyst), "add_to_campaign", three, campaign=campaign.pk)
+    assert "Choose a campaign of your current team that you may change." in _messages(response)
+    assert not CampaignProfile.objects.filter(campaign=campaign).exists()
 
 
 def test_scrape_now_and_analyse_now_reach_the_broker(

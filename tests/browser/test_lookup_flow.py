@@ -11,6 +11,7 @@ from scraping import http
 from scraping.models import Lookup
 from scraping.tests.fake_upstream import FakeUpstream, serve_any_instagram_creator
 from tests.browser.conftest import sign_in, signable_user
+from tests.factories import MembershipFactory
 from tests.workers import celery_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -46,6 +47,7 @@ def test_user_looks_up_a_handle_sees_progress_and_lands_on_the_report(
     server, _ = lookups_worker
     page, base = browser_page, live_server.url
     user = signable_user("lou")
+    MembershipFactory(user=user, role="analyst")  # a lookup is added to the current team: a writer's
     sign_in(page, base, "lou")
 
     page.goto(f"{base}/creators/")

@@ -62,7 +62,7 @@ def test_enable_totp_and_sign_in_with_the_second_factor(member, browser_page, li
     assert "Incorrect code" in page.content() and "/accounts/2fa/authenticate/" in page.url
 
     page.fill("main input[name=code]", pyotp.TOTP(secret).now())
-    screenshot(page, "sign-in-2fa")
+    screenshot(page, "accounts-sign-in-2fa")
     page.click("main form button[type=submit]")
     page.wait_for_load_state()
     assert page.url == f"{base}/creators/"

@@ -25,7 +25,7 @@ def test_token_made_on_the_page_works_until_it_is_revoked(transactional_db, brow
     page.select_option("form.cs-token-form select[name=team]", str(team.pk))
     page.click("form.cs-token-form button[type=submit]")
     value = page.locator(".cs-token-value").input_value()
-    screenshot(page, "api-tokens")
+    screenshot(page, "accounts-tokens")
 
     # Then the value is shown once, signs in to the API, and is listed by its prefix only
     assert value.startswith(ApiToken.objects.get(name="nightly export").prefix)

@@ -7,6 +7,7 @@ import json
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from accounts.teams import memberships
 from profiles.access import AccessLimitReached
 from scraping import lookup
 from scraping.models import Lookup
@@ -28,14 +29,16 @@ class Command(BaseCommand):
         parser.add_argument("--user", default="", help="Username the lookup (and its access grant) is for.")
 
     def handle(self, *args, **options) -> None:
-        user = None
+        user = team = None
         if options["user"]:
             user = get_user_model().objects.filter(username=options["user"]).first()
             if user is None:
                 raise CommandError(f"no user {options['user']!r}")
+            mine = memberships(user)  # the team a request of theirs would work in by default
+            team = mine[0].team if mine else None
         try:
             row = lookup.request_lookup(
-                user, options["platform"], options["handle"], max_age=options["max_age"], enqueue=False
+                user, options["platform"], options["handle"], team=team, max_age=options["max_age"], enqueue=False
             )
         except (lookup.BadTarget, AccessLimitReached) as exc:
             raise CommandError(str(exc)) from None
