@@ -241,8 +241,9 @@ class Profile(models.Model):
         indexes = [
             models.Index(fields=["platform", "external_id"], name="profile_platform_extid"),
             models.Index(fields=["platform", "-followers_count"], name="profile_platform_followers"),
-            # The default order of creator search (API and page): biggest first, unknown counts last.
-            models.Index(F("followers_count").desc(nulls_last=True), F("id").asc(), name="profile_followers_nl"),
+            # The default order of creator search (API and page), biggest first and unknown counts last,
+            # has its index "profile_followers_nl" (followers_count DESC NULLS LAST, id) built on
+            # PostgreSQL only by migration 0005, outside the model state (SQLite cannot build it).
             models.Index(fields=["engagement_rate"], name="profile_engagement"),
             models.Index(fields=["ai_primary_content_type"], name="profile_category"),
             models.Index(fields=["ai_primary_language"], name="profile_language"),

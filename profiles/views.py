@@ -126,6 +126,14 @@ def _present(filterset: ProfileFilterSet) -> None:
             field = fields[f"{name}_{end}"]
             field.label = "from" if end == "min" else "to"
             field.widget.attrs.update(step=step, placeholder="any", inputmode="decimal")
+    # Brands, contacts and audience in plain words (the API's labels name codes and parameters).
+    fields["mentions"].label = "Worked with a brand (@handle, #hashtag or name)"
+    fields["mentions_days"].label = "…in the last N days"
+    fields["paid"].label = "Only paid partnerships"
+    fields["has_email"].label = "Has an e-mail address"
+    fields["audience_country"].label = "Audience country (two letters, e.g. US)"
+    fields["audience_language"].label = "Audience language (e.g. en, es)"
+    fields["credibility_min"].label = "Audience credibility, at least (0–100)"
     tags = fields["tags"]
     tags.widget = forms.CheckboxSelectMultiple()
     tags.label = "Tags (any of)"

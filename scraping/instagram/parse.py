@@ -41,15 +41,20 @@ def _links(*urls: Any) -> list[str]:
 # --- Profiles --------------------------------------------------------------------------------
 
 
-def _with_contacts(profile: ProfileData, fields: dict[str, Any]) -> ProfileData:
-    """The contacts in the platform's business fields (``fields``), the bio and the links."""
-    profile.contacts = contacts.extract(fields, profile.bio, profile.links)
+def _with_contacts(profile: ProfileData, fields: dict[str, Any], links: list[str] | None = None) -> ProfileData:
+    """The contacts in the platform's business fields (``fields``), the bio and the links.
+
+    ``links``: the links as received, when they may hold ``mailto:`` ones, which are contacts but
+    never stored as links (``ProfileData`` keeps http(s) links only).
+    """
+    profile.contacts = contacts.extract(fields, profile.bio, profile.links if links is None else links)
     return profile
 
 
 def parse_web_profile(user: dict[str, Any]) -> ProfileData:
     """``web_profile_info``'s ``data.user`` (also the GraphQL ``user`` of older ``?__a=1`` pages)."""
     bio_links = [link.get("url") for link in user.get("bio_links") or [] if isinstance(link, dict)]
+    links = _links(user.get("external_url"), *bio_links)
     profile = ProfileData(
         platform=INSTAGRAM,
         handle=as_str(user.get("username")),
@@ -57,7 +62,7 @@ def parse_web_profile(user: dict[str, Any]) -> ProfileData:
         full_name=as_str(user.get("full_name")),
         bio=as_str(user.get("biography")),
         external_url=as_str(user.get("external_url")),
-        links=_links(user.get("external_url"), *bio_links),
+        links=links,
         is_verified=bool(user.get("is_verified")),
         is_private=bool(user.get("is_private")),
         is_business=bool(user.get("is_business_account") or user.get("is_professional_account")),
@@ -72,7 +77,7 @@ def parse_web_profile(user: dict[str, Any]) -> ProfileData:
             if dig(edge, "node", "username")
         ],
     )
-    return _with_contacts(profile, user)
+    return _with_contacts(profile, user, links)
 
 
 def parse_mobile_user(user: dict[str, Any]) -> ProfileData:
