@@ -7,6 +7,6 @@ router = SimpleRouter()
 router.register("posts/viral", views.ViralPostViewSet, basename="api-viral-post")
 
 urlpatterns = [
-    path("posts/brand-mentions/", views.BrandMentionsView.as_view({"get": "list"}), name="api-brand-mentions"),
+    path("posts/brand-mentions/", views.BrandMentionsView.as_view({"get": "summary"}), name="api-brand-mentions"),
     *router.urls,
 ]

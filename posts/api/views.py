@@ -52,7 +52,9 @@ class BrandMentionsView(ScopedViewSetMixin, viewsets.GenericViewSet):
             OpenApiParameter("paid", bool, description="Only paid partnerships / sponsored posts"),
         ],
     )
-    def list(self, request: Request) -> Response:
+    def summary(self, request: Request) -> Response:
+        # One answer (the brand, its creators and their posts), not a page of rows: not named "list",
+        # so the published schema describes one object instead of a paginated list.
         form = BrandMentionsForm(request.query_params)
         if not form.is_valid():
             raise ValidationError(form.errors)

@@ -7,7 +7,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
@@ -243,7 +242,8 @@ class LookupSerializer(ModelSerializer):
     def get_shared(self, obj: Lookup) -> bool:
         return obj.leader_id is not None
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    # null until the lookup is ready.
+    @extend_schema_field({"type": "object", "nullable": True, "additionalProperties": True})
     def get_report(self, obj: Lookup) -> dict | None:
         """The creator report as ``/api/v1/profiles/…`` serves it; a subreddit's summary (its full report,
         with insights, is at ``report_url``)."""
