@@ -134,18 +134,26 @@ from PIL import Image
 small = Image.radial_gradient("L").resize((150, 150)).convert("RGBA")
 small.resize((6000, 6000), Image.Resampling.NEAREST).save(sys.argv[1], "PNG")
 """
+# The high-water mark of this process's own memory (VmHWM, kB). Not getrusage's ru_maxrss: Linux
+# carries that over exec from the forking parent, so under a big pytest process it started above
+# anything the decode could reach and the in-worker control read 0 MB.
 _COMPRESS = """
-import json, resource, sys
+import json, sys
 from media.errors import InvalidMedia
 from media.images import compress_image
+
+def peak_kb():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+
 data = open(sys.argv[1], "rb").read()
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = peak_kb()
 try:
     out = compress_image(data, max_bytes=300_000, decode_memory=int(sys.argv[2]) * 1024 * 1024 or None)
     outcome = [out.width, out.height]
 except InvalidMedia as exc:
     outcome = str(exc)
-grew = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+grew = (peak_kb() - before) / 1024
 print(json.dumps({"outcome": outcome, "worker_grew_mb": grew}))
 """
 
