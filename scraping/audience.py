@@ -203,6 +203,6 @@ def delete_user_data(ig_user_id: str) -> DataDeletionRequest:
         for profile in Profile.objects.filter(pk__in=profile_ids):
             reindex_shares(profile)
         touch(*profile_ids)
-        DataDeletionRequest.objects.filter(pk=request.pk).update(completed_at=timezone.now(), deleted_rows=deleted)
-    request.refresh_from_db()
+        request.completed_at, request.deleted_rows = timezone.now(), deleted
+        request.save(update_fields=["completed_at", "deleted_rows"])
     return request
