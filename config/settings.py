@@ -159,6 +159,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which requests may read the replica (DATABASE_REPLICA_URL); nothing without one.
+    "config.routers.ReplicaReadsMiddleware",
     # Lets the audit trail's model-signal receivers see who made a change and from where.
     "accounts.audit.AuditRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -430,6 +432,29 @@ DATABASES = {
         "OPTIONS": {**_database.get("OPTIONS", {}), **(_postgres_options if IS_POSTGRES else _sqlite_options)},
     }
 }
+# A streaming read replica of the same database: API and admin reads go there (config/routers.py);
+# writes, transactions, tasks and pages stay on the primary. Unset: one database, no router.
+_replica_url = env_str(
+    "DATABASE_REPLICA_URL",
+    help="a read replica of DATABASE_URL (PostgreSQL); API and admin GET requests read it (docs/scaling-out.md)",
+    doc_default="unset: one database",
+)
+DATABASE_REPLICA_PIN_SECONDS = env_int(
+    "DATABASE_REPLICA_PIN_SECONDS",
+    5,
+    minimum=0,
+    help="after a client writes, its reads stay on the primary this long (replication lag)",
+)
+if _replica_url:
+    _replica = dj_database_url.parse(_replica_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"] = {
+        **_replica,
+        "OPTIONS": {**_replica.get("OPTIONS", {}), **(_postgres_options if IS_POSTGRES else _sqlite_options)},
+        "CONN_HEALTH_CHECKS": True,
+        # Tests read the test database through both aliases.
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["config.routers.ReplicaRouter"] if _replica_url else []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ---

@@ -587,15 +587,13 @@ class Command(BaseCommand):
                 have, created = getattr(self, f"load_{stage}")(wanted[stage], reddit_share=reddit_share)
             finally:
                 if connection.vendor == "postgresql":
-                    SecondaryIndexes(STAGE_MODELS[stage]).rebuild(self.stdout.write)
+                    SecondaryIndexes(STAGE_MODELS[stage]).rebuild(self.say)
             seconds = time.perf_counter() - stage_started
             summary[f"{stage}_created"] = created
             summary[f"{stage}_total"] = have + created
             summary[f"{stage}_rows_per_s"] = round(created / seconds) if created else None
             if created:
-                self.stdout.write(
-                    f"demo_scale: {stage} +{created:,} in {seconds:.1f} s ({created / seconds:,.0f} rows/s)"
-                )
+                self.say(f"demo_scale: {stage} +{created:,} in {seconds:.1f} s ({created / seconds:,.0f} rows/s)")
         if connection.vendor == "postgresql" and any(summary[f"{s}_created"] for s in STAGES):
             # What autovacuum does to a live table within minutes: planner statistics, the visibility
             # map and hint bits. Without it the first searches over a freshly bulk-loaded table
@@ -612,11 +610,16 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(jsonlib.dumps(summary, sort_keys=True))
 
+    def say(self, line: str) -> None:
+        """A progress line, flushed: read through a pipe or a log file, it must not wait in a buffer."""
+        self.stdout.write(line)
+        self.stdout.flush()
+
     def progress(self, stage: str, have: int, target: int) -> Progress:
         """Called by each stage once it knows what it will add: drops indexes for a big load."""
         if connection.vendor == "postgresql" and target - have >= max(self.drop_indexes_from, 1):
             SecondaryIndexes(STAGE_MODELS[stage]).drop()
-        return Progress(self.stdout.write, stage, have, target)
+        return Progress(self.say, stage, have, target)
 
     # --- stages: each returns (rows it found, rows it added) ---
 
