@@ -34,12 +34,18 @@ def worker_database_url() -> str:
 
 @contextmanager
 def celery_worker(
-    queue: str, env: dict[str, str] | None = None, *, wait_ready: bool = False, loglevel: str = "warning"
+    queue: str,
+    env: dict[str, str] | None = None,
+    *,
+    wait_ready: bool = False,
+    loglevel: str = "warning",
+    include: str = "",
 ) -> Iterator[subprocess.Popen]:
     """Run a worker on ``queue`` for the duration of the block; ``env`` adds or overrides variables.
 
     With ``wait_ready`` the block starts only once the worker answers a ping (tests that publish
-    events need it listening; tests that poll for a result do not).
+    events need it listening; tests that poll for a result do not). ``include`` names a module of
+    test tasks the worker imports besides the apps' own.
     """
     name = f"{queue}-{uuid.uuid4().hex[:8]}@localhost"
     worker_env = {
@@ -51,7 +57,8 @@ def celery_worker(
     with tempfile.NamedTemporaryFile("w+", suffix=".log", prefix="celery-worker-") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "-n", name, "--pool", "solo"]
-            + ["--without-gossip", "--without-mingle", "--without-heartbeat", "-l", loglevel],
+            + ["--without-gossip", "--without-mingle", "--without-heartbeat", "-l", loglevel]
+            + (["--include", include] if include else []),
             cwd=ROOT,
             env=worker_env,
             stdout=log,
