@@ -24,8 +24,9 @@ moved); create the months first. The beat task ``config.tasks.ensure_partitions`
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
@@ -179,6 +180,80 @@ def drop_partitions_before(model: Table, cutoff: datetime, *, using: str = DEFAU
                 cursor.execute(f"DROP TABLE {quote(partition.name)}")
             dropped.append(partition.name)
     return dropped
+
+
+ROLLED_UP = "rolled up: the last row of each ISO week per {group}"
+WEEK = timedelta(days=7)
+
+
+@dataclass
+class RollUp:
+    """What one ``roll_up_weekly`` call did: rows deleted, partitions finished, whether work remains."""
+
+    deleted: int = 0
+    partitions: int = 0
+    more: bool = False
+
+
+def roll_up_weekly(
+    model: Table,
+    group_by: str,
+    before: datetime,
+    *,
+    chunk: int = 1000,
+    budget_seconds: float = 480.0,
+    using: str = DEFAULT_DB_ALIAS,
+) -> RollUp:
+    """Thin old history to one row per ISO week per ``group_by`` value: the last row of the week
+    (highest key, then highest id) stays, the others are deleted.
+
+    Only monthly partitions whose every ISO week ends before ``before`` are touched, so the newest
+    data never is; the default partition is left alone. Work goes partition by partition, week by
+    week, ``chunk`` groups per ``DELETE`` (a statement touches at most ``chunk`` × rows-per-week rows
+    of two partitions at most), and a finished partition gets a table comment so later runs skip it.
+    Stops after ``budget_seconds`` with ``more=True``; running again redoes nothing that was kept
+    (idempotent). Does nothing on SQLite or on a table that is not partitioned."""
+    result = RollUp()
+    key = partition_key(model, using)
+    if key is None:
+        return result
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    table, group = _table(model), quote(group_by)
+    marker = ROLLED_UP.format(group=group_by)
+    started = time.monotonic()
+    for partition in partitions(model, using):
+        if partition.is_default or partition.upper + WEEK > before or _comment(connection, partition.name) == marker:
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT min({group}), max({group}) FROM {quote(partition.name)}")
+            low, high = cursor.fetchone()
+            week = partition.lower - timedelta(days=partition.lower.weekday())  # the Monday (ISO week start)
+            while low is not None and week < partition.upper:
+                for first in range(low, high + 1, chunk):
+                    if time.monotonic() - started > budget_seconds:
+                        result.more = True
+                        return result
+                    bounds = [week, week + WEEK, first, first + chunk]
+                    where = f"{quote(key)} >= %s AND {quote(key)} < %s AND {group} >= %s AND {group} < %s"
+                    cursor.execute(
+                        f"DELETE FROM {quote(table)} WHERE {where} AND id NOT IN ("
+                        f"SELECT DISTINCT ON ({group}) id FROM {quote(table)} WHERE {where} "
+                        f"ORDER BY {group}, {quote(key)} DESC, id DESC)",
+                        bounds + bounds,
+                    )
+                    result.deleted += cursor.rowcount
+                week += WEEK
+            # DDL takes no bind parameters; the marker is this module's constant.
+            cursor.execute(f"COMMENT ON TABLE {quote(partition.name)} IS '{marker}'")
+        result.partitions += 1
+    return result
+
+
+def _comment(connection, name: str) -> str | None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", [name])
+        return cursor.fetchone()[0]
 
 
 def partition_existing_table(schema_editor, model: Table, key: str, *, months_ahead: int = 3) -> None:

@@ -530,6 +530,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     # Housekeeping of the scraping app's own rows: quick, and never behind a backlog of scrapes.
     "scraping.tasks.prune_system_logs": {"queue": "default"},
+    "profiles.tasks.roll_up_snapshots": {"queue": "default"},
     # A person is waiting for these: their own queue, never behind a backlog of scheduled scrapes.
     "scraping.tasks.run_lookup": {"queue": "lookups"},
     "scraping.tasks.reap_lookups": {"queue": "lookups"},
@@ -1163,6 +1164,20 @@ MONITORING_HEARTBEAT_STALE_SECONDS = env_int(
 )
 MONITORING_LOG_RETENTION_DAYS = env_int(
     "MONITORING_LOG_RETENTION_DAYS", 30, minimum=1, help="system-log lines older than this are deleted nightly"
+)
+# Snapshot history (config/partitions.py, docs/partitioning.md): every scrape's snapshot is kept for
+# this many days, older ones are thinned to the last one of each ISO week per creator or subreddit.
+SNAPSHOT_ROLLUP_AFTER_DAYS = env_int(
+    "SNAPSHOT_ROLLUP_AFTER_DAYS",
+    180,
+    minimum=0,
+    help="snapshots older than this are thinned to one per week nightly (PostgreSQL); 0 keeps every one",
+)
+PARTITIONS_MONTHS_AHEAD = env_int(
+    "PARTITIONS_MONTHS_AHEAD",
+    3,
+    minimum=1,
+    help="monthly partitions of snapshots and system logs created this many months ahead (PostgreSQL)",
 )
 MONITORING_ALERT_RETENTION_DAYS = env_int(
     "MONITORING_ALERT_RETENTION_DAYS", 90, minimum=1, help="resolved alerts older than this are deleted nightly"
