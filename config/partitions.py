@@ -216,7 +216,8 @@ def roll_up_weekly(
     week, ``chunk`` groups per ``DELETE`` (a statement touches at most ``chunk`` × rows-per-week rows
     of two partitions at most), and a finished partition gets a table comment so later runs skip it.
     Stops after ``budget_seconds`` with ``more=True``; running again redoes nothing that was kept
-    (idempotent). Does nothing on SQLite or on a table that is not partitioned."""
+    (idempotent). Outside a transaction each finished month is rewritten (``VACUUM FULL``) so the
+    disk space comes back. Does nothing on SQLite or on a table that is not partitioned."""
     result = RollUp()
     key = partition_key(model, using)
     if key is None:
@@ -250,6 +251,10 @@ def roll_up_weekly(
                 week += WEEK
             # DDL takes no bind parameters; the marker is this module's constant.
             cursor.execute(f"COMMENT ON TABLE {quote(partition.name)} IS '{marker}'")
+            if not connection.in_atomic_block:
+                # DELETE leaves the month's file at its old size, and no new row ever reuses an old
+                # month's free space: rewrite it to the rows kept (a brief lock on that month only).
+                cursor.execute(f"VACUUM (FULL, ANALYZE) {quote(partition.name)}")
         result.partitions += 1
     return result
 
