@@ -432,6 +432,23 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- History (snapshot and log partitions, roll-up; docs/partitioning.md) ---
+
+# Every scrape's snapshot is kept for this many days; older ones are thinned to the last one of each
+# ISO week per creator or subreddit (profiles/history.py). PostgreSQL only: SQLite keeps every one.
+SNAPSHOT_ROLLUP_AFTER_DAYS = env_int(
+    "SNAPSHOT_ROLLUP_AFTER_DAYS",
+    180,
+    minimum=0,
+    help="snapshots older than this are thinned to one per week nightly (PostgreSQL); 0 keeps every one",
+)
+PARTITIONS_MONTHS_AHEAD = env_int(
+    "PARTITIONS_MONTHS_AHEAD",
+    3,
+    minimum=1,
+    help="monthly partitions of snapshots and system logs created this many months ahead (PostgreSQL)",
+)
+
 # --- Cache ---
 
 REDIS_URL = env_str(
@@ -1164,20 +1181,6 @@ MONITORING_HEARTBEAT_STALE_SECONDS = env_int(
 )
 MONITORING_LOG_RETENTION_DAYS = env_int(
     "MONITORING_LOG_RETENTION_DAYS", 30, minimum=1, help="system-log lines older than this are deleted nightly"
-)
-# Snapshot history (config/partitions.py, docs/partitioning.md): every scrape's snapshot is kept for
-# this many days, older ones are thinned to the last one of each ISO week per creator or subreddit.
-SNAPSHOT_ROLLUP_AFTER_DAYS = env_int(
-    "SNAPSHOT_ROLLUP_AFTER_DAYS",
-    180,
-    minimum=0,
-    help="snapshots older than this are thinned to one per week nightly (PostgreSQL); 0 keeps every one",
-)
-PARTITIONS_MONTHS_AHEAD = env_int(
-    "PARTITIONS_MONTHS_AHEAD",
-    3,
-    minimum=1,
-    help="monthly partitions of snapshots and system logs created this many months ahead (PostgreSQL)",
 )
 MONITORING_ALERT_RETENTION_DAYS = env_int(
     "MONITORING_ALERT_RETENTION_DAYS", 90, minimum=1, help="resolved alerts older than this are deleted nightly"

@@ -267,8 +267,7 @@ class ProfileSnapshot(models.Model):
     """One scrape's counts for a profile: the time series that growth is computed from."""
 
     # No index of its own: psnap_profile_time starts with profile_id and serves the foreign key's
-    # lookups and cascades; a second index would add a third of the table's index bytes
-    # (docs/partitioning.md).
+    # lookups and cascades (docs/partitioning.md).
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="snapshots", db_index=False)
     captured_at = models.DateTimeField(default=timezone.now)
     followers_count = models.BigIntegerField(null=True, blank=True)
