@@ -172,14 +172,15 @@ def admin(table: Table, args, user) -> None:
 
 def reports(table: Table, args, user) -> None:
     from django.core.cache import cache
+    from django.db.models import Exists, OuterRef
     from django.utils import timezone
     from rest_framework.test import APIClient
 
-    from profiles.models import Profile, ProfileAccess
+    from profiles.models import Profile, ProfileAccess, ProfileSnapshot
 
+    with_history = Exists(ProfileSnapshot.objects.filter(profile=OuterRef("pk")))
     chosen = list(
-        Profile.objects.filter(platform="instagram", discovered_via="demo_scale", snapshots__isnull=False)
-        .distinct()
+        Profile.objects.filter(with_history, platform="instagram", discovered_via="demo_scale")
         .order_by("?")
         .values_list("id", "handle")[: 2 * args.requests + 2]
     )
