@@ -61,14 +61,17 @@ end
 """
 
 
-def prepare(profiles: int, posts: int, sample: int, users: int) -> tuple[list[str], list[str], list[str]]:
-    """Migrate, scale the data, make the bench users' tokens; return them and the URLs to rotate over."""
+def prepare(
+    profiles: int, posts: int, sample: int, users: int, load: bool = True
+) -> tuple[list[str], list[str], list[str]]:
+    """Migrate, scale the data (unless ``load`` is off), make the bench users' tokens; return them and the URLs."""
     subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True)
-    subprocess.run(
-        [PY, "manage.py", "demo_scale", "--profiles", str(profiles), "--posts", str(posts), "--json"],
-        cwd=ROOT,
-        check=True,
-    )
+    if load:
+        subprocess.run(
+            [PY, "manage.py", "demo_scale", "--profiles", str(profiles), "--posts", str(posts), "--json"],
+            cwd=ROOT,
+            check=True,
+        )
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -237,12 +240,19 @@ def main() -> None:
         help="run the cached scenarios this many times, alternating with hello-world; each is compared "
         "with the hello-world round just before it and the median round is reported",
     )
+    parser.add_argument(
+        "--use-existing",
+        "--no-load",
+        dest="use_existing",
+        action="store_true",
+        help="bench the data already in DATABASE_URL (any database; e.g. demo_scale --size full) without topping it up",
+    )
     args = parser.parse_args()
 
     if not shutil.which("wrk"):
         sys.exit("bench_api: wrk is not installed (apt-get install -y wrk)")
     database = os.environ.get("DATABASE_URL", "")
-    if not database.startswith("postgres") or not database.rstrip("/").endswith("cs_bench"):
+    if not database.startswith("postgres") or not (args.use_existing or database.rstrip("/").endswith("cs_bench")):
         sys.exit("bench_api: set DATABASE_URL=postgres://…/cs_bench (bench data never goes into another database)")
     if not os.environ.get("REDIS_URL"):
         sys.exit("bench_api: set REDIS_URL (the cache and throttles under test live in Redis)")
@@ -253,7 +263,7 @@ def main() -> None:
         with socket.socket() as probe:  # a port nobody else is serving on
             probe.bind(("127.0.0.1", 0))
             args.port = probe.getsockname()[1]
-    tokens, details, searches = prepare(args.profiles, args.posts, args.sample, args.users)
+    tokens, details, searches = prepare(args.profiles, args.posts, args.sample, args.users, load=not args.use_existing)
     token = tokens[0]
     script = Path(tempfile.mkdtemp()) / "rotate.lua"
     script.write_text(LUA)

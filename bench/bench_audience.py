@@ -133,7 +133,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--profiles", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=40)
-    parser.add_argument("--skip-load", action="store_true", help="Use the data already in the database.")
+    parser.add_argument(
+        "--skip-load",
+        "--use-existing",
+        "--no-load",
+        dest="skip_load",
+        action="store_true",
+        help="Use the data already in the database (e.g. loaded by manage.py demo_scale --size full).",
+    )
     args = parser.parse_args()
     if "bench" not in os.environ.get("DATABASE_URL", ""):
         sys.exit("bench_audience: point DATABASE_URL at a bench database (e.g. .../cs_audience_bench)")

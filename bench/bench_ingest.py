@@ -9,7 +9,8 @@ scrape writes it:
 - the limit: ``COPY`` of the same post rows into the same fully indexed table, no conflict handling.
 
 The bench database is created and migrated on first use; the tables are emptied before each
-measurement. Run::
+measurement. ``--use-existing`` instead keeps a database loaded by ``manage.py demo_scale`` and
+re-scrapes ``--rows`` of its posts through the same upsert, with every index of the full table. Run::
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cs_scraping_bench \\
         .venv/bin/python bench/bench_ingest.py --rows 20000
@@ -189,8 +190,21 @@ def main() -> None:
     parser.add_argument(
         "--database-url", default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cs_scraping_bench")
     )
+    parser.add_argument(
+        "--use-existing",
+        "--no-load",
+        dest="use_existing",
+        action="store_true",
+        help="Keep the loaded data (no TRUNCATE): re-scrape --rows of its posts, as bench/bench_scale.py's ingest row.",
+    )
     args = parser.parse_args()
     setup(args.database_url)
+    if args.use_existing:
+        sys.path.insert(0, str(ROOT / "bench"))
+        from bench_scale import ingest_existing
+
+        print(json.dumps({"batch": args.batch, **ingest_existing(args.rows, args.batch)}))
+        return
 
     posts = make_posts(args.rows, media=False)
     with_media = make_posts(args.rows, media=True)

@@ -165,7 +165,14 @@ def main() -> None:
     parser.add_argument("--profiles", type=int, default=100_000)
     parser.add_argument("--posts", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--skip-load", action="store_true", help="Use the data already in the database.")
+    parser.add_argument(
+        "--skip-load",
+        "--use-existing",
+        "--no-load",
+        dest="skip_load",
+        action="store_true",
+        help="Use the data already in the database (e.g. loaded by manage.py demo_scale --size full).",
+    )
     args = parser.parse_args()
     if "cs_admin_bench" not in os.environ.get("DATABASE_URL", "") and "bench" not in os.environ.get("DATABASE_URL", ""):
         sys.exit("bench_pages: point DATABASE_URL at a bench database (e.g. .../cs_admin_bench), never a real one")
