@@ -66,6 +66,8 @@ def test_demo_scale_loads_every_stage_with_realistic_shapes(capsys):
     # Bursty and long-tailed: some creators post far more than the mean.
     per_author = Counter(Post.objects.values_list("author_id", flat=True))
     assert max(per_author.values()) > 2 * 300 / 40
+    # Spread in time: no pile of posts on one instant (the admin's newest-first list walks ties).
+    assert max(Counter(Post.objects.values_list("posted_at", flat=True)).values()) <= 3
     # Snapshot history: daily points per owner, at most one a day, never in the future.
     per_day = Counter(ProfileSnapshot.objects.values_list("profile_id", "captured_at__date"))
     assert max(per_day.values()) == 1

@@ -661,7 +661,9 @@ class Command(BaseCommand):
                 if index != current:
                     current, bursts = index, post_bursts(ids[index], now)
                 author = (ids[index], "reddit" if reddit[index] else "instagram", followers[index] or None)
-                posted_at = min(rng.choice(bursts) + timedelta(minutes=rng.randint(-4320, 4320)), now)
+                posted_at = rng.choice(bursts) + timedelta(minutes=rng.randint(-4320, 4320))
+                if posted_at > now:  # a burst still going on: within the last three days, never all at "now"
+                    posted_at = now - timedelta(minutes=rng.randint(1, 4320))
                 community = (
                     rng.choices(community_ids, cum_weights=community_cum)[0]
                     if reddit[index] and community_ids
