@@ -53,6 +53,9 @@ def compute_benchmarks() -> int:
     groups = (
         Profile.objects.exclude(followers_count__isnull=True)
         .values_list("platform", "ai_primary_content_type")
+        # Without order_by() the model's ordering (-followers_count, id) joins the DISTINCT and
+        # every creator became a "group": 100,000 creators ran ~1.5 M ranking queries, not 405.
+        .order_by()
         .distinct()
     )
     for platform, category in groups:

@@ -198,6 +198,20 @@ def test_benchmarks_rank_each_creator_among_platform_tier_and_category_peers():
     assert "engagement_rate" not in Profile.objects.get(pk=unknown.pk).benchmarks
 
 
+def test_benchmark_queries_do_not_grow_with_the_creators_of_a_group():
+    """One ranking query per (platform, category, tier, metric), however many creators share them."""
+
+    def ranking_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            compute_benchmarks()
+        return sum("PERCENT_RANK" in q["sql"] for q in queries.captured_queries)
+
+    ProfileFactory.create_batch(3, platform="instagram", followers_count=20_000, ai_primary_content_type="fitness")
+    few = ranking_queries()
+    ProfileFactory.create_batch(12, platform="instagram", followers_count=30_000, ai_primary_content_type="fitness")
+    assert ranking_queries() == few
+
+
 def _export(handles: list[str]):
     with CaptureQueriesContext(connection) as queries:
         dataset = ProfileExportResource().export(queryset=Profile.objects.filter(handle__in=handles))
