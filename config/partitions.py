@@ -280,6 +280,8 @@ def partition_existing_table(schema_editor, model: Table, key: str, *, months_ah
     table = _table(model)
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
+        # Deferred foreign-key checks queued earlier in this transaction would block the DROP below.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         oid, pk_name, constraints, indexes = _definitions(cursor, table)
         cursor.execute("SELECT count(*) FROM pg_constraint WHERE confrelid = %s", [oid])
         if cursor.fetchone()[0]:
@@ -310,6 +312,7 @@ def unpartition_table(schema_editor, model: Table) -> None:
     table = _table(model)
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         _oid, pk_name, constraints, indexes = _definitions(cursor, table)
         cursor.execute(f"SELECT max(id) FROM {quote(table)}")
         max_id = cursor.fetchone()[0]
@@ -355,3 +358,4 @@ def _restore(cursor, quote, table, pk_name, pk_columns, constraints, indexes, ma
     for definition in indexes:
         cursor.execute(definition)
     cursor.execute(f"ANALYZE {quote(table)}")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
