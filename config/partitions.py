@@ -130,6 +130,9 @@ def ensure_partitions(
     created = []
     with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"partitions:{table}"])
+        # Adding a partition locks the parent table exclusively for a moment; behind a long report it
+        # would queue every insert behind it, so give up instead (the daily task works months ahead).
+        cursor.execute("SET LOCAL lock_timeout = '10s'")
         existing = partitions(model, using)
         names = {p.name for p in existing}
         default = f"{table}_default"
@@ -144,6 +147,8 @@ def ensure_partitions(
                 _create_month(cursor, quote, table, key, default, name, start, end)
                 created.append(name)
             start = end
+        # SET LOCAL outlives this savepoint when the caller holds a transaction: hand its timeout back.
+        cursor.execute("SET LOCAL lock_timeout = DEFAULT")
     return created
 
 
