@@ -141,3 +141,14 @@ def test_partitioning_an_existing_table_keeps_rows_sequence_indexes_and_constrai
         assert cursor.fetchone()[0] == 31
         cursor.execute("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'scratch_history_pkey'")
         assert cursor.fetchone()[0] == "PRIMARY KEY (id)"
+
+
+def test_the_beat_entries_name_registered_tasks_and_expire_before_the_next_run():
+    from config.celery import app
+    from config.schedule import BEAT_SCHEDULE
+
+    app.loader.import_default_modules()
+    for name in ("config-ensure-partitions", "profiles-roll-up-snapshots"):
+        entry = BEAT_SCHEDULE[name]
+        assert entry["task"] in app.tasks
+        assert entry["options"]["expires"] < entry["schedule"]
