@@ -331,8 +331,21 @@ class _Reader:
                 value = _KIND_ITEMS[kind][1]
                 names = _KARMA_FIELDS if kind == "karma_minimum" else (name,)
                 if any(n in parsed for n in names):
-                    if all(_agrees(n, self.result.values[n], value) for n in names if n in parsed):
-                        self._confirm(names, sentence, classifier.name, probability)
+                    same = [
+                        e
+                        for e in self.result.evidence
+                        if e.field in names and e.by == "parser" and e.quote == sentence[:300]
+                    ]
+                    if same:  # the parser read this sentence too: confirm what agrees
+                        for item in same:
+                            if _agrees(item.field, item.value, value) and (item.confidence or 0) < probability:
+                                item.confirmed_by, item.confidence = classifier.name, probability
+                        continue
+                    if value is None or value == "quote" or not _agrees(name, self.result.values[name], value):
+                        continue  # the parser's answer stands
+                    # Another rule says the same as the parser's: more evidence, the value unchanged.
+                    item = Evidence(name, value, source, rule, sentence[:300], classifier.name, probability)
+                    self.result.evidence.append(item)
                     continue
                 if value is None:
                     continue  # a minimum is stated, but only the parser reads numbers
@@ -351,13 +364,6 @@ class _Reader:
                     item = Evidence(name, value, source, rule, sentence[:300])
                 item.by, item.confidence = classifier.name, probability
                 self.result.evidence.append(item)
-
-    def _confirm(self, names: tuple[str, ...], sentence: str, model: str, probability: float) -> None:
-        items = [e for e in self.result.evidence if e.field in names and e.by == "parser"]
-        same = [e for e in items if sentence[:300] in e.quote or e.quote in sentence]
-        for item in same or items:
-            if item.confidence is None or probability > item.confidence:
-                item.confirmed_by, item.confidence = model, probability
 
     def read(self, text: str, source: str, rule: str) -> None:
         for sentence in _sentences(text):

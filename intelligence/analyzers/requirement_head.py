@@ -7,13 +7,13 @@ every number (karma, days); the head adds the items the patterns missed and conf
 they found (``requirements.extract(..., classifier=...)``).
 
 Recipe (``RECIPE_VERSION``; bump it when anything below changes: the cached file is renamed):
-- data: ``data/requirement_sentences/sentences.txt``, 322 rule sentences written for this head
-  from public rule pages of 80-odd subreddits (README there), none of which is in the evaluation
+- data: ``data/requirement_sentences/sentences.txt``, 320 rule sentences written for this head
+  from public rule pages of 69 subreddits plus common wording (README there), none of which is in the evaluation
   set ``intelligence/eval/subreddit_rules/`` (never used for training or choosing anything here);
 - features: the frozen mean-pooled, L2-normalised MiniLM embedding of the sentence;
 - head: one scikit-learn logistic regression per kind (one-vs-rest), C ``C``, class-balanced,
   the kind present when its probability is at least ``THRESHOLD``. Trains in about a second
-  after the 322 sentences are embedded (a few seconds on two busy cores), so the worker builds it
+  after the 320 sentences are embedded (a few seconds on two busy cores), so the worker builds it
   on first use when the file is missing.
 
 How the recipe was chosen: by cross-validation on the training sentences only
