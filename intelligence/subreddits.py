@@ -237,6 +237,8 @@ def review_signals(community: Community, row: CommunityRequirements) -> list[tup
 
 
 def _signal(signal: str, evidence: dict[str, Any]) -> dict[str, str]:
+    if str(evidence.get("by", "parser")).startswith("model") and evidence.get("confidence") is not None:
+        signal = f"{signal} (AI {evidence['confidence']:.0%})"  # read by the model, not the patterns
     return {"signal": signal, "text": str(evidence.get("quote", ""))[:300], "rule": str(evidence.get("rule", ""))}
 
 

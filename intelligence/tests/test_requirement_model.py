@@ -120,6 +120,9 @@ def test_worker_task_runs_the_real_model_and_the_parser_answers_alone_without_it
     assert row.verification_required is True and by_field["verification_required"]["confidence"] >= 0.6
     assert row.min_comment_karma == 50 and by_field["min_comment_karma"]["by"] == "parser"
     assert list(tmp_path.glob("requirement-head-*.npz"))  # built on first use
+    suggestion = community.review_suggestions.get(status="pending")
+    assert suggestion.suggested_status == "no_seller"
+    assert suggestion.signals[0]["signal"].startswith("selling_allowed: no (AI ")
 
     with override_settings(REQUIREMENTS_AI=False):
         tasks.assess_communities([community.pk])
