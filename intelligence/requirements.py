@@ -331,12 +331,12 @@ class _Reader:
                 value = _KIND_ITEMS[kind][1]
                 names = _KARMA_FIELDS if kind == "karma_minimum" else (name,)
                 if any(n in parsed for n in names):
-                    same = [
-                        e
-                        for e in self.result.evidence
-                        if e.field in names and e.by == "parser" and e.quote == sentence[:300]
+                    ours = [e for e in self.result.evidence if e.field in names and e.by == "parser"]
+                    # The parser's item from this sentence, else from this rule (its name, another sentence).
+                    same = [e for e in ours if e.quote == sentence[:300]] or [
+                        e for e in ours if (e.source, e.rule) == (source, rule)
                     ]
-                    if same:  # the parser read this sentence too: confirm what agrees
+                    if same:  # the parser read this sentence or rule too: confirm what agrees
                         for item in same:
                             if _agrees(item.field, item.value, value) and (item.confidence or 0) < probability:
                                 item.confirmed_by, item.confidence = classifier.name, probability
