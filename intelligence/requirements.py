@@ -23,10 +23,13 @@ that failed to load) the parser answers alone.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+logger = logging.getLogger(__name__)
 
 VERSION = "requirements-rules-1"
 
@@ -319,9 +322,13 @@ class _Reader:
 
     def apply_model(self, classifier: Classifier) -> None:
         """Add what the model states where the patterns found nothing; confirm where they agree."""
+        try:
+            predictions = classifier.predict([sentence for sentence, _, _ in self.units])
+        except Exception:  # a model that fails mid-run degrades to the parser, never fails the task
+            logger.exception("requirement classifier failed; the parser answers alone")
+            return
         self.result.model = classifier.version
         parsed = {name for name, value in self.result.values.items() if value not in (None, [], "")}
-        predictions = classifier.predict([sentence for sentence, _, _ in self.units])
         for (sentence, source, rule), kinds in zip(self.units, predictions, strict=True):
             best: dict[str, tuple[float, str]] = {}  # per field, the likeliest kind ("no" vs "allowed")
             for kind, probability in kinds.items():

@@ -91,6 +91,15 @@ def test_model_never_invents_numbers():
     assert got.evidence[0].confirmed_by == "model scripted-1"
 
 
+def test_a_failing_model_leaves_the_parser_alone():
+    class Broken(Scripted):
+        def predict(self, sentences):
+            raise RuntimeError("out of memory")
+
+    got = requirements.extract(rules("No selling."), classifier=Broken({}))
+    assert got.known() == {"selling_allowed": False} and got.version == requirements.VERSION
+
+
 def test_title_and_post_type_items_from_the_model():
     title, images = "Say where it was taken, up front.", "Photos of your pet, nothing else."
     got = requirements.extract(
