@@ -130,6 +130,9 @@ def ensure_partitions(
     created = []
     with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"partitions:{table}"])
+        # Adding a partition locks the parent table exclusively for a moment; behind a long report it
+        # would queue every insert behind it, so give up instead (the daily task works months ahead).
+        cursor.execute("SET LOCAL lock_timeout = '10s'")
         existing = partitions(model, using)
         names = {p.name for p in existing}
         default = f"{table}_default"
@@ -144,6 +147,8 @@ def ensure_partitions(
                 _create_month(cursor, quote, table, key, default, name, start, end)
                 created.append(name)
             start = end
+        # SET LOCAL outlives this savepoint when the caller holds a transaction: hand its timeout back.
+        cursor.execute("SET LOCAL lock_timeout = DEFAULT")
     return created
 
 
@@ -280,6 +285,8 @@ def partition_existing_table(schema_editor, model: Table, key: str, *, months_ah
     table = _table(model)
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
+        # Deferred foreign-key checks queued earlier in this transaction would block the DROP below.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         oid, pk_name, constraints, indexes = _definitions(cursor, table)
         cursor.execute("SELECT count(*) FROM pg_constraint WHERE confrelid = %s", [oid])
         if cursor.fetchone()[0]:
@@ -310,6 +317,7 @@ def unpartition_table(schema_editor, model: Table) -> None:
     table = _table(model)
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         _oid, pk_name, constraints, indexes = _definitions(cursor, table)
         cursor.execute(f"SELECT max(id) FROM {quote(table)}")
         max_id = cursor.fetchone()[0]
@@ -355,3 +363,4 @@ def _restore(cursor, quote, table, pk_name, pk_columns, constraints, indexes, ma
     for definition in indexes:
         cursor.execute(definition)
     cursor.execute(f"ANALYZE {quote(table)}")
+    cursor.execute("SET CONSTRAINTS ALL DEFERRED")

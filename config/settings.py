@@ -1053,6 +1053,11 @@ AI_DEVICE = env_choice("AI_DEVICE", "cpu", ("cpu", "cuda", "auto"), help="where 
 AI_QUANTIZE = env_bool("AI_QUANTIZE", False, help="dynamic int8 quantisation of the torch models on CPU")
 # 2 on a 2-core box shared with the web process and other workers.
 AI_TORCH_THREADS = env_int("AI_TORCH_THREADS", 2, minimum=1, help="torch threads per worker process")
+REQUIREMENTS_AI = env_bool(
+    "REQUIREMENTS_AI",
+    True,
+    help="the MiniLM pass of subreddit requirement extraction in the worker (embedded backend; off: patterns only)",
+)
 AI_SENTIMENT_MODEL = env_str(
     "AI_SENTIMENT_MODEL", "cardiffnlp/twitter-roberta-base-sentiment-latest", help="transformers backend: sentiment"
 )
