@@ -426,12 +426,6 @@ _sqlite_options = {
     "transaction_mode": "IMMEDIATE",
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 }
-DATABASES = {
-    "default": {
-        **_database,
-        "OPTIONS": {**_database.get("OPTIONS", {}), **(_postgres_options if IS_POSTGRES else _sqlite_options)},
-    }
-}
 # A streaming read replica of the same database: API and admin reads go there (config/routers.py);
 # writes, transactions, tasks and pages stay on the primary. Unset: one database, no router.
 _replica_url = env_str(
@@ -445,15 +439,29 @@ DATABASE_REPLICA_PIN_SECONDS = env_int(
     minimum=0,
     help="after a client writes, its reads stay on the primary this long (replication lag)",
 )
-if _replica_url:
-    _replica = dj_database_url.parse(_replica_url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
-    DATABASES["replica"] = {
-        **_replica,
-        "OPTIONS": {**_replica.get("OPTIONS", {}), **(_postgres_options if IS_POSTGRES else _sqlite_options)},
-        "CONN_HEALTH_CHECKS": True,
-        # Tests read the test database through both aliases.
-        "TEST": {"MIRROR": "default"},
-    }
+_replica = (
+    dj_database_url.parse(_replica_url, conn_max_age=_database["CONN_MAX_AGE"], conn_health_checks=True)
+    if _replica_url
+    else None
+)
+DATABASES = {
+    "default": {
+        **_database,
+        "OPTIONS": {**_database.get("OPTIONS", {}), **(_postgres_options if IS_POSTGRES else _sqlite_options)},
+    },
+    **(
+        {
+            "replica": {
+                **_replica,
+                "OPTIONS": {**_replica.get("OPTIONS", {}), **(_postgres_options if IS_POSTGRES else _sqlite_options)},
+                # Tests read the test database through both aliases.
+                "TEST": {"MIRROR": "default"},
+            }
+        }
+        if _replica
+        else {}
+    ),
+}
 DATABASE_ROUTERS = ["config.routers.ReplicaRouter"] if _replica_url else []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
