@@ -22,7 +22,8 @@ TINY += ["--profile-snapshots", "900", "--community-snapshots", "200"]
 
 def run(capsys, *args) -> dict:
     call_command("demo_scale", *args, *OK, "--json")
-    return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    output = capsys.readouterr().out.strip().splitlines()
+    return {**json.loads(output[-1]), "lines": output}
 
 
 def totals() -> dict[str, int]:
@@ -56,6 +57,8 @@ def test_demo_scale_loads_every_stage_with_realistic_shapes(capsys):
         "community_snapshots": 200,
     }
     assert summary["profile_snapshots_created"] == 900
+    # Progress: rows, rate and ETA (every few seconds, and once when a snapshot stage ends).
+    assert any(line.startswith("  profile_snapshots: 900/900 rows, ") and "ETA" in line for line in summary["lines"])
     assert set(summary["posts_cpu_s"]) == {"loader", "database"}  # CPU of the loader and its backend, per stage
     reddit = Profile.objects.filter(platform="reddit")
     assert reddit.exists() and not reddit.filter(total_karma__isnull=True).exists()
@@ -89,11 +92,11 @@ def test_demo_scale_resumes_where_an_interrupted_run_stopped(capsys, monkeypatch
     monkeypatch.setattr(demo_scale, "OWNER_BATCH", 7)
     real_load_lines, calls = demo_scale.Loader.load_lines, []
 
-    def interrupted(self, columns, lines):
+    def interrupted(self, columns, lines, progress=None):
         calls.append(1)
         if len(calls) == fail_on_call:
             raise KeyboardInterrupt
-        return real_load_lines(self, columns, lines)
+        return real_load_lines(self, columns, lines, progress)
 
     monkeypatch.setattr(demo_scale.Loader, "load_lines", interrupted)
     with pytest.raises(KeyboardInterrupt):
