@@ -104,16 +104,25 @@ def build_models(force: bool = False, echo: Callable[[str], None] | None = None)
         logger.info("embedded models: another process is building them")
         return {"built": False, "busy": True, "path": str(path), "category_path": str(category_path)}
     started = time.monotonic()
+    parts = [
+        ("category model", category_path, _build_category),
+        ("multilingual sentiment model", multilingual_path, _build_multilingual),
+        ("sentiment model", path, _build_sentiment),
+    ]
+    failed: list[Exception] = []
     try:
-        if force or not category_path.exists():
-            _build_one("category model", category_path, _build_category, force, echo)
-        if force or not multilingual_path.exists():
-            _build_one("multilingual sentiment model", multilingual_path, _build_multilingual, force, echo)
-        if force or not path.exists():
-            _build_one("sentiment model", path, _build_sentiment, force, echo)
+        for what, part_path, build in parts:
+            if force or not part_path.exists():
+                try:
+                    _build_one(what, part_path, build, force, echo)
+                except Exception as exc:  # one part failing must not keep the others from landing
+                    logger.exception("%s: build failed", what)
+                    failed.append(exc)
     finally:
         if cache.get(LOCK_KEY) == token:
             cache.delete(LOCK_KEY)
+    if failed:
+        raise failed[0]
     seconds = round(time.monotonic() - started, 1)
     return {"built": True, "path": str(path), "category_path": str(category_path), "seconds": seconds}
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +29,7 @@ from .sentiment_head import HEAD_LABELS, balanced_targets, training_rows
 
 __all__ = ["HEAD_LABELS", "UseSentimentHead", "build_head", "head_file"]
 from .text import clean_for_sentiment
+from .use_encoder import encode_in_chunks
 
 RECIPE_VERSION = "1"
 C = 1.0
@@ -88,15 +89,10 @@ def build_head(
     if path.exists() and not force:
         return path
     rows = training_rows(Path(artifacts_dir))
-    texts = [clean_for_sentiment(r.text) for r in rows]
-    chunks: Sequence[list[str]] = [texts[i : i + 256] for i in range(0, len(texts), 256)]
-    total = len(chunks) + 1
-    parts = []
-    for i, chunk in enumerate(chunks, 1):
-        parts.append(encode(chunk))
-        if progress:
-            progress(i, total)
-    model = fit(np.vstack(parts), balanced_targets(rows))
+    chunk = 256
+    features = encode_in_chunks(encode, [clean_for_sentiment(r.text) for r in rows], chunk, progress, steps_after=1)
+    total = -(-len(rows) // chunk) + 1
+    model = fit(features, balanced_targets(rows))
     head = UseSentimentHead(
         model.coef_.astype(np.float32),
         model.intercept_.astype(np.float32),

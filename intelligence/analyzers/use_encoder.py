@@ -10,7 +10,7 @@ or Arabic text too. About 600 sentences/s on one loaded core, ~150 MB resident. 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -51,3 +51,22 @@ def get_encoder(threads: int) -> UseEncoder:
         if threads not in _encoders:
             _encoders[threads] = UseEncoder(threads)
         return _encoders[threads]
+
+
+def encode_in_chunks(
+    encode: Callable[[list[str]], np.ndarray],
+    texts: Sequence[str],
+    size: int,
+    progress: Callable[[int, int], None] | None = None,
+    steps_after: int = 0,
+) -> np.ndarray:
+    """Embed ``texts`` ``size`` at a time, reporting ``progress(step, total)`` after each chunk;
+    ``steps_after`` more steps follow (the training), so the total counts them too."""
+    chunks = [list(texts[i : i + size]) for i in range(0, len(texts), size)]
+    total = len(chunks) + steps_after
+    parts = []
+    for i, chunk in enumerate(chunks, 1):
+        parts.append(encode(chunk))
+        if progress:
+            progress(i, total)
+    return np.vstack(parts)

@@ -188,3 +188,11 @@ def test_low_confidence_labels_are_marked_uncertain(settings):
 
     settings.AI_UNCERTAIN_BELOW = 0.6
     assert uncertain(0.41) and not uncertain(0.6) and not uncertain(None)
+
+
+def test_a_content_category_has_its_own_uncertain_threshold(settings):
+    from config.templatetags.creatorscope import uncertain
+
+    settings.AI_UNCERTAIN_BELOW = 0.6
+    settings.AI_CATEGORY_UNCERTAIN_BELOW = 0.48
+    assert uncertain(0.5) and not uncertain(0.5, "category") and uncertain(0.4, "category")
