@@ -1033,7 +1033,7 @@ AI_UNCERTAIN_BELOW = env_float(
 # 26 categories spread the probability thinner than sentiment's three classes do.
 AI_CATEGORY_UNCERTAIN_BELOW = env_float(
     "AI_CATEGORY_UNCERTAIN_BELOW",
-    0.48,
+    0.53,
     minimum=0.0,
     help="pages show an AI content category whose confidence is below this as uncertain",
 )
