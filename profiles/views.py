@@ -368,6 +368,7 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **_identity_links(profile),
         "audience": audience_page_context(profile),
         "connect_available": connect.configured(),
+        "connect_logins": connect.logins(),
     }
     return render(request, "profiles/profile_detail.html", context)
 
