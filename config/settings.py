@@ -432,6 +432,23 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- History (snapshot and log partitions, roll-up; docs/partitioning.md) ---
+
+# Every scrape's snapshot is kept for this many days; older ones are thinned to the last one of each
+# ISO week per creator or subreddit (profiles/history.py). PostgreSQL only: SQLite keeps every one.
+SNAPSHOT_ROLLUP_AFTER_DAYS = env_int(
+    "SNAPSHOT_ROLLUP_AFTER_DAYS",
+    180,
+    minimum=0,
+    help="snapshots older than this are thinned to one per week nightly (PostgreSQL); 0 keeps every one",
+)
+PARTITIONS_MONTHS_AHEAD = env_int(
+    "PARTITIONS_MONTHS_AHEAD",
+    3,
+    minimum=1,
+    help="monthly partitions of snapshots and system logs created this many months ahead (PostgreSQL)",
+)
+
 # --- Cache ---
 
 REDIS_URL = env_str(
@@ -530,6 +547,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     # Housekeeping of the scraping app's own rows: quick, and never behind a backlog of scrapes.
     "scraping.tasks.prune_system_logs": {"queue": "default"},
+    "profiles.tasks.roll_up_snapshots": {"queue": "default"},
     # A person is waiting for these: their own queue, never behind a backlog of scheduled scrapes.
     "scraping.tasks.run_lookup": {"queue": "lookups"},
     "scraping.tasks.reap_lookups": {"queue": "lookups"},
@@ -1029,6 +1047,11 @@ AI_DEVICE = env_choice("AI_DEVICE", "cpu", ("cpu", "cuda", "auto"), help="where 
 AI_QUANTIZE = env_bool("AI_QUANTIZE", False, help="dynamic int8 quantisation of the torch models on CPU")
 # 2 on a 2-core box shared with the web process and other workers.
 AI_TORCH_THREADS = env_int("AI_TORCH_THREADS", 2, minimum=1, help="torch threads per worker process")
+REQUIREMENTS_AI = env_bool(
+    "REQUIREMENTS_AI",
+    True,
+    help="the MiniLM pass of subreddit requirement extraction in the worker (embedded backend; off: patterns only)",
+)
 AI_SENTIMENT_MODEL = env_str(
     "AI_SENTIMENT_MODEL", "cardiffnlp/twitter-roberta-base-sentiment-latest", help="transformers backend: sentiment"
 )

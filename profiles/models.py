@@ -266,7 +266,9 @@ class Profile(models.Model):
 class ProfileSnapshot(models.Model):
     """One scrape's counts for a profile: the time series that growth is computed from."""
 
-    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="snapshots")
+    # No index of its own: psnap_profile_time starts with profile_id and serves the foreign key's
+    # lookups and cascades (docs/partitioning.md).
+    profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="snapshots", db_index=False)
     captured_at = models.DateTimeField(default=timezone.now)
     followers_count = models.BigIntegerField(null=True, blank=True)
     following_count = models.BigIntegerField(null=True, blank=True)
@@ -391,7 +393,8 @@ class Community(models.Model):
 class CommunitySnapshot(models.Model):
     """One scrape's counts for a subreddit."""
 
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="snapshots")
+    # Indexed by csnap_community_time, as ProfileSnapshot.profile is by psnap_profile_time.
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="snapshots", db_index=False)
     captured_at = models.DateTimeField(default=timezone.now)
     subscribers = models.BigIntegerField(null=True, blank=True)
     visitors = models.BigIntegerField(null=True, blank=True)
