@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0007_operate_permission'),
-        ('profiles', '0012_merge_reddit_depth'),
+        ('profiles', '0013_partition_snapshots'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
