@@ -38,21 +38,9 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-not-for-produc
 
 
 def setup(database_url: str) -> None:
-    import psycopg
+    from bench.common import migrated_database
 
-    from bench.common import production_environment
-
-    production_environment(DATABASE_URL=database_url)
-    base, name = database_url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    migrated_database(database_url)
 
 
 def build(watchers: int, campaigns: int, posts: int):

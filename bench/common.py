@@ -17,3 +17,20 @@ def production_environment(**extra: str) -> None:
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         **extra,
     )
+
+
+def migrated_database(database_url: str) -> None:
+    """Production settings on ``database_url``: the database is created when missing, then migrated."""
+    import psycopg
+
+    production_environment(DATABASE_URL=database_url)
+    base, name = database_url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)

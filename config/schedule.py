@@ -109,6 +109,24 @@ BEAT_SCHEDULE["monitoring-prune-alerts"] = {
     "options": {"expires": 23 * 3600},
 }
 
+# --- History (config/partitions.py) ---
+
+# Monthly partitions of snapshots and system logs, PARTITIONS_MONTHS_AHEAD months ahead: daily, so a
+# missed run or two never lets a new month's rows fall into the default partition.
+BEAT_SCHEDULE["config-ensure-partitions"] = {
+    "task": "config.tasks.ensure_partitions",
+    "schedule": 24 * 3600.0,
+    "options": {"expires": 23 * 3600},
+}
+# Snapshots older than SNAPSHOT_ROLLUP_AFTER_DAYS thinned to one per ISO week, nightly (the task
+# re-queues itself while old partitions remain).
+if _settings.SNAPSHOT_ROLLUP_AFTER_DAYS > 0:
+    BEAT_SCHEDULE["profiles-roll-up-snapshots"] = {
+        "task": "profiles.tasks.roll_up_snapshots",
+        "schedule": 24 * 3600.0,
+        "options": {"expires": 23 * 3600},
+    }
+
 # --- Accounts ---
 
 # The audit trail is kept forever unless AUDIT_RETENTION_DAYS says otherwise; then pruned nightly.

@@ -432,6 +432,23 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- History (snapshot and log partitions, roll-up; docs/partitioning.md) ---
+
+# Every scrape's snapshot is kept for this many days; older ones are thinned to the last one of each
+# ISO week per creator or subreddit (profiles/history.py). PostgreSQL only: SQLite keeps every one.
+SNAPSHOT_ROLLUP_AFTER_DAYS = env_int(
+    "SNAPSHOT_ROLLUP_AFTER_DAYS",
+    180,
+    minimum=0,
+    help="snapshots older than this are thinned to one per week nightly (PostgreSQL); 0 keeps every one",
+)
+PARTITIONS_MONTHS_AHEAD = env_int(
+    "PARTITIONS_MONTHS_AHEAD",
+    3,
+    minimum=1,
+    help="monthly partitions of snapshots and system logs created this many months ahead (PostgreSQL)",
+)
+
 # --- Cache ---
 
 REDIS_URL = env_str(
@@ -530,6 +547,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     # Housekeeping of the scraping app's own rows: quick, and never behind a backlog of scrapes.
     "scraping.tasks.prune_system_logs": {"queue": "default"},
+    "profiles.tasks.roll_up_snapshots": {"queue": "default"},
     # A person is waiting for these: their own queue, never behind a backlog of scheduled scrapes.
     "scraping.tasks.run_lookup": {"queue": "lookups"},
     "scraping.tasks.reap_lookups": {"queue": "lookups"},
@@ -896,6 +914,25 @@ META_GRAPH_BASE_URL = env_str(
     "META_GRAPH_BASE_URL", "https://graph.instagram.com", help="Instagram Graph host: tokens and insights"
 )
 META_GRAPH_VERSION = env_str("META_GRAPH_VERSION", "v22.0", help="Graph API version of the insights calls")
+# Facebook Login for Business: the Page-linked path (an Instagram business account linked to a
+# Facebook Page). Its own app id and secret (the Meta app's, not the Instagram app's); without both
+# that path is hidden. With a configuration id the dialog asks for what the configuration names,
+# otherwise for the scopes listed in scraping/instagram/meta.py (FACEBOOK_SCOPES).
+META_FACEBOOK_APP_ID = env_str(
+    "META_FACEBOOK_APP_ID", help="Meta app id for Facebook Login for Business (Page-linked accounts); empty hides it"
+)
+META_FACEBOOK_APP_SECRET = env_str(
+    "META_FACEBOOK_APP_SECRET", help="Meta app secret; signs that login's deauthorize and deletion callbacks"
+)
+META_LOGIN_CONFIG_ID = env_str(
+    "META_LOGIN_CONFIG_ID", help="Facebook Login for Business configuration id; empty asks for the scopes instead"
+)
+META_FACEBOOK_DIALOG_URL = env_str(
+    "META_FACEBOOK_DIALOG_URL", "https://www.facebook.com/v22.0/dialog/oauth", help="Facebook Login dialog"
+)
+META_FACEBOOK_GRAPH_URL = env_str(
+    "META_FACEBOOK_GRAPH_URL", "https://graph.facebook.com", help="Facebook Graph host: tokens, Pages, insights"
+)
 # Business Discovery and insights both draw from the app's Graph budget: 200 calls/hour per account.
 META_REQUESTS_PER_MINUTE = env_int(
     "META_REQUESTS_PER_MINUTE", 200 // 60 + 1, minimum=1, help="creator-connect Graph calls budget, all workers"
@@ -1010,6 +1047,11 @@ AI_DEVICE = env_choice("AI_DEVICE", "cpu", ("cpu", "cuda", "auto"), help="where 
 AI_QUANTIZE = env_bool("AI_QUANTIZE", False, help="dynamic int8 quantisation of the torch models on CPU")
 # 2 on a 2-core box shared with the web process and other workers.
 AI_TORCH_THREADS = env_int("AI_TORCH_THREADS", 2, minimum=1, help="torch threads per worker process")
+REQUIREMENTS_AI = env_bool(
+    "REQUIREMENTS_AI",
+    True,
+    help="the MiniLM pass of subreddit requirement extraction in the worker (embedded backend; off: patterns only)",
+)
 AI_SENTIMENT_MODEL = env_str(
     "AI_SENTIMENT_MODEL", "cardiffnlp/twitter-roberta-base-sentiment-latest", help="transformers backend: sentiment"
 )

@@ -42,3 +42,20 @@ def content_embeddings() -> EmbeddingCache:
     from intelligence.analyzers.embedded import content_embeddings
 
     return content_embeddings(ai_config())
+
+
+def requirement_classifier():
+    """The AI pass of requirement extraction, or ``None`` where it is not available: another
+    backend, ``REQUIREMENTS_AI`` off, or a model that failed to load (the parser then answers alone).
+    Called by the worker task that builds requirements; the web process never loads it."""
+    import logging
+
+    if settings.AI_BACKEND != "embedded" or not settings.REQUIREMENTS_AI:
+        return None
+    try:
+        from intelligence.analyzers.embedded import requirement_classifier
+
+        return requirement_classifier(ai_config())
+    except Exception:  # a missing wheel, a broken file: degrade to the parser
+        logging.getLogger(__name__).exception("requirement classifier unavailable; the parser answers alone")
+        return None

@@ -34,7 +34,8 @@ _PROFILE_URLS = {
     "x": re.compile(r"(?:twitter|x)\.com/([A-Za-z0-9_]{2,15})", re.I),
 }
 _MENTIONS = {
-    "instagram": re.compile(r"\b(?:ig|insta|instagram)\b\s*[:\-–—]?\s*@?([A-Za-z0-9._]{2,30})", re.I),
+    # The handle starts with a letter, digit or "_": "instagram.com/x" is a URL (above), not "@.com".
+    "instagram": re.compile(r"\b(?:ig|insta|instagram)\b\s*[:\-–—]?\s*@?([A-Za-z0-9_][A-Za-z0-9._]{1,29})", re.I),
     "tiktok": re.compile(r"\b(?:tiktok|tt)\b\s*[:\-–—]?\s*@([A-Za-z0-9._]{2,24})", re.I),
 }
 _NOT_HANDLES = {"p", "reel", "reels", "explore", "stories", "accounts", "tv", "home", "share", "me", "and", "the"}
@@ -224,3 +225,123 @@ def suggest_links(profile_id: int) -> list[ProfileLink]:
             existing.save(update_fields=[*values, "updated_at"])
             written.append(existing)
     return written
+
+
+# --- Measuring the weights ----------------------------------------------------------------------
+
+
+def pair_evidence(pairs: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
+    """Load a labelled set's profiles and read every candidate the linker finds among them.
+
+    ``pairs``: ``[{id, same, reddit: {handle, bio, external_url, links}, other: {platform, handle, …}}]``.
+    Returns one row per pair with the evidence kinds found for it (``[]``: never suggested), and the
+    candidates no pair labels. Writes profiles: call it inside a transaction that is rolled back.
+    """
+    profiles: dict[tuple[str, str], Profile] = {}
+    for pair in pairs:
+        for side in (pair["reddit"], pair["other"]):
+            key = (side["platform"], side["handle"].lower())
+            if key not in profiles:
+                profiles[key] = Profile.objects.create(
+                    platform=side["platform"],
+                    handle=side["handle"],
+                    bio=side.get("bio", ""),
+                    external_url=side.get("external_url", ""),
+                    links=side.get("links", []),
+                )
+    found: dict[tuple[str, str, str], set[str]] = {}
+    for profile in list(profiles.values()):
+        for (platform, handle, _), (reddit, candidate) in candidates_for(profile).items():
+            kinds = found.setdefault((reddit.handle.lower(), platform, handle), set())
+            kinds.update(e["kind"] for e in candidate.evidence)
+    rows, labelled = [], set()
+    for pair in pairs:
+        key = (pair["reddit"]["handle"].lower(), pair["other"]["platform"], pair["other"]["handle"].lower())
+        labelled.add(key)
+        rows.append({"id": pair["id"], "same": bool(pair["same"]), "kinds": sorted(found.get(key, ()))})
+    return rows, sorted(set(found) - labelled)
+
+
+def decided_rows() -> list[dict[str, Any]]:
+    """Analysts' decisions as labelled pairs: confirmed = the same person, rejected = not."""
+    decided = ProfileLink.objects.filter(status__in=[ProfileLink.Status.CONFIRMED, ProfileLink.Status.REJECTED])
+    return [
+        {
+            "id": str(link.pk),
+            "same": link.status == ProfileLink.Status.CONFIRMED,
+            "kinds": sorted({e.get("kind") for e in link.evidence or [] if e.get("kind") in WEIGHTS}),
+        }
+        for link in decided.only("pk", "status", "evidence")
+    ]
+
+
+def combined(kinds: list[str], weights: dict[str, float]) -> float:
+    remaining = 1.0
+    for kind in set(kinds):
+        remaining *= 1 - weights[kind]
+    return 1 - remaining
+
+
+def precision_recall(rows: list[dict[str, Any]], weights: dict[str, float], threshold: float) -> dict[str, Any]:
+    """A pair is suggested when it has evidence and its confidence reaches ``threshold``."""
+    tp = fp = fn = 0
+    for row in rows:
+        suggested = bool(row["kinds"]) and combined(row["kinds"], weights) >= threshold
+        tp += suggested and row["same"]
+        fp += suggested and not row["same"]
+        fn += (not suggested) and row["same"]
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return {
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "precision": round(p, 3),
+        "recall": round(r, 3),
+        "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0,
+    }
+
+
+def measured_weights(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """Each kind's weight = how often a pair with that evidence was the same person (Laplace-smoothed)."""
+    weights = {}
+    for kind in WEIGHTS:
+        with_kind = [row["same"] for row in rows if kind in row["kinds"]]
+        weights[kind] = round((sum(with_kind) + 1) / (len(with_kind) + 2), 3)
+    return weights
+
+
+THRESHOLDS = tuple(round(t * 0.05, 2) for t in range(20))
+
+
+def best_threshold(rows: list[dict[str, Any]], weights: dict[str, float]) -> float:
+    return max(THRESHOLDS, key=lambda t: (precision_recall(rows, weights, t)["f1"], -t))
+
+
+def cross_validate_weights(rows: list[dict[str, Any]], folds: int = 5) -> dict[str, dict[str, Any]]:
+    """Out-of-fold P/R of each recipe: folds stratified by label, in id order; a recipe's weights and
+    threshold are chosen on the other folds only."""
+    ordered = sorted(rows, key=lambda r: (not r["same"], r["id"]))
+    fold_of = {row["id"]: i % folds for i, row in enumerate(ordered)}
+    recipes = {
+        "shipped weights, every candidate suggested": lambda train: (WEIGHTS, 0.0),
+        "shipped weights, threshold by CV": lambda train: (WEIGHTS, best_threshold(train, WEIGHTS)),
+        "measured weights, threshold by CV": lambda train: (
+            measured_weights(train),
+            best_threshold(train, measured_weights(train)),
+        ),
+    }
+    out = {}
+    for name, choose in recipes.items():
+        predictions = []
+        chosen = []
+        for k in range(folds):
+            train = [r for r in rows if fold_of[r["id"]] != k]
+            test = [r for r in rows if fold_of[r["id"]] == k]
+            weights, threshold = choose(train)
+            chosen.append(threshold)
+            predictions += [
+                dict(r, kinds=r["kinds"] if combined(r["kinds"], weights) >= threshold else []) for r in test
+            ]
+        out[name] = {**precision_recall(predictions, WEIGHTS, 0.0), "thresholds": chosen}
+    return out

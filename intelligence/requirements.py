@@ -10,13 +10,26 @@ wins among rules (moderators repeat minimums; the larger one is what AutoModerat
 ``extract(rules, sidebar)`` returns an ``Extraction``; ``intelligence/subreddits.py`` stores it on
 ``CommunityRequirements`` with the Reddit endpoint's answer and the observed lower bounds. Its
 precision and recall on a hand-labelled set are printed by ``manage.py evaluate_requirements``.
+
+The AI pass (``extract(..., classifier=...)``, in the worker only): a MiniLM sentence classifier
+(``intelligence/analyzers/requirement_head.py``) reads the same sentences. Where the patterns found
+nothing for a field, an item the model states (probability at or above its threshold) is added,
+marked ``by: "model <version>"`` with its confidence; where the patterns found the same thing, the
+parser's item is marked ``confirmed_by`` the model, with the model's confidence; where they
+disagree, the parser's item stands. Numbers (karma, days) come from the parser only: the model says
+a minimum is stated, never what it is. Without a classifier (web process, other backends, a model
+that failed to load) the parser answers alone.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
+
+logger = logging.getLogger(__name__)
 
 VERSION = "requirements-rules-1"
 
@@ -174,9 +187,23 @@ class Evidence:
     source: str  # "rules" | "sidebar"
     rule: str  # the rule's short name, or "sidebar"
     quote: str
+    by: str = "parser"  # "parser" or "model <version>"
+    confidence: float | None = None  # the model's probability (its own items, or a parser item it confirmed)
+    confirmed_by: str = ""  # the model, when it states the same thing as the parser
 
     def as_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "value": self.value, "source": self.source, "rule": self.rule, "quote": self.quote}
+        item = {
+            "field": self.field,
+            "value": self.value,
+            "source": self.source,
+            "rule": self.rule,
+            "quote": self.quote,
+            "by": self.by,
+            "confidence": self.confidence,
+        }
+        if self.confirmed_by:
+            item["confirmed_by"] = self.confirmed_by
+        return item
 
 
 @dataclass
@@ -185,6 +212,11 @@ class Extraction:
 
     values: dict[str, Any] = field(default_factory=lambda: dict.fromkeys(FIELDS))
     evidence: list[Evidence] = field(default_factory=list)
+    model: str = ""  # the classifier's version when the AI pass ran
+
+    @property
+    def version(self) -> str:
+        return f"{VERSION}+{self.model}" if self.model else VERSION
 
     @property
     def is_unknown(self) -> bool:
@@ -235,9 +267,48 @@ def _union(current: list[str], new: list[str]) -> list[str]:
     return sorted(set(current) | set(new))
 
 
+class Classifier(Protocol):
+    """What the AI pass needs (``requirement_head.RequirementClassifier``)."""
+
+    version: str
+
+    @property
+    def name(self) -> str: ...
+
+    def predict(self, sentences: Sequence[str]) -> list[dict[str, float]]: ...
+
+
+# The model's kinds → (field, value). ``None``: the model only confirms (numbers are the parser's).
+_KIND_ITEMS: dict[str, tuple[str, Any]] = {
+    "no_selling": ("selling_allowed", False),
+    "selling_allowed": ("selling_allowed", True),
+    "no_onlyfans": ("onlyfans_allowed", False),
+    "onlyfans_allowed": ("onlyfans_allowed", True),
+    "no_promotion": ("promotion_allowed", False),
+    "promotion_allowed": ("promotion_allowed", True),
+    "verification_required": ("verification_required", True),
+    "flair_required": ("flair_required", True),
+    "images_only": ("allowed_post_types", ["image"]),
+    "text_only": ("submission_type", "self"),
+    "title_rule": ("title_rules", "quote"),
+    "karma_minimum": ("min_total_karma", None),
+    "account_age_minimum": ("min_account_age_days", None),
+}
+_KARMA_FIELDS = ("min_post_karma", "min_comment_karma", "min_total_karma")
+
+
+def _agrees(name: str, current: Any, value: Any) -> bool:
+    if value is None or name == "title_rules":
+        return True
+    if name == "allowed_post_types":
+        return set(value) <= set(current)
+    return current == value
+
+
 class _Reader:
     def __init__(self) -> None:
         self.result = Extraction()
+        self.units: list[tuple[str, str, str]] = []  # (sentence, source, rule) in reading order
 
     def put(self, name: str, value: Any, source: str, rule: str, quote: str, *, prefer=None) -> None:
         current = self.result.values[name]
@@ -249,8 +320,61 @@ class _Reader:
             return
         self.result.evidence.append(Evidence(name, value, source, rule, quote[:300]))
 
+    def apply_model(self, classifier: Classifier) -> None:
+        """Add what the model states where the patterns found nothing; confirm where they agree."""
+        try:
+            predictions = classifier.predict([sentence for sentence, _, _ in self.units])
+        except Exception:  # a model that fails mid-run degrades to the parser, never fails the task
+            logger.exception("requirement classifier failed; the parser answers alone")
+            return
+        self.result.model = classifier.version
+        parsed = {name for name, value in self.result.values.items() if value not in (None, [], "")}
+        for (sentence, source, rule), kinds in zip(self.units, predictions, strict=True):
+            best: dict[str, tuple[float, str]] = {}  # per field, the likeliest kind ("no" vs "allowed")
+            for kind, probability in kinds.items():
+                if kind in _KIND_ITEMS and probability > best.get(_KIND_ITEMS[kind][0], (-1.0, ""))[0]:
+                    best[_KIND_ITEMS[kind][0]] = (probability, kind)
+            for name, (probability, kind) in best.items():
+                value = _KIND_ITEMS[kind][1]
+                names = _KARMA_FIELDS if kind == "karma_minimum" else (name,)
+                if any(n in parsed for n in names):
+                    ours = [e for e in self.result.evidence if e.field in names and e.by == "parser"]
+                    # The parser's item from this sentence, else from this rule (its name, another sentence).
+                    same = [e for e in ours if e.quote == sentence[:300]] or [
+                        e for e in ours if (e.source, e.rule) == (source, rule)
+                    ]
+                    if same:  # the parser read this sentence or rule too: confirm what agrees
+                        for item in same:
+                            if _agrees(item.field, item.value, value) and (item.confidence or 0) < probability:
+                                item.confirmed_by, item.confidence = classifier.name, probability
+                        continue
+                    if value is None or value == "quote" or not _agrees(name, self.result.values[name], value):
+                        continue  # the parser's answer stands
+                    # Another rule says the same as the parser's: more evidence, the value unchanged.
+                    item = Evidence(name, value, source, rule, sentence[:300], classifier.name, probability)
+                    self.result.evidence.append(item)
+                    continue
+                if value is None:
+                    continue  # a minimum is stated, but only the parser reads numbers
+                if value == "quote":
+                    value = [*(self.result.values[name] or []), sentence[:300]]
+                    self.result.values[name] = value
+                    item = Evidence(name, sentence[:300], source, rule, sentence[:300])
+                else:
+                    current = self.result.values[name]
+                    if current in (None, [], ""):
+                        self.result.values[name] = value
+                    elif isinstance(value, bool):
+                        self.result.values[name] = current and value  # a "no" anywhere wins, as for the parser
+                    elif isinstance(value, list):
+                        self.result.values[name] = _union(current, value)
+                    item = Evidence(name, value, source, rule, sentence[:300])
+                item.by, item.confidence = classifier.name, probability
+                self.result.evidence.append(item)
+
     def read(self, text: str, source: str, rule: str) -> None:
         for sentence in _sentences(text):
+            self.units.append((sentence, source, rule))
             self._karma(sentence, source, rule)
             self._age(sentence, source, rule)
             self._verification(sentence, source, rule)
@@ -344,8 +468,9 @@ class _Reader:
                 self.result.evidence.append(Evidence("title_rules", quote[:300], source, rule, quote[:300]))
 
 
-def extract(rules: list[dict[str, Any]], sidebar: str = "") -> Extraction:
-    """Requirements from rules ``[{short_name, description}]`` first, then the sidebar text."""
+def extract(rules: list[dict[str, Any]], sidebar: str = "", classifier: Classifier | None = None) -> Extraction:
+    """Requirements from rules ``[{short_name, description}]`` first, then the sidebar text; with a
+    ``classifier``, the AI pass over the same sentences after the patterns."""
     reader = _Reader()
     for rule in rules or []:
         if not isinstance(rule, dict):
@@ -356,6 +481,8 @@ def extract(rules: list[dict[str, Any]], sidebar: str = "") -> Extraction:
     if sidebar:
         for paragraph in re.split(r"\n\s*\n", sidebar):
             reader.read(paragraph, "sidebar", "sidebar")
+    if classifier is not None and reader.units:
+        reader.apply_model(classifier)
     return reader.result
 
 
@@ -370,7 +497,7 @@ def _comparable(name: str, value: Any) -> Any:
     return value
 
 
-def score(cases: list[dict[str, Any]]) -> dict[str, Any]:
+def score(cases: list[dict[str, Any]], classifier: Classifier | None = None) -> dict[str, Any]:
     """Item-level precision and recall of ``extract`` on labelled cases ``[{rules, sidebar?, labels}]``.
 
     An item is one (field, value) pair. Predicted and labelled with the same value: true positive.
@@ -379,8 +506,11 @@ def score(cases: list[dict[str, Any]]) -> dict[str, Any]:
     """
     per_field = {name: {"tp": 0, "fp": 0, "fn": 0} for name in FIELDS}
     misses = []
+    version = VERSION
     for case in cases:
-        got = extract(case.get("rules") or [], case.get("sidebar", "")).known()
+        extraction = extract(case.get("rules") or [], case.get("sidebar", ""), classifier)
+        version = extraction.version
+        got = extraction.known()
         want = case.get("labels") or {}
         for name in FIELDS:
             g = _comparable(name, got[name]) if name in got else None
@@ -405,5 +535,5 @@ def score(cases: list[dict[str, Any]]) -> dict[str, Any]:
         "recall": round(tp / (tp + fn), 4) if tp + fn else None,
         "per_field": per_field,
         "misses": misses,
-        "extractor_version": VERSION,
+        "extractor_version": version,
     }

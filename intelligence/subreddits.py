@@ -58,13 +58,18 @@ _CREATOR_WORDS = (
 )
 
 
-def assess(community_id: int, now=None) -> CommunityRequirements | None:
-    """Recompute one subreddit's requirements, evidence, observations and review suggestion."""
+def assess(community_id: int, now=None, classifier=None) -> CommunityRequirements | None:
+    """Recompute one subreddit's requirements, evidence, observations and review suggestion.
+
+    ``classifier``: the AI pass of the extraction (``intelligence.conf.requirement_classifier``),
+    which the worker task passes; without it the parser answers alone."""
     now = now or timezone.now()
     community = Community.objects.filter(pk=community_id).first()
     if community is None:
         return None
-    extraction = requirements.extract(community.rules or [], community.description or community.public_description)
+    extraction = requirements.extract(
+        community.rules or [], community.description or community.public_description, classifier
+    )
     with transaction.atomic():
         row, _ = CommunityRequirements.objects.select_for_update().get_or_create(community=community)
         values = dict(extraction.values)
@@ -76,7 +81,7 @@ def assess(community_id: int, now=None) -> CommunityRequirements | None:
         row.observed = observe(community_id, now)
         row.contradictions = contradictions(row)
         row.evidence = evidence
-        row.extractor_version = requirements.VERSION
+        row.extractor_version = extraction.version
         row.computed_at = now
         row.save()
         if community.review_status == CommunityReviewStatus.UNREVIEWED:
@@ -232,6 +237,8 @@ def review_signals(community: Community, row: CommunityRequirements) -> list[tup
 
 
 def _signal(signal: str, evidence: dict[str, Any]) -> dict[str, str]:
+    if str(evidence.get("by", "parser")).startswith("model") and evidence.get("confidence") is not None:
+        signal = f"{signal} (AI {evidence['confidence']:.0%})"  # read by the model, not the patterns
     return {"signal": signal, "text": str(evidence.get("quote", ""))[:300], "rule": str(evidence.get("rule", ""))}
 
 

@@ -126,10 +126,12 @@ def refresh_lookalikes() -> None:
 @shared_task(ignore_result=True)
 def assess_communities(community_ids: list[int]) -> None:
     """Posting requirements, observed lower bounds and a review suggestion for these subreddits."""
+    from intelligence.conf import requirement_classifier
     from intelligence.subreddits import assess
 
+    classifier = requirement_classifier() if community_ids else None
     for community_id in community_ids:
-        if assess(community_id) is None:
+        if assess(community_id, classifier=classifier) is None:
             logger.info("community %s no longer exists; skipping", community_id)
 
 

@@ -8,6 +8,11 @@ growth spike: within the last 30 days, one interval between consecutive snapshot
 than ``SPIKE_MIN_DAILY_PCT`` % of the audience per day *and* more than ``SPIKE_FACTOR`` × the
 median daily gain of the last 90 days. Bought followers arrive as such a jump (HypeAuditor and
 Modash flag the same pattern); organic growth is smooth.
+
+Each series is read from ``HISTORY_DAYS`` before the latest snapshot on, a bound on ``captured_at``
+that lets PostgreSQL read only the monthly partitions it needs (config/partitions.py) instead of a
+creator's whole history: the 90-day window's comparison point is looked for up to 90 days further
+back, and the spike baseline needs 90 days.
 """
 
 from __future__ import annotations
@@ -16,12 +21,15 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from statistics import median
 
+from django.db.models import QuerySet
+
 from profiles.models import Community, CommunitySnapshot, Profile, ProfileSnapshot
 
 SPIKE_MIN_DAILY_PCT = 2.0
 SPIKE_FACTOR = 3.0
 SPIKE_WINDOW_DAYS = 30
 BASELINE_DAYS = 90
+HISTORY_DAYS = 180
 
 Point = tuple[datetime, int]
 
@@ -60,13 +68,19 @@ def _series(rows) -> list[Point]:
     return [(at, value) for at, value in rows if value is not None]
 
 
+def recent_history(snapshots: QuerySet) -> QuerySet:
+    """``snapshots`` from ``HISTORY_DAYS`` before the latest one on, oldest first. The latest is found
+    newest partition first and the series then reads only the partitions of its window."""
+    latest = snapshots.order_by("-captured_at").values_list("captured_at", flat=True).first()
+    if latest is None:
+        return snapshots.none()
+    window = snapshots.filter(captured_at__gte=latest - timedelta(days=HISTORY_DAYS), captured_at__lte=latest)
+    return window.order_by("captured_at")
+
+
 def profile_growth(profile: Profile) -> dict[str, float | bool | None]:
     """Follower growth 7/30/90 d and the spike flag, from the last 90+ days of snapshots."""
-    rows = (
-        ProfileSnapshot.objects.filter(profile=profile)
-        .order_by("captured_at")
-        .values_list("captured_at", "followers_count")
-    )
+    rows = recent_history(ProfileSnapshot.objects.filter(profile=profile)).values_list("captured_at", "followers_count")
     series = _series(rows)
     return {
         "follower_growth_7d": growth_pct(series, 7),
@@ -79,9 +93,9 @@ def profile_growth(profile: Profile) -> dict[str, float | bool | None]:
 def community_growth(community: Community) -> dict[str, float | None]:
     """Subscriber growth 7/30 d; where Reddit shows only visitors, their growth instead."""
     rows = list(
-        CommunitySnapshot.objects.filter(community=community)
-        .order_by("captured_at")
-        .values_list("captured_at", "subscribers", "visitors")
+        recent_history(CommunitySnapshot.objects.filter(community=community)).values_list(
+            "captured_at", "subscribers", "visitors"
+        )
     )
     series = _series((at, subscribers) for at, subscribers, _ in rows)
     if len(series) < 2:

@@ -64,3 +64,14 @@ def compute_benchmarks() -> None:
     from profiles.benchmarks import compute_benchmarks as compute
 
     compute()
+
+
+@shared_task(name="profiles.tasks.roll_up_snapshots", ignore_result=True)
+def roll_up_snapshots() -> None:
+    """Beat: thin snapshots older than SNAPSHOT_ROLLUP_AFTER_DAYS to one per ISO week, re-queueing
+    while old partitions remain (profiles/history.py)."""
+    from config.celery import enqueue_on_commit
+    from profiles.history import roll_up
+
+    if roll_up().more:
+        enqueue_on_commit(roll_up_snapshots.name)

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from config.partitions import drop_partitions_before
 from config.retention import delete_older_than
 from scraping.models import Scraper, ScrapeRun, SystemLog
 
@@ -111,5 +112,13 @@ def watchdog(now=None) -> list[str]:
 
 
 def prune_logs(days: int) -> int:
-    """Delete SystemLog lines older than ``days`` days, in batches (``config.retention``)."""
+    """Delete SystemLog lines older than ``days`` days; returns how many rows were deleted one by one.
+
+    On PostgreSQL the table is partitioned by month (``config.partitions``): months that ended before
+    the cutoff are dropped whole, which takes a moment however many lines they hold, and only the
+    lines of the month the cutoff falls in (and any in the default partition) are deleted in batches
+    (``config.retention``). On SQLite every old line is deleted in batches."""
+    dropped = drop_partitions_before(SystemLog, timezone.now() - timedelta(days=days))
+    if dropped:
+        logger.info("system logs: dropped partitions %s", ", ".join(dropped))
     return delete_older_than(SystemLog.objects.all(), "created_at", days)

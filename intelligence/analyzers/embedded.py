@@ -137,6 +137,31 @@ def content_embeddings(config: AIConfig) -> EmbeddingCache:
         return _encoders[key]
 
 
+_requirement_heads: dict[tuple, object] = {}
+
+
+def requirement_classifier(config: AIConfig):
+    """The requirement sentence classifier (``requirement_head.py``) on the shared encoder; trained
+    here on first use when its file is missing (seconds: a logistic head on frozen embeddings)."""
+    from . import requirement_head
+
+    embeddings = content_embeddings(config)
+    name = encoder_name(embeddings, MINILM_NAME)
+    path = requirement_head.head_file(Path(config.artifacts_dir), name)
+    key = (path, config.device, config.quantize, config.num_threads, config.batch_size)
+    with _encoders_lock:
+        cached = _requirement_heads.get(key)
+    if cached is not None:
+        return cached
+    if not path.exists():
+        logger.info("building the requirement classifier at %s", path)
+        requirement_head.build_head(Path(config.artifacts_dir), embeddings, name)
+    classifier = requirement_head.RequirementClassifier(embeddings, path)
+    with _encoders_lock:
+        _requirement_heads[key] = classifier
+    return classifier
+
+
 # ---------------------------------------------------------------- sentiment
 
 

@@ -78,7 +78,14 @@ class CommunityReviewSuggestionAdmin(ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    @action(description="Accept: set the subreddit's review status")
+    def has_review_permission(self, request) -> bool:
+        """Deciding a suggestion sets the subreddit's review status: the pages' and the API's rule."""
+        return request.user.has_perm("profiles.change_community")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self.has_review_permission(request)
+
+    @action(description="Accept: set the subreddit's review status", permissions=["review"])
     def accept(self, request, queryset) -> None:
         done = 0
         with transaction.atomic():
@@ -88,7 +95,7 @@ class CommunityReviewSuggestionAdmin(ModelAdmin):
         bulk.forget_review_counts(Community)
         messages.success(request, f"{done} suggestion(s) accepted.")
 
-    @action(description="Reject: never suggest it again")
+    @action(description="Reject: never suggest it again", permissions=["review"])
     def reject(self, request, queryset) -> None:
         done = 0
         for suggestion in queryset.filter(status=Decision.PENDING):
@@ -116,11 +123,11 @@ class ProfileLinkAdmin(ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
-    @action(description="Confirm: the same person")
+    @action(description="Confirm: the same person", permissions=["change"])
     def confirm(self, request, queryset) -> None:
         self._decide(request, queryset, ProfileLink.Status.CONFIRMED)
 
-    @action(description="Reject: not the same person")
+    @action(description="Reject: not the same person", permissions=["change"])
     def reject(self, request, queryset) -> None:
         self._decide(request, queryset, ProfileLink.Status.REJECTED)
 

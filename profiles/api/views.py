@@ -85,13 +85,14 @@ def window_days(request: Request, default: int = 180, low: int = 7, high: int = 
 
 
 class CanReviewCommunities(permissions.BasePermission):
-    """Analysts (``profiles.change_community``) and staff review subreddits."""
+    """Who holds ``profiles.change_community`` (the Analyst and Staff groups, superusers) reviews
+    subreddits; ``is_staff`` alone (admin access) does not, as on the pages and in admin."""
 
     message = "Reviewing communities needs the analyst role (profiles.change_community)."
 
     def has_permission(self, request: Request, view) -> bool:
         user = request.user
-        return bool(user and user.is_authenticated and (user.is_staff or user.has_perm("profiles.change_community")))
+        return bool(user and user.is_authenticated and user.has_perm("profiles.change_community"))
 
 
 PROFILE_PATH_PARAMETERS = [

@@ -7,15 +7,23 @@ from datetime import timedelta
 import pytest
 import redis
 from django.conf import settings
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
 
+from profiles.groups import STAFF
 from profiles.models import Community
 from tests.factories import CommunityFactory, PostFactory, TagFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 LIST = "/api/v1/communities/"
+
+
+@pytest.fixture
+def staff_reviewer(bob):
+    """Bob (is_staff) in the Staff group, which holds profiles.change_community: staff status alone does not review."""
+    bob.groups.add(Group.objects.get(name=STAFF))
+    return User.objects.get(pk=bob.pk)  # a fresh permission cache
 
 
 @pytest.fixture
@@ -77,13 +85,16 @@ def test_detail_rejects_malformed_names_and_404s_unknown(alice, client_for):
 
 def test_review_needs_the_analyst_role(alice, bob, charlie, client_for):
     community = CommunityFactory(name="python")
+    # Staff status alone (admin access, operations) does not review: the model permission does.
+    assert client_for(bob).post(f"{LIST}python/review/", {"review_status": "ok"}, format="json").status_code == 403
     tag = TagFactory(slug="coding")
     payload = {"review_status": "ok", "primary_category": "tech", "notes": "good fit", "tags": ["coding"]}
     refused = client_for(charlie).post(f"{LIST}python/review/", payload, format="json")
     assert refused.status_code == 403
     community.refresh_from_db()
     assert community.review_status == "unreviewed"
-    reviewed = client_for(bob).post(f"{LIST}python/review/", payload, format="json")  # staff
+    bob.groups.add(Group.objects.get(name=STAFF))
+    reviewed = client_for(User.objects.get(pk=bob.pk)).post(f"{LIST}python/review/", payload, format="json")  # staff
     assert reviewed.status_code == 200, reviewed.json()
     community.refresh_from_db()
     assert (community.review_status, community.primary_category, community.notes) == ("ok", "tech", "good fit")
@@ -99,23 +110,27 @@ def test_analyst_permission_is_enough_to_review(analyst, client_for):
     )
 
 
-def test_review_rejects_unknown_values_without_writing(bob, client_for):
+def test_review_rejects_unknown_values_without_writing(staff_reviewer, client_for):
     CommunityFactory(name="python")
-    response = client_for(bob).post(f"{LIST}python/review/", {"review_status": "ok", "tags": ["nope"]}, format="json")
+    response = client_for(staff_reviewer).post(
+        f"{LIST}python/review/", {"review_status": "ok", "tags": ["nope"]}, format="json"
+    )
     assert response.status_code == 400
     assert "tags" in response.json()
     assert Community.objects.get().review_status == "unreviewed"
 
 
-def test_bulk_review_is_all_or_nothing(bob, charlie, client_for):
+def test_bulk_review_is_all_or_nothing(staff_reviewer, charlie, client_for):
     first, second = CommunityFactory(), CommunityFactory()
     url = f"{LIST}bulk-review/"
     assert client_for(charlie).post(url, {"ids": [first.pk], "review_status": "ok"}, format="json").status_code == 403
-    missing = client_for(bob).post(url, {"ids": [first.pk, 999_999], "review_status": "ok"}, format="json")
+    missing = client_for(staff_reviewer).post(url, {"ids": [first.pk, 999_999], "review_status": "ok"}, format="json")
     assert missing.status_code == 400
     assert "999999" in missing.json()["ids"][0]
     assert set(Community.objects.values_list("review_status", flat=True)) == {"unreviewed"}
-    done = client_for(bob).post(url, {"ids": [first.pk, second.pk], "review_status": "banned"}, format="json")
+    done = client_for(staff_reviewer).post(
+        url, {"ids": [first.pk, second.pk], "review_status": "banned"}, format="json"
+    )
     assert done.json() == {"updated": 2}
     assert set(Community.objects.values_list("review_status", flat=True)) == {"banned"}
 
@@ -135,23 +150,23 @@ def _queued_categorize_messages(ids):
 
 
 def test_categorize_queues_the_intelligence_task_on_the_broker(
-    bob, charlie, client_for, django_capture_on_commit_callbacks
+    staff_reviewer, charlie, client_for, django_capture_on_commit_callbacks
 ):
     community = CommunityFactory(name="python")
     assert client_for(charlie).post(f"{LIST}python/categorize/").status_code == 403
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(bob).post(f"{LIST}python/categorize/")
+        response = client_for(staff_reviewer).post(f"{LIST}python/categorize/")
     assert response.status_code == 202
     assert response.json() == {"queued": [community.pk], "task": "intelligence.tasks.categorize_communities"}
     assert len(_queued_categorize_messages([community.pk])) == 1
 
 
-def test_bulk_categorize_validates_ids(bob, client_for, django_capture_on_commit_callbacks):
+def test_bulk_categorize_validates_ids(staff_reviewer, client_for, django_capture_on_commit_callbacks):
     first, second = CommunityFactory(), CommunityFactory()
-    assert client_for(bob).post(f"{LIST}categorize/", {"ids": []}, format="json").status_code == 400
-    assert client_for(bob).post(f"{LIST}categorize/", {"ids": [999_999]}, format="json").status_code == 400
+    assert client_for(staff_reviewer).post(f"{LIST}categorize/", {"ids": []}, format="json").status_code == 400
+    assert client_for(staff_reviewer).post(f"{LIST}categorize/", {"ids": [999_999]}, format="json").status_code == 400
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(bob).post(f"{LIST}categorize/", {"ids": [second.pk, first.pk]}, format="json")
+        response = client_for(staff_reviewer).post(f"{LIST}categorize/", {"ids": [second.pk, first.pk]}, format="json")
     assert response.status_code == 202
     assert len(_queued_categorize_messages(sorted([first.pk, second.pk]))) == 1
 

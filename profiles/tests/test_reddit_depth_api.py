@@ -111,3 +111,37 @@ def test_pages_decide_suggestions_and_links_only_for_analysts(alice, charlie):
     community.refresh_from_db()
     link.refresh_from_db()
     assert community.review_status == "no_seller" and link.status == "rejected"
+
+
+def test_reviewing_needs_the_model_permission_not_staff_status(django_user_model):
+    """is_staff opens admin; reviewing a subreddit (API, admin actions) needs profiles.change_community."""
+    community = CommunityFactory(name="staffsub", rules=[{"short_name": "No selling", "description": ""}])
+    subreddits.assess(community.pk)
+    suggestion = community.review_suggestions.get(status="pending")
+    staff = django_user_model.objects.create_user("bare_staff", password="x", is_staff=True)
+    staff.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_community", "view_communityreviewsuggestion"])
+    )
+    client = Client()
+    client.force_login(staff)
+
+    refused = client.post(f"/api/v1/communities/{community.name}/review/", {"review_status": "ok"})
+    changelist = client.get("/admin/profiles/communityreviewsuggestion/")
+    acted = client.post(
+        "/admin/profiles/communityreviewsuggestion/",
+        {"action": "accept", "_selected_action": [suggestion.pk]},
+    )
+    community.refresh_from_db()
+    suggestion.refresh_from_db()
+    assert refused.status_code == 403
+    assert changelist.status_code == 200 and b'value="accept"' not in changelist.content
+    assert acted.status_code in (200, 302) and suggestion.status == "pending"
+    assert community.review_status == "unreviewed"
+
+    staff.user_permissions.add(Permission.objects.get(codename="change_community"))
+    staff = django_user_model.objects.get(pk=staff.pk)  # fresh permission cache
+    client.force_login(staff)
+    assert client.post(f"/api/v1/communities/{community.name}/review/", {"review_status": "ok"}).status_code == 200
+    client.post("/admin/profiles/communityreviewsuggestion/", {"action": "reject", "_selected_action": [suggestion.pk]})
+    suggestion.refresh_from_db()
+    assert suggestion.status == "rejected"

@@ -10,6 +10,7 @@ from django.apps import apps as django_apps
 from django.utils import timezone
 
 from intelligence import identity, subreddits
+from intelligence.conf import requirement_classifier
 from posts.models import Post
 from profiles.groups import apply_group_policy
 from profiles.models import Community, CommunityRequirements, Profile, ProfileLink
@@ -41,6 +42,12 @@ def reddit_world(transactional_db):
             },
             {"short_name": "No selling", "description": "No selling and no OnlyFans links in posts."},
             {"short_name": "Title format", "description": "Titles must include your age and gender, e.g. [25F]."},
+            # Free text the patterns do not read; the AI pass (as in the worker) does.
+            {"short_name": "Shops", "description": "Keep your shop and pricing off this sub."},
+            {
+                "short_name": "Identity",
+                "description": "You have to confirm your identity with the mods before you post.",
+            },
         ],
     )
     CommunityRequirements.objects.create(
@@ -76,7 +83,7 @@ def reddit_world(transactional_db):
             comments_count=5 + i,
         )
     Community.objects.filter(pk=sub.pk).update(comment_sentiment=0.31, comments_analyzed=412, posts_per_day=14.2)
-    subreddits.assess(sub.pk)
+    subreddits.assess(sub.pk, classifier=requirement_classifier())  # the worker task's AI pass
     for name, description, nsfw in [
         ("u_lena_draws", "", False),
         ("SelfieSellers", "Sellers welcome! Promote your OnlyFans here; verified creators only.", True),
@@ -119,9 +126,15 @@ def test_requirements_suggestions_and_linked_profiles(reddit_world, browser_page
     table = page.locator("#requirements")
     assert "500" in table.locator("tr[data-field=min_total_karma]").inner_text()
     assert "Account requirements" in table.locator("tr[data-field=min_account_age_days]").inner_text()
-    assert "unknown" in table.locator("tr[data-field=promotion_allowed]").inner_text()
+    # The sidebar's "A place for creators to share their work." reads as promotion allowed to the model only.
+    promotion = table.locator("tr[data-field=promotion_allowed]")
+    assert promotion.locator("[data-by=model]").count() == 1 and "share their work" in promotion.inner_text()
+    assert "unknown" in table.inner_text()
     assert page.locator(".cs-contradiction").count() >= 1  # u/poster_03 posted with 80 karma
     assert page.locator("#best-times tr[data-kind=image]").count() == 1
+    ai = table.locator("tr[data-field=selling_allowed] [data-by=model]")
+    assert ai.count() == 1 and "AI" in ai.inner_text()  # "Keep your shop and pricing off this sub."
+    assert table.locator("tr[data-field=verification_required] [data-by=model]").count() == 1
     screenshot(page, "reddit-subreddit-requirements", full_page=True)
 
     page.goto(f"{base}/communities/review/")

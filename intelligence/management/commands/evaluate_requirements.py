@@ -18,15 +18,30 @@ class Command(BaseCommand):
         parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_SET)
         parser.add_argument("--misses", action="store_true", help="List every wrong or missed item.")
         parser.add_argument("--json", action="store_true", help="Print a JSON summary as the last line.")
+        parser.add_argument(
+            "--no-ai",
+            action="store_true",
+            help="The patterns alone (what the web process and the other backends get), without the MiniLM pass.",
+        )
 
-    def handle(self, *args, path, misses, json, **options):
+    def handle(self, *args, path, misses, json, no_ai, **options):
         try:
             cases = json_module.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise CommandError(f"cannot read {path}: {exc}") from exc
         if not isinstance(cases, list) or not cases:
             raise CommandError(f"{path} holds no cases (expected a JSON list of {{rules, labels}})")
-        report = score(cases)
+        classifier = None
+        if not no_ai:
+            from intelligence.conf import requirement_classifier
+
+            classifier = requirement_classifier()
+            if classifier is None:
+                raise CommandError(
+                    "the requirement model is not available (AI_BACKEND must be embedded, REQUIREMENTS_AI on; "
+                    "see the log); use --no-ai for the patterns alone"
+                )
+        report = score(cases, classifier)
         self.stdout.write(
             f"requirement extraction ({report['extractor_version']}) on {path.name}: {report['cases']} cases"
         )
