@@ -51,6 +51,16 @@ def member_of(agency):
     return make
 
 
+@pytest.fixture(autouse=True)
+def _fresh_search_choices():
+    """The search page's cached choice lists (profiles/search_choices.py) are data of the test database:
+    each test starts without those of an earlier test (one cache delete, not the whole cache)."""
+    from profiles.search_choices import forget
+
+    forget()
+    yield
+
+
 @pytest.fixture
 def empty_cache():
     """Start and end without cached answers or throttle counters: Redis outlives each test's database."""

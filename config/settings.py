@@ -947,6 +947,25 @@ META_GRAPH_BASE_URL = env_str(
     "META_GRAPH_BASE_URL", "https://graph.instagram.com", help="Instagram Graph host: tokens and insights"
 )
 META_GRAPH_VERSION = env_str("META_GRAPH_VERSION", "v22.0", help="Graph API version of the insights calls")
+# Facebook Login for Business: the Page-linked path (an Instagram business account linked to a
+# Facebook Page). Its own app id and secret (the Meta app's, not the Instagram app's); without both
+# that path is hidden. With a configuration id the dialog asks for what the configuration names,
+# otherwise for the scopes listed in scraping/instagram/meta.py (FACEBOOK_SCOPES).
+META_FACEBOOK_APP_ID = env_str(
+    "META_FACEBOOK_APP_ID", help="Meta app id for Facebook Login for Business (Page-linked accounts); empty hides it"
+)
+META_FACEBOOK_APP_SECRET = env_str(
+    "META_FACEBOOK_APP_SECRET", help="Meta app secret; signs that login's deauthorize and deletion callbacks"
+)
+META_LOGIN_CONFIG_ID = env_str(
+    "META_LOGIN_CONFIG_ID", help="Facebook Login for Business configuration id; empty asks for the scopes instead"
+)
+META_FACEBOOK_DIALOG_URL = env_str(
+    "META_FACEBOOK_DIALOG_URL", "https://www.facebook.com/v22.0/dialog/oauth", help="Facebook Login dialog"
+)
+META_FACEBOOK_GRAPH_URL = env_str(
+    "META_FACEBOOK_GRAPH_URL", "https://graph.facebook.com", help="Facebook Graph host: tokens, Pages, insights"
+)
 # Business Discovery and insights both draw from the app's Graph budget: 200 calls/hour per account.
 META_REQUESTS_PER_MINUTE = env_int(
     "META_REQUESTS_PER_MINUTE", 200 // 60 + 1, minimum=1, help="creator-connect Graph calls budget, all workers"
@@ -1083,6 +1102,15 @@ AI_UNCERTAIN_BELOW = env_float(
     0.6,
     minimum=0.0,
     help="pages show an AI label whose confidence is below this as uncertain, not as a fact",
+)
+# Chosen by cross-validation of the embedded category head (intelligence/analyzers/category_head.py):
+# the lowest calibrated confidence at which 90 % of the held-out posts shown as facts were right.
+# 26 categories spread the probability thinner than sentiment's three classes do.
+AI_CATEGORY_UNCERTAIN_BELOW = env_float(
+    "AI_CATEGORY_UNCERTAIN_BELOW",
+    0.53,
+    minimum=0.0,
+    help="pages show an AI content category whose confidence is below this as uncertain",
 )
 # The analyse task re-queues itself while more posts are pending.
 AI_PIPELINE_BATCH = env_int("AI_PIPELINE_BATCH", 256, minimum=1, help="posts claimed by one analyse task")

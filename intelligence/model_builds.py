@@ -1,5 +1,10 @@
 """Building the embedded backend's trained parts, in the background worker, with progress.
 
+Three parts, quickest first: the category head (``category_head.py``; embeds ~1,800 weakly
+labelled rows and fits six logistic regressions, seconds), the multilingual sentiment head
+(``sentiment_multilingual.py``; embeds 13,000 rated sentences with USE, a minute or two), then
+the English sentiment branch (``sentiment_head.py``; fine-tuning, minutes).
+
 ``make run`` no longer waits for training: the worker sends ``intelligence.tasks.build_models``
 when it starts (if the model is missing), VADER answers sentiment meanwhile, and once the file
 lands the registry reloads and ``analyze_pending`` re-queues every post the stand-in analysed (its
@@ -37,17 +42,37 @@ def sentiment_head_path() -> Path:
     return head_file(Path(settings.AI_ARTIFACTS_DIR), MINILM_NAME)
 
 
+def category_head_path() -> Path:
+    from intelligence.analyzers.embedded import category_head_path as path
+    from intelligence.conf import ai_config
+
+    return path(ai_config())
+
+
+def multilingual_head_path() -> Path:
+    from intelligence.analyzers import sentiment_multilingual, use_encoder
+
+    return sentiment_multilingual.head_file(Path(settings.AI_ARTIFACTS_DIR), use_encoder.NAME)
+
+
+def model_paths() -> list[Path]:
+    return [category_head_path(), multilingual_head_path(), sentiment_head_path()]
+
+
 def needs_build() -> bool:
-    """Whether the embedded backend is configured and its sentiment model is not built yet."""
-    return settings.AI_BACKEND == "embedded" and not sentiment_head_path().exists()
+    """Whether the embedded backend is configured and one of its trained models is not built yet."""
+    return settings.AI_BACKEND == "embedded" and not all(p.exists() for p in model_paths())
 
 
 class Progress:
     """``(step, total)`` callback: logs and updates the batch row, at most every few seconds."""
 
-    def __init__(self, batch: AnalysisBatch, echo: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self, batch: AnalysisBatch, echo: Callable[[str], None] | None = None, what: str = "sentiment model"
+    ) -> None:
         self.batch = batch
         self.echo = echo
+        self.what = what
         self.started = time.monotonic()
         self.last = 0.0
 
@@ -58,7 +83,7 @@ class Progress:
         self.last = now
         elapsed = now - self.started
         eta = elapsed / step * (total - step) if step else 0
-        line = f"sentiment model: training step {step}/{total} ({100 * step // total} %), about {eta:.0f} s left"
+        line = f"{self.what}: training step {step}/{total} ({100 * step // total} %), about {eta:.0f} s left"
         logger.info(line)
         if self.echo:
             self.echo(line)
@@ -68,45 +93,102 @@ class Progress:
 def build_models(force: bool = False, echo: Callable[[str], None] | None = None) -> dict:
     """Build what is missing (everything with ``force``); returns a summary.
 
-    ``{"built": bool, "path": str, "seconds": float}``, or ``{"built": False, "busy": True}``
-    when another process holds the build lock.
+    ``{"built": bool, "path": str, "category_path": str, "seconds": float}``, or
+    ``{"built": False, "busy": True}`` when another process holds the build lock.
     """
-    from intelligence.analyzers import embedded
-    from intelligence.analyzers.registry import reset
-    from intelligence.analyzers.sentiment_head import build_head
-    from intelligence.conf import content_embeddings
-
-    path = sentiment_head_path()
-    if path.exists() and not force:
-        return {"built": False, "path": str(path), "seconds": 0.0}
+    path, category_path, multilingual_path = sentiment_head_path(), category_head_path(), multilingual_head_path()
+    if all(p.exists() for p in model_paths()) and not force:
+        return {"built": False, "path": str(path), "category_path": str(category_path), "seconds": 0.0}
     token = uuid.uuid4().hex
     if not cache.add(LOCK_KEY, token, LOCK_SECONDS):
-        logger.info("sentiment model: another process is building it")
-        return {"built": False, "busy": True, "path": str(path)}
+        logger.info("embedded models: another process is building them")
+        return {"built": False, "busy": True, "path": str(path), "category_path": str(category_path)}
     started = time.monotonic()
-    batch = AnalysisBatch.objects.create(kind=AnalysisBatch.Kind.MODELS, backend="embedded", model_version=path.name)
+    parts = [
+        ("category model", category_path, _build_category),
+        ("multilingual sentiment model", multilingual_path, _build_multilingual),
+        ("sentiment model", path, _build_sentiment),
+    ]
+    failed: list[Exception] = []
     try:
-        logger.info("sentiment model: building %s (fetches the rated sentences once, then trains)", path)
-        if echo:
-            echo(f"sentiment model: building {path} (a few minutes on two cores)")
-        build_head(
-            Path(settings.AI_ARTIFACTS_DIR),
-            content_embeddings().encoder,
-            embedded.MINILM_NAME,
-            force,
-            progress=Progress(batch, echo),
-        )
-    except Exception as exc:
-        _finish(batch, AnalysisBatch.Status.FAILED, started, [{"id": None, "error": f"{type(exc).__name__}: {exc}"}])
-        raise
+        for what, part_path, build in parts:
+            if force or not part_path.exists():
+                try:
+                    _build_one(what, part_path, build, force, echo)
+                except Exception as exc:  # one part failing must not keep the others from landing
+                    logger.exception("%s: build failed", what)
+                    failed.append(exc)
     finally:
         if cache.get(LOCK_KEY) == token:
             cache.delete(LOCK_KEY)
-    _finish(batch, AnalysisBatch.Status.DONE, started)
-    reset()  # analyzers loaded before the model existed would keep answering with VADER alone
+    if failed:
+        raise failed[0]
     seconds = round(time.monotonic() - started, 1)
-    logger.info("sentiment model: built in %.0f s; posts analysed without it will be re-analysed", seconds)
-    return {"built": True, "path": str(path), "seconds": seconds}
+    return {"built": True, "path": str(path), "category_path": str(category_path), "seconds": seconds}
+
+
+def _build_category(force: bool, progress: Progress) -> None:
+    from intelligence.analyzers import category_head, use_encoder
+    from intelligence.conf import ai_config
+
+    config = ai_config()
+    encoder = use_encoder.get_encoder(config.num_threads)
+    category_head.build_head(
+        Path(settings.AI_ARTIFACTS_DIR),
+        encoder.encode,
+        list(config.category_labels()),
+        use_encoder.NAME,
+        force,
+        progress=progress,
+    )
+
+
+def _build_multilingual(force: bool, progress: Progress) -> None:
+    from intelligence.analyzers import sentiment_multilingual, use_encoder
+    from intelligence.conf import ai_config
+
+    encoder = use_encoder.get_encoder(ai_config().num_threads)
+    sentiment_multilingual.build_head(
+        Path(settings.AI_ARTIFACTS_DIR), encoder.encode, use_encoder.NAME, force, progress=progress
+    )
+
+
+def _build_sentiment(force: bool, progress: Progress) -> None:
+    from intelligence.analyzers import embedded
+    from intelligence.analyzers.sentiment_head import build_head
+    from intelligence.conf import content_embeddings
+
+    build_head(
+        Path(settings.AI_ARTIFACTS_DIR), content_embeddings().encoder, embedded.MINILM_NAME, force, progress=progress
+    )
+
+
+def _build_one(
+    what: str,
+    path: Path,
+    build: Callable[[bool, Progress], None],
+    force: bool,
+    echo: Callable[[str], None] | None,
+) -> None:
+    """One model: an ``AnalysisBatch`` row the monitor shows, progress lines, and a registry reset
+    when it lands (so the analyzers that answered in its place are replaced)."""
+    from intelligence.analyzers.registry import reset
+
+    started = time.monotonic()
+    batch = AnalysisBatch.objects.create(kind=AnalysisBatch.Kind.MODELS, backend="embedded", model_version=path.name)
+    logger.info("%s: building %s", what, path)
+    if echo:
+        echo(f"{what}: building {path}")
+    try:
+        build(force, Progress(batch, echo, what))
+    except Exception as exc:
+        _finish(batch, AnalysisBatch.Status.FAILED, started, [{"id": None, "error": f"{type(exc).__name__}: {exc}"}])
+        raise
+    _finish(batch, AnalysisBatch.Status.DONE, started)
+    reset()  # analyzers loaded before the model existed would keep answering with the stand-in
+    logger.info("%s: built in %.0f s; posts analysed without it will be re-analysed", what, time.monotonic() - started)
+    if echo:
+        echo(f"{what}: built in {time.monotonic() - started:.0f} s")
 
 
 def _finish(batch: AnalysisBatch, status: str, started: float, errors: list | None = None) -> None:

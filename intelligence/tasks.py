@@ -147,7 +147,8 @@ def suggest_profile_links(profile_ids: list[int]) -> None:
 # Training takes minutes on two busy cores: far longer than the ai queue's per-batch limits.
 @shared_task(ignore_result=True, soft_time_limit=2 * 60 * 60, time_limit=2 * 60 * 60 + 300)
 def build_models() -> None:
-    """Build the embedded sentiment model if it is missing, then re-analyse what the fallback did."""
+    """Build the embedded category and sentiment models if missing, then re-analyse what the stand-ins did
+    (``analyze_pending`` on the beat picks them up sooner when the category model lands first)."""
     from intelligence.model_builds import build_models as build
 
     if build().get("built"):
@@ -161,7 +162,10 @@ def _build_missing_models(sender=None, **kwargs) -> None:
 
     try:
         if needs_build():
-            logger.info("sentiment model missing: queueing its build; VADER answers until it lands")
+            logger.info(
+                "embedded models missing: queueing their build; phrase similarity (category) and VADER "
+                "(sentiment) answer until they land"
+            )
             build_models.delay()
     except Exception:  # a worker must start even if the broker hiccups here
         logger.exception("could not queue the model build")

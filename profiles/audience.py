@@ -263,6 +263,7 @@ def audience_block(profile: Profile) -> dict[str, Any] | None:
         "benchmarks": profile.benchmarks or None,
         "connection": {
             "status": connection.status,
+            "login": connection.login,
             "reason": connection.status_reason,
             "last_synced_at": connection.last_synced_at,
         }

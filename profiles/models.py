@@ -500,8 +500,20 @@ class ConnectionStatus(models.TextChoices):
     DELETED = "deleted", "Deleted at the creator's request"
 
 
+class ConnectionLogin(models.TextChoices):
+    """Which Meta login granted the token, and so which Graph host reads the insights."""
+
+    INSTAGRAM = "instagram", "Business Login for Instagram (graph.instagram.com)"
+    FACEBOOK = "facebook", "Facebook Login for Business, through a Page (graph.facebook.com)"
+
+
 class InstagramConnection(models.Model):
-    """A creator's Instagram professional account connected through Business Login for Instagram.
+    """A creator's Instagram professional account connected through Meta's OAuth.
+
+    Two logins lead here (``login``): Business Login for Instagram (an Instagram user token, read on
+    graph.instagram.com) or Facebook Login for Business (the Page linked to the Instagram business
+    account, its Page token read on graph.facebook.com; ``page_id`` and the app-scoped Facebook user
+    id ``meta_user_id`` that Meta's callbacks name).
 
     The long-lived token (60 days, refreshed by scraping/audience.py before it lapses) is encrypted at
     rest. A revoked or expired token marks the connection ``broken`` with the reason, and the sync
@@ -517,6 +529,15 @@ class InstagramConnection(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     ig_user_id = models.CharField(max_length=64, db_index=True, help_text="Instagram-scoped user id.")
+    login = models.CharField(max_length=16, choices=ConnectionLogin.choices, default=ConnectionLogin.INSTAGRAM)
+    page_id = models.CharField(max_length=64, blank=True, default="", help_text="Facebook Page (Facebook login).")
+    meta_user_id = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        db_index=True,
+        help_text="App-scoped Facebook user id (Facebook login): what the deauthorize and deletion callbacks name.",
+    )
     access_token = EncryptedTextField(blank=True, default="")
     token_expires_at = models.DateTimeField(null=True, blank=True)
     permissions = models.JSONField(default=list, blank=True)
@@ -527,7 +548,10 @@ class InstagramConnection(models.Model):
     next_sync_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [_choices_check("status", ConnectionStatus, "igconnection_status_valid")]
+        constraints = [
+            _choices_check("status", ConnectionStatus, "igconnection_status_valid"),
+            _choices_check("login", ConnectionLogin, "igconnection_login_valid"),
+        ]
         indexes = [models.Index(fields=["status", "next_sync_at"], name="igconnection_due")]
 
     def __str__(self) -> str:

@@ -25,6 +25,17 @@ urlpatterns = [
     path("connect/instagram/deauthorize/", connect.deauthorize, name="instagram_deauthorize"),
     path("connect/instagram/data-deletion/", connect.data_deletion, name="instagram_data_deletion"),
     path("connect/instagram/deletion/<str:code>/", connect.deletion_status, name="instagram_deletion"),
+    # The same through Facebook Login for Business (Page-linked Instagram business accounts).
+    path("creators/<int:pk>/connect-facebook/", connect.start_facebook, name="facebook_connect"),
+    path("connect/facebook/callback/", connect.facebook_callback, name="facebook_callback"),
+    path("connect/facebook/choose/", connect.facebook_choose, name="facebook_choose"),
+    path("connect/facebook/deauthorize/", connect.deauthorize, {"login": "facebook"}, name="facebook_deauthorize"),
+    path(
+        "connect/facebook/data-deletion/",
+        connect.data_deletion,
+        {"login": "facebook"},
+        name="facebook_data_deletion",
+    ),
     path("communities/review/", views.review_queue, name="review_queue"),
     path("communities/review/decide/", views.review_communities, name="review_communities"),
     path(

@@ -28,7 +28,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.teams import check_can, current_membership, current_team, team_for_writing
 from campaigns.models import Campaign
 from campaigns.shortlist import add_creators
-from config.formatting import language_name
 from config.querysets import CHANGE
 from posts.analytics import CommunityFigures, profile_analytics, reddit_figures
 from profiles import bulk, connect, contacts, exports, lists
@@ -52,6 +51,7 @@ from profiles.models import (
     Tag,
     TagSuggestion,
 )
+from profiles.search_choices import search_languages, search_tags
 
 # One key per review status in the subreddit queue (shown on every button).
 REVIEW_KEYS = {
@@ -110,14 +110,7 @@ def _present(filterset: ProfileFilterSet) -> None:
     fields["category"].label = "Content category"
     fields["review_status"].widget = forms.CheckboxSelectMultiple(choices=fields["review_status"].choices)
     fields["review_status"].label = "Review status"
-    codes = (
-        Profile.objects.exclude(ai_primary_language="")
-        .order_by()
-        .values_list("ai_primary_language", flat=True)
-        .distinct()
-    )
-    languages = sorted(((code, language_name(code)) for code in codes), key=lambda pair: pair[1])
-    fields["language"].widget = forms.Select(choices=[("", "Any language"), *languages])
+    fields["language"].widget = forms.Select(choices=[("", "Any language"), *search_languages()])
     fields["language"].label = "Language"
     fields["verified"].label = "Verified account"
     fields["business"].label = "Business account"
@@ -215,7 +208,7 @@ def creator_search(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "updated_within": UPDATED_WITHIN,
             "chosen_updated_within": request.GET.get("updated_within", ""),
-            "all_tags": Tag.objects.select_related("category").order_by("category__position", "name"),
+            "all_tags": search_tags(),
             "chosen_tags": chosen_tags,
             "campaigns": _writable_campaigns(request),
             "range_fields": [
@@ -368,6 +361,7 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **_identity_links(profile),
         "audience": audience_page_context(profile),
         "connect_available": connect.configured(),
+        "connect_logins": connect.logins(),
     }
     return render(request, "profiles/profile_detail.html", context)
 

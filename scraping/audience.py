@@ -27,12 +27,13 @@ from profiles.audience import Demographics, InvalidDemographics, reindex_shares,
 from profiles.models import (
     AudienceDemographics,
     AudienceSource,
+    ConnectionLogin,
     ConnectionStatus,
     DataDeletionRequest,
     InstagramConnection,
     Profile,
 )
-from scraping.instagram.meta import DEMOGRAPHIC_METRICS, MetaClient
+from scraping.instagram.meta import DEMOGRAPHIC_METRICS, FacebookLoginClient, MetaClient, PageAccount
 
 logger = logging.getLogger(__name__)
 
@@ -50,22 +51,105 @@ def connect(profile: Profile, code: str, *, redirect_uri: str, team=None, user=N
     client = MetaClient.from_settings()
     short = client.exchange_code(code, redirect_uri=redirect_uri)
     long = client.long_lived(short.access_token)
-    connection, _ = InstagramConnection.objects.update_or_create(
-        profile=profile,
-        defaults={
-            "team": team,
-            "connected_by": user,
-            "ig_user_id": short.user_id,
-            "access_token": long.access_token,
-            "token_expires_at": long.expires_at,
-            "permissions": list(short.permissions),
-            "status": ConnectionStatus.ACTIVE,
-            "status_reason": "",
-            "connected_at": timezone.now(),
-            "next_sync_at": timezone.now(),
-        },
+    return _store(
+        profile,
+        team=team,
+        connected_by=user,
+        ig_user_id=short.user_id,
+        login=ConnectionLogin.INSTAGRAM,
+        access_token=long.access_token,
+        token_expires_at=long.expires_at,
+        permissions=list(short.permissions),
     )
+
+
+def _store(profile: Profile, **fields) -> InstagramConnection:
+    """(Re)connect: a fresh active connection with these fields, synced soon; one per creator."""
+    now = timezone.now()
+    defaults = {"page_id": "", "meta_user_id": "", "permissions": [], **fields}
+    defaults.update(status=ConnectionStatus.ACTIVE, status_reason="", connected_at=now, next_sync_at=now)
+    connection, _ = InstagramConnection.objects.update_or_create(profile=profile, defaults=defaults)
     return connection
+
+
+class NoInstagramAccount(Exception):
+    """The Facebook user granted no Page with an Instagram business account linked to it."""
+
+
+@dataclass
+class FacebookGrant:
+    """What Facebook Login for Business gave us: the user's long-lived token and their Pages."""
+
+    user_id: str
+    user_token: str
+    expires_at: object  # datetime | None
+    pages: list[PageAccount]
+
+    @property
+    def candidates(self) -> list[PageAccount]:
+        return [page for page in self.pages if page.ig_user_id]
+
+    def matching(self, handle: str) -> PageAccount | None:
+        """The one Page whose Instagram account is the creator's (by username), if exactly one is."""
+        found = [page for page in self.candidates if page.ig_username.lower() == handle.lower()]
+        return found[0] if len(found) == 1 else None
+
+    def to_dict(self) -> dict:
+        return {
+            "user_id": self.user_id,
+            "user_token": self.user_token,
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+            "pages": [page.__dict__ for page in self.pages],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> FacebookGrant:
+        from datetime import datetime
+
+        expires = data.get("expires_at")
+        return cls(
+            data["user_id"],
+            data["user_token"],
+            datetime.fromisoformat(expires) if expires else None,
+            [PageAccount(**page) for page in data["pages"]],
+        )
+
+
+def facebook_grant(code: str, *, redirect_uri: str, client: FacebookLoginClient | None = None) -> FacebookGrant:
+    """Facebook Login for Business: code → short-lived → 60-day user token, then the user's Pages.
+
+    Nothing is stored here; ``NoInstagramAccount`` when no granted Page has an Instagram business
+    account linked (the user is told so, and no token is kept).
+    """
+    client = client or FacebookLoginClient.from_settings()
+    short = client.exchange_code(code, redirect_uri=redirect_uri)
+    long = client.long_lived(short.access_token)
+    grant = FacebookGrant(
+        client.me(long.access_token), long.access_token, long.expires_at, client.pages(long.access_token)
+    )
+    if not grant.candidates:
+        raise NoInstagramAccount(
+            "None of the Facebook Pages you granted has an Instagram business or creator account linked to it."
+        )
+    return grant
+
+
+def connect_page(
+    profile: Profile, grant: FacebookGrant, page: PageAccount, *, team=None, user=None
+) -> InstagramConnection:
+    """Store the chosen Page's Instagram account: its Page token (no expiry) or else the 60-day user token."""
+    token, expires = (page.page_token, None) if page.page_token else (grant.user_token, grant.expires_at)
+    return _store(
+        profile,
+        team=team,
+        connected_by=user,
+        ig_user_id=page.ig_user_id,
+        login=ConnectionLogin.FACEBOOK,
+        page_id=page.page_id,
+        meta_user_id=grant.user_id,
+        access_token=token,
+        token_expires_at=expires,
+    )
 
 
 def new_state() -> str:
@@ -93,9 +177,9 @@ def sync_connection(connection_id: int, client: MetaClient | None = None) -> Syn
     connection = InstagramConnection.objects.select_related("profile").filter(pk=connection_id).first()
     if connection is None or connection.status != ConnectionStatus.ACTIVE:
         return SyncOutcome("skipped", "gone or not active")
-    client = client or MetaClient.from_settings()
+    client = client or MetaClient.for_login(connection.login)
     if not client.configured:
-        return SyncOutcome("skipped", "META_APP_ID / META_APP_SECRET not set")
+        return SyncOutcome("skipped", f"no app id / secret for the {connection.login} login")
     now = timezone.now()
     try:
         token = _fresh_token(connection, client, now)
@@ -137,7 +221,12 @@ def _fresh_token(connection: InstagramConnection, client: MetaClient, now) -> st
     expires = connection.token_expires_at
     if expires is not None and expires <= now:
         raise PermanentError("token expired", upstream="meta-graph", reason="expired")
-    if expires is not None and expires - now <= REFRESH_WITHIN and now - connection.connected_at >= timedelta(hours=24):
+    if (
+        client.refreshable
+        and expires is not None
+        and expires - now <= REFRESH_WITHIN
+        and now - connection.connected_at >= timedelta(hours=24)
+    ):
         fresh = client.refresh(connection.access_token)
         InstagramConnection.objects.filter(pk=connection.pk).update(
             access_token=fresh.access_token,
@@ -171,25 +260,32 @@ def _read_segment(client, connection, token, segment, metric, day) -> Demographi
     )
 
 
-def deauthorize(ig_user_id: str) -> int:
+def _named_by(user_id: str, login: str):
+    """The connections a callback's ``user_id`` names: the Instagram user id, or the Facebook user id."""
+    if login == ConnectionLogin.FACEBOOK:
+        return InstagramConnection.objects.filter(login=login, meta_user_id=user_id)
+    return InstagramConnection.objects.filter(login=login, ig_user_id=user_id)
+
+
+def deauthorize(user_id: str, login: str = ConnectionLogin.INSTAGRAM) -> int:
     """Meta says the creator removed our app: drop the token, keep the history, show it broken."""
-    connections = InstagramConnection.objects.filter(ig_user_id=ig_user_id).exclude(status=ConnectionStatus.DELETED)
+    connections = _named_by(user_id, login).exclude(status=ConnectionStatus.DELETED)
     profile_ids = list(connections.values_list("profile_id", flat=True))
     changed = connections.update(
         access_token="",
         status=ConnectionStatus.BROKEN,
-        status_reason="revoked by the creator on Instagram",
+        status_reason=f"revoked by the creator on {'Facebook' if login == ConnectionLogin.FACEBOOK else 'Instagram'}",
         next_sync_at=None,
     )
     touch(*profile_ids)
     return changed
 
 
-def delete_user_data(ig_user_id: str) -> DataDeletionRequest:
+def delete_user_data(user_id: str, login: str = ConnectionLogin.INSTAGRAM) -> DataDeletionRequest:
     """Meta forwarded a data-deletion request: delete the token and every insights row from Meta."""
-    request = DataDeletionRequest.objects.create(confirmation_code=secrets.token_hex(8), ig_user_id=ig_user_id)
+    request = DataDeletionRequest.objects.create(confirmation_code=secrets.token_hex(8), ig_user_id=user_id)
     with transaction.atomic():
-        connections = list(InstagramConnection.objects.select_for_update().filter(ig_user_id=ig_user_id))
+        connections = list(_named_by(user_id, login).select_for_update())
         profile_ids = [c.profile_id for c in connections]
         deleted, _ = AudienceDemographics.objects.filter(
             profile_id__in=profile_ids, source=AudienceSource.GRAPH_INSIGHTS

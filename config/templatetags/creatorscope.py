@@ -30,11 +30,13 @@ language_name = register.filter(formatting.language_name)
 
 
 @register.filter
-def uncertain(confidence) -> bool:
-    """Whether an AI label at ``confidence`` is shown as uncertain (below ``AI_UNCERTAIN_BELOW``)."""
+def uncertain(confidence, task: str = "") -> bool:
+    """Whether an AI label at ``confidence`` is shown as uncertain: below ``AI_UNCERTAIN_BELOW``, or
+    ``AI_CATEGORY_UNCERTAIN_BELOW`` for a content category (``confidence|uncertain:"category"``)."""
     from django.conf import settings
 
-    return confidence is not None and confidence != "" and float(confidence) < settings.AI_UNCERTAIN_BELOW
+    below = settings.AI_CATEGORY_UNCERTAIN_BELOW if task == "category" else settings.AI_UNCERTAIN_BELOW
+    return confidence is not None and confidence != "" and float(confidence) < below
 
 
 @register.filter

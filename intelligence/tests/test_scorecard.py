@@ -145,7 +145,8 @@ def test_a_second_build_while_one_runs_does_nothing(tmp_path, settings):
     settings.AI_ARTIFACTS_DIR = str(tmp_path)
     cache.set(LOCK_KEY, "another worker", 60)
     try:
-        assert build_models() == {"built": False, "busy": True, "path": build_models()["path"]}
+        outcome = build_models()
+        assert outcome["busy"] is True and outcome["built"] is False
         assert not AnalysisBatch.objects.filter(kind=AnalysisBatch.Kind.MODELS).exists()
     finally:
         cache.delete(LOCK_KEY)
@@ -171,7 +172,7 @@ def test_registry_loads_anew_once_the_awaited_model_lands(tmp_path, fresh_regist
     after = get_analyzers(config)
     # Then the next call loads it, and the version posts carry changes (so they are re-analysed)
     assert after is not before
-    assert after.sentiment.model_name.endswith(model_name())
+    assert after.sentiment.model_name.startswith(f"{MINILM_NAME}+{model_name()}")
     assert after.model_version != before.model_version
 
 
@@ -187,3 +188,11 @@ def test_low_confidence_labels_are_marked_uncertain(settings):
 
     settings.AI_UNCERTAIN_BELOW = 0.6
     assert uncertain(0.41) and not uncertain(0.6) and not uncertain(None)
+
+
+def test_a_content_category_has_its_own_uncertain_threshold(settings):
+    from config.templatetags.creatorscope import uncertain
+
+    settings.AI_UNCERTAIN_BELOW = 0.6
+    settings.AI_CATEGORY_UNCERTAIN_BELOW = 0.48
+    assert uncertain(0.5) and not uncertain(0.5, "category") and uncertain(0.4, "category")

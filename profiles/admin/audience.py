@@ -13,9 +13,9 @@ from profiles.models import DataDeletionRequest, InstagramConnection
 class InstagramConnectionAdmin(ModelAdmin):
     """Who connected which account, and whether it still works; the token itself never leaves the database."""
 
-    list_display = ["profile", "status", "status_reason", "last_synced_at", "token_expires_at", "team"]
-    list_filter = ["status"]
-    search_fields = ["profile__handle", "ig_user_id"]
+    list_display = ["profile", "login", "status", "status_reason", "last_synced_at", "token_expires_at", "team"]
+    list_filter = ["status", "login"]
+    search_fields = ["profile__handle", "ig_user_id", "page_id", "meta_user_id"]
     list_select_related = ["profile", "team"]
     raw_id_fields = ["profile"]
     exclude = ["access_token"]
@@ -24,6 +24,9 @@ class InstagramConnectionAdmin(ModelAdmin):
         "team",
         "connected_by",
         "ig_user_id",
+        "login",
+        "page_id",
+        "meta_user_id",
         "token_expires_at",
         "permissions",
         "status",

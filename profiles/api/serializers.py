@@ -51,7 +51,9 @@ class AudienceSerializer(serializers.Serializer):
     benchmarks = serializers.JSONField(
         allow_null=True, help_text="percentile among peers (platform × follower tier × category) per metric"
     )
-    connection = serializers.JSONField(allow_null=True, help_text="creator-connect status (active, broken, deleted)")
+    connection = serializers.JSONField(
+        allow_null=True, help_text="creator-connect status (active, broken, deleted) and login (instagram, facebook)"
+    )
 
 
 def profile_api_path(profile: Profile) -> str:

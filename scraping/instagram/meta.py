@@ -1,4 +1,4 @@
-"""Creator connect: Business Login for Instagram and the account insights Meta documents.
+"""Creator connect: Business Login for Instagram, Facebook Login for Business, and the insights Meta documents.
 
 Flow (developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/business-login):
 
@@ -11,6 +11,13 @@ Flow (developers.facebook.com/docs/instagram-platform/instagram-api-with-instagr
 3. ``demographics()`` reads ``follower_demographics`` / ``engaged_audience_demographics``
    (``period=lifetime``, ``metric_type=total_value``, one ``breakdown`` per call) and ``totals()``
    reads ``reach`` and ``profile_views`` (``period=day``, ``metric_type=total_value``).
+
+The Page-linked path (``FacebookLoginClient``, Instagram API with Facebook Login;
+developers.facebook.com/docs/instagram-platform/instagram-api-with-facebook-login/): the
+facebook.com dialog with ``config_id`` (Facebook Login for Business) or the scopes below; the code is traded at ``graph.facebook.com/{version}/oauth/access_token`` and the short-lived user token for
+a 60-day one (``grant_type=fb_exchange_token``); ``pages()`` reads ``/me/accounts`` with each Page's
+token and its ``instagram_business_account``. A Page token fetched with a long-lived user token has
+no expiry; the insights calls are the same, on graph.facebook.com.
 
 Every call goes through ``scraping.http.request`` (budget, breaker, retries of transient errors
 only); Graph error 190 (expired, revoked, password changed) arrives as ``PermanentError`` with
@@ -36,6 +43,15 @@ from config.http import PermanentError
 from scraping import http
 
 SCOPES = ("instagram_business_basic", "instagram_business_manage_insights")
+FACEBOOK_SCOPES = (
+    "instagram_basic",
+    "instagram_manage_insights",
+    "pages_show_list",
+    "pages_read_engagement",
+    "business_management",
+)
+# /me/accounts: each Page with its token and the Instagram business account linked to it.
+PAGE_FIELDS = "id,name,access_token,instagram_business_account{id,username}"
 DEMOGRAPHIC_METRICS = {"followers": "follower_demographics", "engaged": "engaged_audience_demographics"}
 # One call per breakdown; "age,gender" gives the joint table the pyramid needs (and both marginals).
 BREAKDOWNS = ("country", "city", "age,gender")
@@ -63,8 +79,22 @@ class Breakdown:
     counts: dict[tuple[str, ...], float]
 
 
+@dataclass(frozen=True)
+class PageAccount:
+    """A Facebook Page the creator manages, and the Instagram business account linked to it (if any)."""
+
+    page_id: str
+    page_name: str
+    page_token: str
+    ig_user_id: str = ""
+    ig_username: str = ""
+
+
 class MetaClient:
     """Token exchange, refresh and insights reads for connected Instagram professional accounts."""
+
+    login = "instagram"
+    refreshable = True
 
     def __init__(
         self,
@@ -98,6 +128,11 @@ class MetaClient:
             version=settings.META_GRAPH_VERSION,
             upstream=http.Upstream.from_settings("meta-graph", requests_per_minute=settings.META_REQUESTS_PER_MINUTE),
         )
+
+    @staticmethod
+    def for_login(login: str) -> MetaClient:
+        """The client of the login that granted a connection's token."""
+        return FacebookLoginClient.from_settings() if login == "facebook" else MetaClient.from_settings()
 
     @property
     def configured(self) -> bool:
@@ -207,6 +242,106 @@ class MetaClient:
             if isinstance(value, int | float) and item.get("name"):
                 totals[str(item["name"])] = int(value)
         return totals
+
+
+class FacebookLoginClient(MetaClient):
+    """Facebook Login for Business: a Page's Instagram business account, read on graph.facebook.com."""
+
+    login = "facebook"
+    refreshable = False  # Facebook user tokens are not refreshed; Page tokens from a 60-day one never expire
+
+    def __init__(self, *, config_id: str = "", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.config_id = config_id
+
+    @classmethod
+    def from_settings(cls) -> FacebookLoginClient:
+        from django.conf import settings
+
+        return cls(
+            app_id=settings.META_FACEBOOK_APP_ID,
+            app_secret=settings.META_FACEBOOK_APP_SECRET,
+            config_id=settings.META_LOGIN_CONFIG_ID,
+            authorize_base=settings.META_FACEBOOK_DIALOG_URL,
+            oauth_base=settings.META_FACEBOOK_GRAPH_URL,
+            graph_base=settings.META_FACEBOOK_GRAPH_URL,
+            version=settings.META_GRAPH_VERSION,
+            upstream=http.Upstream.from_settings("meta-graph", requests_per_minute=settings.META_REQUESTS_PER_MINUTE),
+        )
+
+    def authorize_url(self, *, redirect_uri: str, state: str) -> str:
+        query = {"client_id": self.app_id, "redirect_uri": redirect_uri, "response_type": "code", "state": state}
+        if self.config_id:  # Facebook Login for Business: the configuration names the permissions
+            query["config_id"] = self.config_id
+        else:
+            query["scope"] = ",".join(FACEBOOK_SCOPES)
+        return f"{self.authorize_base}?{urlencode(query)}"
+
+    def exchange_code(self, code: str, *, redirect_uri: str) -> Token:
+        return self._oauth(
+            {"client_id": self.app_id, "client_secret": self.app_secret, "redirect_uri": redirect_uri, "code": code}
+        )
+
+    def long_lived(self, short_lived: str) -> Token:
+        return self._oauth(
+            {
+                "grant_type": "fb_exchange_token",
+                "client_id": self.app_id,
+                "client_secret": self.app_secret,
+                "fb_exchange_token": short_lived,
+            }
+        )
+
+    def refresh(self, token: str) -> Token:
+        raise PermanentError(
+            "a Facebook login token cannot be refreshed", upstream=self.upstream.name, reason="expired"
+        )
+
+    def _oauth(self, params: dict[str, str]) -> Token:
+        response = http.request(
+            self.upstream, "GET", f"{self.graph_base}/{self.version}/oauth/access_token", params=params
+        )
+        body = response.data or {}
+        token = str(body.get("access_token") or "")
+        if not token:
+            raise PermanentError(
+                "no access_token from oauth/access_token", upstream=self.upstream.name, reason="bad_answer"
+            )
+        expires_in = body.get("expires_in")
+        expires_at = timezone.now() + timedelta(seconds=int(expires_in)) if expires_in else None
+        return Token(token, "", expires_at)
+
+    def me(self, token: str) -> str:
+        """The app-scoped Facebook user id (what the deauthorize and deletion callbacks name)."""
+        response = http.request(
+            self.upstream, "GET", f"{self.graph_base}/{self.version}/me", params={"fields": "id", "access_token": token}
+        )
+        return str((response.data or {}).get("id") or "")
+
+    def pages(self, token: str) -> list[PageAccount]:
+        """The Pages the user granted, with each Page's token and linked Instagram business account."""
+        response = http.request(
+            self.upstream,
+            "GET",
+            f"{self.graph_base}/{self.version}/me/accounts",
+            params={"fields": PAGE_FIELDS, "limit": "100", "access_token": token},
+        )
+        data = (response.data or {}).get("data")
+        pages = []
+        for item in data if isinstance(data, list) else []:
+            if not isinstance(item, dict) or not item.get("id"):
+                continue
+            instagram = item.get("instagram_business_account") or {}
+            pages.append(
+                PageAccount(
+                    page_id=str(item["id"]),
+                    page_name=str(item.get("name") or ""),
+                    page_token=str(item.get("access_token") or ""),
+                    ig_user_id=str(instagram.get("id") or "") if isinstance(instagram, dict) else "",
+                    ig_username=str(instagram.get("username") or "") if isinstance(instagram, dict) else "",
+                )
+            )
+        return pages
 
 
 def parse_breakdown(items: list[dict[str, Any]], metric: str, wanted: tuple[str, ...]) -> Breakdown:

@@ -266,7 +266,9 @@ _FAST = {
     # Creator connect configured, so its pages answer by their rules instead of 404 (no call leaves:
     # starting only redirects to Meta, and the callbacks refuse the matrix's unsigned posts).
     "META_APP_ID": "matrix-app",
-    "META_APP_SECRET": "matrix-secret",  # allauth's per-address limits on mails: every role posts the reset form
+    "META_APP_SECRET": "matrix-secret",
+    "META_FACEBOOK_APP_ID": "matrix-facebook-app",
+    "META_FACEBOOK_APP_SECRET": "matrix-facebook-secret",  # allauth's per-address limits on mails: every role posts the reset form
     "REST_FRAMEWORK": {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"user": "100000/min", "anon": "100000/min"},

@@ -426,6 +426,12 @@ RULES: dict[str, Rule] = {
     "profiles:instagram_deauthorize": public(400),
     "profiles:instagram_data_deletion": public(400),
     "profiles:instagram_deletion": public(),
+    # The same through Facebook Login for Business; the choice page without a pending grant is a 400.
+    "profiles:facebook_connect": team_create(PAGE, ok=302),
+    "profiles:facebook_callback": signed_in(PAGE, ok=400),
+    "profiles:facebook_choose": signed_in(PAGE, ok=400),
+    "profiles:facebook_deauthorize": public(400),
+    "profiles:facebook_data_deletion": public(400),
     "profiles:review_communities": signed_in(PAGE, ok=302),
     # A refusal is a message on the redirect, as for the queue's own buttons.
     "profiles:decide_review_suggestion": signed_in(PAGE, ok=302),
@@ -642,6 +648,7 @@ KWARGS: dict[str, Factory] = {
     "profiles:decide_review_suggestion": _pk("profiles.communityreviewsuggestion"),
     "profiles:decide_profile_link": _pk("profiles.profilelink"),
     "profiles:instagram_connect": _pk("profiles.profile"),
+    "profiles:facebook_connect": _pk("profiles.profile"),
     "profiles:instagram_deletion": _deletion_code,
     "campaigns:detail": _pk("campaigns.campaign"),
     "campaigns:update": _pk("campaigns.campaign"),

@@ -10,7 +10,8 @@ from intelligence.evaluation import build_reddit_category_set
 
 class Command(BaseCommand):
     help = (
-        "Build the embedded backend's trained parts: the sentiment head (fetches the vaderSentiment sdist "
+        "Build the embedded backend's trained parts: the category head, the multilingual sentiment head and "
+        "the sentiment branch (fetches the vaderSentiment sdist "
         "with pip once, fine-tunes for a few minutes, caches under AI_ARTIFACTS_DIR keyed by recipe version). "
         "With --cv also prints the recipe's cross-validated macro-F1 on the rated tweets (how recipes are "
         "chosen; five trainings, so five times as long). With "
@@ -31,24 +32,28 @@ class Command(BaseCommand):
         from intelligence.analyzers.sentiment_head import cross_validate, predict, train, training_rows
         from intelligence.analyzers.training_data import TrainingDataError
         from intelligence.conf import content_embeddings
-        from intelligence.model_builds import build_models, sentiment_head_path
+        from intelligence.model_builds import build_models, model_paths, sentiment_head_path
 
         summary: dict = {}
         artifacts = Path(settings.AI_ARTIFACTS_DIR)
         path = sentiment_head_path()
-        cached = path.exists() and not force
+        cached = all(p.exists() for p in model_paths()) and not force
         started = time.perf_counter()
 
         encoder = content_embeddings().encoder
 
         if not cached:
-            self.stdout.write("sentiment head: not built yet; training it once (a few minutes, cached afterwards)…")
+            self.stdout.write(
+                "embedded models: not all built yet; training the missing ones once (category head seconds, "
+                "multilingual sentiment head a minute or more, sentiment branch a few minutes; cached afterwards)…"
+            )
             try:
                 outcome = build_models(force, echo=self.stdout.write)
             except TrainingDataError as exc:
                 raise CommandError(str(exc)) from exc
             if outcome.get("busy"):
                 raise CommandError("another process (the worker?) is building the model now; try again later")
+        summary["models"] = [str(p) for p in model_paths()]
         summary["sentiment_head"] = {
             "path": str(path),
             "cached": cached,
