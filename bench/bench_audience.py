@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import production_environment  # noqa: E402
+from bench.common import add_use_existing, production_environment  # noqa: E402
 
 COUNTRIES = ["US", "GB", "BR", "DE", "ES", "MX", "IN", "FR", "IT", "CA", "AU", "TR", "ID", "PH", "NL", "PL"]
 LANGUAGES = ["en", "es", "pt", "de", "fr", "it", "tr", "id"]
@@ -140,14 +140,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--profiles", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=40)
-    parser.add_argument(
-        "--skip-load",
-        "--use-existing",
-        "--no-load",
-        dest="skip_load",
-        action="store_true",
-        help="Use the data already in the database (e.g. loaded by manage.py demo_scale --size full).",
-    )
+    add_use_existing(parser)
     args = parser.parse_args()
     if "bench" not in os.environ.get("DATABASE_URL", ""):
         sys.exit("bench_audience: point DATABASE_URL at a bench database (e.g. .../cs_audience_bench)")

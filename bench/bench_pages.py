@@ -29,6 +29,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.common import add_use_existing  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("LOG_LEVEL", "warning")
 
@@ -165,14 +168,7 @@ def main() -> None:
     parser.add_argument("--profiles", type=int, default=100_000)
     parser.add_argument("--posts", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument(
-        "--skip-load",
-        "--use-existing",
-        "--no-load",
-        dest="skip_load",
-        action="store_true",
-        help="Use the data already in the database (e.g. loaded by manage.py demo_scale --size full).",
-    )
+    add_use_existing(parser)
     args = parser.parse_args()
     if "cs_admin_bench" not in os.environ.get("DATABASE_URL", "") and "bench" not in os.environ.get("DATABASE_URL", ""):
         sys.exit("bench_pages: point DATABASE_URL at a bench database (e.g. .../cs_admin_bench), never a real one")

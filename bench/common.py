@@ -34,3 +34,15 @@ def migrated_database(database_url: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+
+
+def add_use_existing(parser) -> None:
+    """``--use-existing`` (also ``--no-load``, ``--skip-load``): bench the data already in the database."""
+    parser.add_argument(
+        "--skip-load",
+        "--use-existing",
+        "--no-load",
+        dest="skip_load",
+        action="store_true",
+        help="Use the data already in the database (e.g. loaded by manage.py demo_scale --size full).",
+    )

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 OK = ["--allow-default-db"]
 TINY = ["--profiles", "40", "--communities", "12", "--posts", "300"]
 TINY += ["--profile-snapshots", "900", "--community-snapshots", "200"]
+TINY_TOTALS = {"profiles": 40, "communities": 12, "posts": 300, "profile_snapshots": 900, "community_snapshots": 200}
 
 
 def run(capsys, *args) -> dict:
@@ -49,13 +50,7 @@ def test_demo_scale_tops_up_and_a_second_run_adds_nothing(capsys):
 
 def test_demo_scale_loads_every_stage_with_realistic_shapes(capsys):
     summary = run(capsys, *TINY, "--reddit-share", "0.5")
-    assert totals() == {
-        "profiles": 40,
-        "communities": 12,
-        "posts": 300,
-        "profile_snapshots": 900,
-        "community_snapshots": 200,
-    }
+    assert totals() == TINY_TOTALS
     assert summary["profile_snapshots_created"] == 900
     # Progress: rows, rate and ETA (every few seconds, and once when a snapshot stage ends).
     assert any(line.startswith("  profile_snapshots: 900/900 rows, ") and "ETA" in line for line in summary["lines"])
@@ -103,13 +98,7 @@ def test_demo_scale_resumes_where_an_interrupted_run_stopped(capsys, monkeypatch
         call_command("demo_scale", *TINY, *OK, "--drop-indexes-from", "0")
     monkeypatch.setattr(demo_scale.Loader, "load_lines", real_load_lines)
     run(capsys, *TINY, "--drop-indexes-from", "0")
-    assert totals() == {
-        "profiles": 40,
-        "communities": 12,
-        "posts": 300,
-        "profile_snapshots": 900,
-        "community_snapshots": 200,
-    }
+    assert totals() == TINY_TOTALS
     external_ids = set(Post.objects.values_list("external_id", flat=True))
     assert external_ids == {f"scale-{n}" for n in range(300)}
 
