@@ -669,11 +669,13 @@ def main() -> int:
         "API_THROTTLE_ANON": "1000000/min",
         "CREATORSCOPE_VAR_DIR": str(logs / "var"),
         "HF_HUB_OFFLINE": "1",
-        # Creator connect configured, as in tests/access, so its doors answer by their rules, not the
+        # Creator connect configured (both of Meta's logins), as in tests/access, so its doors answer by their rules, not the
         # "feature hidden" 404 (no call leaves: starting only redirects to Meta, and the callbacks
         # refuse unsigned posts).
         "META_APP_ID": "attack-app",
         "META_APP_SECRET": "attack-secret",
+        "META_FACEBOOK_APP_ID": "attack-facebook-app",
+        "META_FACEBOOK_APP_SECRET": "attack-facebook-secret",
     }
     os.environ.update(env)
     recreate_database(database_url)
