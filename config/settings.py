@@ -785,6 +785,14 @@ API_ANALYTICS_CACHE_TTL = env_int(
 API_SEARCH_CACHE_TTL = env_int(
     "API_SEARCH_CACHE_TTL", 300, minimum=0, help="seconds a search result stays cached; 0 = off"
 )
+# Creator search (API and page) counts its matches up to this many and then says "more than": an exact
+# COUNT(*) of a broad filter reads every match. 0 = always count exactly (config/paging.py).
+SEARCH_COUNT_CAP = env_int(
+    "SEARCH_COUNT_CAP",
+    1000,
+    minimum=0,
+    help="matches a creator search counts before it answers 'more than N' (count_is_exact false); 0 = exact",
+)
 API_DASHBOARD_CACHE_TTL = env_int(
     "API_DASHBOARD_CACHE_TTL", 60, minimum=0, help="seconds the staff dashboard figures stay cached"
 )

@@ -28,6 +28,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.teams import check_can, current_membership, current_team, team_for_writing
 from campaigns.models import Campaign
 from campaigns.shortlist import add_creators
+from config import widgets
+from config.paging import CappedCountPaginator
 from config.querysets import CHANGE
 from posts.analytics import CommunityFigures, profile_analytics, reddit_figures
 from profiles import bulk, connect, contacts, exports, lists
@@ -90,7 +92,7 @@ def _search_data(params: QueryDict) -> QueryDict:
     return data
 
 
-class _OrderingSelect(forms.Select):
+class _OrderingSelect(widgets.Select):
     """One "Sort by" choice, handed to the FilterSet's comma-separated ordering field as its list."""
 
     def value_from_datadict(self, data, files, name):
@@ -141,6 +143,9 @@ def _present(filterset: ProfileFilterSet) -> None:
             ("followers", "Followers, fewest first"),
         ]
     )
+    # The same markup as Django's widget templates, written in Python: see config/widgets.py.
+    for field in fields.values():
+        field.widget = widgets.faster(field.widget)
 
 
 def _searched_profiles(request: HttpRequest, data) -> ProfileFilterSet:
@@ -173,7 +178,10 @@ def creator_search(request: HttpRequest) -> HttpResponse:
     status = 200
     page = None
     if filterset.is_valid():
-        paginator = Paginator(filterset.qs, settings.PAGES_PAGE_SIZE)
+        # Counted up to SEARCH_COUNT_CAP (or the page asked for): "more than 1,000 creators", as the API.
+        paginator = CappedCountPaginator(
+            filterset.qs, settings.PAGES_PAGE_SIZE, cap=settings.SEARCH_COUNT_CAP, page=request.GET.get("page")
+        )
         page = paginator.get_page(request.GET.get("page"))
         team = current_team(request)
         favorite_ids = set(
@@ -191,7 +199,7 @@ def creator_search(request: HttpRequest) -> HttpResponse:
                 user=request.user,
                 query=request.GET.get("q", ""),
                 filters={k: v for k, v in searched.items() if k != "q"},
-                result_count=paginator.count,
+                result_count=paginator.shown_count,
             )
     else:
         status = 400

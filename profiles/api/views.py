@@ -36,7 +36,7 @@ from config.api.caching import (
     versioned_set,
     with_validators,
 )
-from config.api.pagination import NewestFirstCursorPagination, PageNumberPagination
+from config.api.pagination import CappedCountPagination, NewestFirstCursorPagination, PageNumberPagination
 from config.api.viewsets import (
     ScopedListDestroyViewSet,
     ScopedModelViewSet,
@@ -219,7 +219,9 @@ class ProfileReportMixin:
         summary="Search creators",
         description=(
             "Text over handle, name and bio plus filters; every search (first page) is saved to the "
-            "user's search history. Results are cached until any profile changes."
+            "user's search history. Results are cached until any profile changes. `count` stops at "
+            "SEARCH_COUNT_CAP (1,000 by default): `count_is_exact` false means more results than `count`; "
+            "`exact_count=true` counts them all."
         ),
     ),
 )
@@ -229,6 +231,7 @@ class ProfileViewSet(ProfileReportMixin, ScopedViewSetMixin, viewsets.GenericVie
     queryset = Profile.objects.all()
     serializer_class = s.ProfileSummarySerializer
     filterset_class = ProfileFilterSet
+    pagination_class = CappedCountPagination  # count stops at SEARCH_COUNT_CAP ("more than"), see docs/api.md
 
     def list(self, request: Request) -> Response:
         # Validate first, build the query only on a cache miss: a hit then costs no query building.
@@ -236,6 +239,7 @@ class ProfileViewSet(ProfileReportMixin, ScopedViewSetMixin, viewsets.GenericVie
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)
         self.paginator.get_page_size(request)  # a bad page_size is a 400 before the cache is asked
+        self.paginator.exact_count_asked(request)  # so is a bad exact_count
         params = {key: sorted(request.query_params.getlist(key)) for key in request.query_params}
         ttl = settings.API_SEARCH_CACHE_TTL
         key = None

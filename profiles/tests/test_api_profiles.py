@@ -563,6 +563,7 @@ def test_search_pages_carry_the_total_and_past_the_end_is_404(alice, client_for)
         assert refused.status_code == 400 and "page" in refused.json(), bad
     assert client.get(SEARCH, {"q": "nothing-matches"}).json() == {
         "count": 0,
+        "count_is_exact": True,
         "next": None,
         "previous": None,
         "results": [],
