@@ -362,13 +362,15 @@ class Loader:
     """Write model rows fast: COPY on PostgreSQL, ``bulk_create`` elsewhere.
 
     COPY bypasses Django's Python-side defaults, so every concrete column is filled: the
-    generated value when given, else the field's default. Rows become COPY text lines here
-    (psycopg's per-value adaptation of ~50 columns cost more than generating the row).
+    generated value when given, else the field's default. Generated columns (``GeneratedField``)
+    stay out of the column list: the database computes them and refuses a value for them. Rows
+    become COPY text lines here (psycopg's per-value adaptation of ~50 columns cost more than
+    generating the row).
     """
 
     def __init__(self, model: type[models.Model]):
         self.model = model
-        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
         self.position = {f.attname: i for i, f in enumerate(self.fields)}
         # Defaults computed once: per-row get_default() calls cost more than the COPY itself.
         self.default_text = [copy_text(f.get_default()) for f in self.fields]
