@@ -313,6 +313,19 @@ def test_sorting_by_the_name_column_is_case_insensitive_and_read_from_the_unique
         assert f"Index Scan Backward using {index}" in explained, explained
 
 
+def test_subreddit_changelist_lists_biggest_first_unknown_last_from_an_index(client_as, analyst):
+    for name, subscribers in (("small", 10), ("unknown", None), ("big", 1_000)):
+        CommunityFactory(name=name, subscribers=subscribers)
+    changelist = client_as(analyst).get(reverse("admin:profiles_community_changelist")).context["cl"]
+    assert [c.name for c in changelist.result_list] == ["big", "small", "unknown"]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+        explained = changelist.queryset[:50].explain()
+        assert "community_subscribers_nl" in explained, explained
+
+
 def test_estimated_count_only_for_a_whole_large_table(three, monkeypatch):
     from django.db import connection
 
