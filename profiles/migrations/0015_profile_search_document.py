@@ -7,7 +7,8 @@ its index (SQLite cannot build a GIN index). The expression index ``profile_bio_
 queries that expression any more, so it goes.
 
 On PostgreSQL adding a stored generated column rewrites the table (and rebuilds its indexes) under
-an exclusive lock: at 1,000,000 creators that took about two minutes (docs/scaling-out.md).
+an exclusive lock: 36 s at 1,000,000 creators on the shared 2-core machine (docs/scaling-out.md).
+Analyze the table afterwards (or let autovacuum do it): the planner needs the new column's statistics.
 """
 
 import django.contrib.postgres.search
