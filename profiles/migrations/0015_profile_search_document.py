@@ -15,19 +15,11 @@ import django.contrib.postgres.search
 from django.contrib.postgres.indexes import GinIndex
 from django.db import migrations, models
 
+from config.indexes import AddIndexOnPostgres
+
 import profiles.querysets
 
 BIO_FTS = "CREATE INDEX IF NOT EXISTS profile_bio_fts ON profiles_profile USING gin (to_tsvector('simple'::regconfig, COALESCE(bio, '')))"
-
-
-class AddIndexOnPostgres(migrations.AddIndex):
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 def drop_bio_expression_index(apps, schema_editor):

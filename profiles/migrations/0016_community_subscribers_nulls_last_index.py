@@ -8,15 +8,7 @@ out of the model state, as migration 0005 does for creators: SQLite cannot put N
 
 from django.db import migrations, models
 
-
-class AddIndexOnPostgres(migrations.AddIndex):
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+from config.indexes import AddIndexOnPostgres
 
 
 class Migration(migrations.Migration):
