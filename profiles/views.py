@@ -28,7 +28,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.teams import check_can, current_membership, current_team, team_for_writing
 from campaigns.models import Campaign
 from campaigns.shortlist import add_creators
-from config import widgets
 from config.paging import CappedCountPaginator
 from config.querysets import CHANGE
 from posts.analytics import CommunityFigures, profile_analytics, reddit_figures
@@ -92,7 +91,7 @@ def _search_data(params: QueryDict) -> QueryDict:
     return data
 
 
-class _OrderingSelect(widgets.Select):
+class _OrderingSelect(forms.Select):
     """One "Sort by" choice, handed to the FilterSet's comma-separated ordering field as its list."""
 
     def value_from_datadict(self, data, files, name):
@@ -143,9 +142,6 @@ def _present(filterset: ProfileFilterSet) -> None:
             ("followers", "Followers, fewest first"),
         ]
     )
-    # The same markup as Django's widget templates, written in Python: see config/widgets.py.
-    for field in fields.values():
-        field.widget = widgets.faster(field.widget)
 
 
 def _searched_profiles(request: HttpRequest, data) -> ProfileFilterSet:
