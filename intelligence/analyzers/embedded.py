@@ -108,8 +108,13 @@ def load_category(config: AIConfig) -> CategoryAnalyzer:
         stand_in = EmbeddingCategoryAnalyzer(content_embeddings(config), categories, MINILM_NAME)
         stand_in.awaiting = path  # the registry reloads once it exists
         return stand_in
-    head = category_head.CategoryHead.load(path)
-    return HeadCategoryAnalyzer(use_encoder.get_encoder(config.num_threads), head, categories)
+    # The newest head retrained on the analysts' decisions (``retrain_category_model``), if any.
+    active = category_head.active_file(path)
+    analyzer = HeadCategoryAnalyzer(
+        use_encoder.get_encoder(config.num_threads), category_head.CategoryHead.load(active), categories
+    )
+    analyzer.path, analyzer.base_path = active, path
+    return analyzer
 
 
 def minilm_path() -> str:
@@ -225,6 +230,14 @@ class HeadCategoryAnalyzer(CategoryAnalyzer):
         self.model_name = f"{use_encoder.NAME}+{head.meta['name']}"
         self.model_version = head.meta["version"]
         self.uncertain_below = head.uncertain_below
+        self.path: Path | None = None  # the file it was loaded from, and the recipe's base file
+        self.base_path: Path | None = None
+
+    def superseded(self) -> bool:
+        """Whether a newer head (retrained on the analysts' decisions) has landed since it loaded."""
+        if self.path is None or self.base_path is None:
+            return False
+        return category_head.active_file(self.base_path) != self.path
 
     def analyze(self, texts: Sequence[str]) -> list[CategoryResult]:
         if not texts:
