@@ -391,3 +391,39 @@ def test_web_process_never_imports_torch():
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     assert "heavy: []" in result.stdout
+
+
+def test_a_batch_trained_in_token_bounded_slices_learns_what_the_whole_batch_teaches(tmp_path_factory):
+    import torch
+    from transformers import BertModel
+
+    from intelligence.analyzers.torch_models import TextEncoder, _slices, train_branch
+
+    # Given an encoder without dropout (so both trainings draw nothing at random)
+    torch.manual_seed(2)
+    folder = tmp_path_factory.mktemp("no-dropout") / "encoder"
+    save_tiny(folder, BertModel, num_hidden_layers=2, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+    encoder = TextEncoder(str(folder))
+    texts = [("i love this game " * (1 + i % 5)).strip() for i in range(16)]
+    targets = np.tile(np.array([[0.1, 0.2, 0.7], [0.6, 0.3, 0.1]], dtype=np.float32), (8, 1))
+
+    def trained(max_tokens):
+        return train_branch(
+            encoder,
+            texts,
+            targets,
+            HEAD_LABELS,
+            trainable_layers=1,
+            epochs=2,
+            learning_rate=1e-2,
+            head_learning_rate=1e-2,
+            batch_size=8,
+            max_tokens=max_tokens,
+        )
+
+    # When one training takes each batch whole and the other in slices of at most 24 tokens
+    assert len(_slices(encoder, sorted(texts, key=len)[-8:], 24)) > 2
+    whole, sliced = trained(10**6), trained(24)
+    # Then they end with the same weights (the same gradient, summed in another order)
+    for a, b in zip(whole.state_dict().values(), sliced.state_dict().values(), strict=True):
+        assert torch.allclose(a, b, atol=1e-4)
