@@ -156,8 +156,9 @@ def training_rows(categories: Sequence[str], seed: int = 0) -> list[LabelledText
     return rows
 
 
-def weights(rows: Sequence[LabelledText], weak_weight: float = WEAK_WEIGHT) -> np.ndarray:
-    return np.array([1.0 if r.kind == "post" else weak_weight for r in rows])
+def weights(rows: Sequence[LabelledText], weak_weight: float = WEAK_WEIGHT, analyst_weight: float = 1.0) -> np.ndarray:
+    """Written example posts 1, weak rows ``weak_weight``, analysts' decision texts ``analyst_weight``."""
+    return np.array([1.0 if r.kind == "post" else analyst_weight if r.kind == "analyst" else weak_weight for r in rows])
 
 
 def fit(features: np.ndarray, labels: Sequence[str], sample_weight: np.ndarray, c: float = C):  # -> LogisticRegression
@@ -289,7 +290,7 @@ def cross_validate_decisions(
         for i, u in enumerate(members):
             unit_fold[int(u)] = i % folds
     fold = np.array([unit_fold.get(int(u), -1) for u in unit])
-    w = np.array([1.0 if r.kind == "post" else analyst_weight if r.kind == "analyst" else WEAK_WEIGHT for r in rows])
+    w = weights(rows, analyst_weight=analyst_weight)
     held = np.flatnonzero(fold >= 0)
     logits = np.zeros((len(rows), len(classes)))
     for f in range(folds):
@@ -350,6 +351,18 @@ class CategoryHead:
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         return softmax(features @ self.coef.T + self.intercept, self.temperature)
 
+    @classmethod
+    def from_model(cls, model, cv: dict, meta: dict) -> CategoryHead:
+        """A fitted ``LogisticRegression`` with the temperature and threshold of its cross-validation ``cv``."""
+        return cls(
+            [str(c) for c in model.classes_],
+            model.coef_.astype(np.float32),
+            model.intercept_.astype(np.float32),
+            cv["temperature"],
+            cv["uncertain_below"],
+            {**meta, "cv": cv},
+        )
+
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp.npz")
@@ -399,13 +412,8 @@ def build_head(
     if progress:
         progress(total - 1, total)
     model = fit(features, [r.category for r in rows], weights(rows))
-    head = CategoryHead(
-        [str(c) for c in model.classes_],
-        model.coef_.astype(np.float32),
-        model.intercept_.astype(np.float32),
-        cv["temperature"],
-        cv["uncertain_below"],
-        {"name": model_name(), "version": f"r{RECIPE_VERSION}", "encoder": encoder_name, "cv": cv, "rows": len(rows)},
+    head = CategoryHead.from_model(
+        model, cv, {"name": model_name(), "version": f"r{RECIPE_VERSION}", "encoder": encoder_name, "rows": len(rows)}
     )
     head.save(path)
     if progress:
@@ -466,24 +474,17 @@ def retrain_head(
     # Best combined macro-F1; on a tie the lighter weight (less trust in a few decisions).
     best = max(trail, key=lambda r: (r["macro_f1"], r["accuracy"], -r["analyst_weight"]))
     labels = [r.category for r in rows]
-    w = np.array(
-        [1.0 if r.kind == "post" else best["analyst_weight"] if r.kind == "analyst" else WEAK_WEIGHT for r in rows]
-    )
-    model = fit(features, labels, w)
+    model = fit(features, labels, weights(rows, analyst_weight=best["analyst_weight"]))
     if progress:
         progress(total - 1, total)
     version = f"r{RECIPE_VERSION}-a{digest}"
-    head = CategoryHead(
-        [str(c) for c in model.classes_],
-        model.coef_.astype(np.float32),
-        model.intercept_.astype(np.float32),
-        best["temperature"],
-        best["uncertain_below"],
+    head = CategoryHead.from_model(
+        model,
+        best,
         {
             "name": model_name(),
             "version": version,
             "encoder": encoder_name,
-            "cv": best,
             "cv_trail": trail,
             "rows": len(rows),
             "decisions": len(decisions),

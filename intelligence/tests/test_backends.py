@@ -268,10 +268,12 @@ def test_sentiment_branch_answers_each_thread_from_its_own_pass(two_layer_encode
             assert np.allclose(answer, expected[i % len(batches)], atol=1e-5)
 
 
-def _fine_tune_top_layer(encoder, rows, *, epochs, learning_rate, batch_size):
+def _fine_tune_top_layer(encoder, rows, *, epochs, learning_rate, batch_size, texts=None, targets=None, **options):
+    """A 1-layer branch trained on ``rows`` (or on ``texts`` with soft ``targets``)."""
     from intelligence.analyzers.torch_models import train_branch
 
-    texts, targets = [r.text for r in rows], balanced_targets(rows)
+    if texts is None:
+        texts, targets = [r.text for r in rows], balanced_targets(rows)
     return train_branch(
         encoder,
         texts,
@@ -282,6 +284,7 @@ def _fine_tune_top_layer(encoder, rows, *, epochs, learning_rate, batch_size):
         learning_rate=learning_rate,
         head_learning_rate=1e-2,
         batch_size=batch_size,
+        **options,
     )
 
 
@@ -397,7 +400,7 @@ def test_a_batch_trained_in_token_bounded_slices_learns_what_the_whole_batch_tea
     import torch
     from transformers import BertModel
 
-    from intelligence.analyzers.torch_models import TextEncoder, _slices, train_branch
+    from intelligence.analyzers.torch_models import TextEncoder, _slices
 
     # Given an encoder without dropout (so both trainings draw nothing at random)
     torch.manual_seed(2)
@@ -408,17 +411,8 @@ def test_a_batch_trained_in_token_bounded_slices_learns_what_the_whole_batch_tea
     targets = np.tile(np.array([[0.1, 0.2, 0.7], [0.6, 0.3, 0.1]], dtype=np.float32), (8, 1))
 
     def trained(max_tokens):
-        return train_branch(
-            encoder,
-            texts,
-            targets,
-            HEAD_LABELS,
-            trainable_layers=1,
-            epochs=2,
-            learning_rate=1e-2,
-            head_learning_rate=1e-2,
-            batch_size=8,
-            max_tokens=max_tokens,
+        return _fine_tune_top_layer(
+            encoder, [], epochs=2, learning_rate=1e-2, batch_size=8, texts=texts, targets=targets, max_tokens=max_tokens
         )
 
     # When one training takes each batch whole and the other in slices of at most 24 tokens
