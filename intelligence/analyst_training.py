@@ -70,8 +70,8 @@ def _evaluation_shortcodes() -> set[str]:
     return {code for key, codes in labels.items() if key != "_about" for code in codes}
 
 
-def _recent_texts(posts, limit: int = POSTS_PER_DECISION) -> list[str]:
-    held_out = _evaluation_shortcodes()
+def _recent_texts(posts, held_out: set[str], limit: int = POSTS_PER_DECISION) -> list[str]:
+    """The newest captions or titles of ``posts``, none of those the Instagram evaluation set labels."""
     texts = []
     for shortcode, caption in posts.order_by("-posted_at").values_list("shortcode", "caption")[: limit * 2]:
         if shortcode in held_out or not caption.strip():
@@ -86,14 +86,14 @@ def gather_decisions(categories: dict[str, str]) -> list[Decision]:
     """Every analyst decision on a content category among ``categories`` ({key: label})."""
     from intelligence.analyzers.category_head import evaluation_subreddits
 
-    held_out = evaluation_subreddits()
+    held_out, held_out_posts = evaluation_subreddits(), _evaluation_shortcodes()
     decisions: list[Decision] = []
     communities = Community.objects.filter(primary_category__in=list(categories)).order_by("id")
     for community in communities.only("id", "name", "title", "public_description", "primary_category"):
         if community.name.lower() in held_out:
             continue
         texts = [f"r/{community.name}", community.title, community.public_description]
-        texts += _recent_texts(Post.objects.filter(community_id=community.pk))
+        texts += _recent_texts(Post.objects.filter(community_id=community.pk), held_out_posts)
         decisions.append(
             Decision(f"community:{community.pk}", community.primary_category, [t for t in texts if t.strip()])
         )
@@ -103,7 +103,7 @@ def gather_decisions(categories: dict[str, str]) -> list[Decision]:
         key = by_name.get(profile.niche.strip().lower())
         if key is None:
             continue
-        texts = _recent_texts(Post.objects.filter(author_id=profile.pk))
+        texts = _recent_texts(Post.objects.filter(author_id=profile.pk), held_out_posts)
         if texts:
             decisions.append(Decision(f"profile:{profile.pk}", key, texts))
     return decisions

@@ -61,6 +61,7 @@ def test_decisions_come_from_analysts_and_never_from_an_evaluated_subreddit():
     CommunityFactory(name="undecided", ai_suggested_category="food")  # the AI's suggestion is no decision
     creator = ProfileFactory(niche="Pets & Animals")
     PostFactory(author=creator, caption="Walkies with the corgi")
+    PostFactory(author=creator, shortcode="CPsnU3Il2xJ", caption="a caption the Instagram evaluation set labels")
     ProfileFactory(niche="dog mums")  # free text that names no category
     decisions = gather_decisions(FEW)
     assert sorted((d.category, d.source.split(":")[0]) for d in decisions) == [
@@ -69,6 +70,8 @@ def test_decisions_come_from_analysts_and_never_from_an_evaluated_subreddit():
     ]
     food = next(d for d in decisions if d.category == "food")
     assert "r/foodclub0" in food.texts and any("lasagna" in t for t in food.texts)
+    pets = next(d for d in decisions if d.category == "pets")
+    assert pets.texts == ["Walkies with the corgi"]
 
 
 def test_enough_decisions_give_a_new_version_the_worker_switches_to_and_old_posts_are_requeued(
