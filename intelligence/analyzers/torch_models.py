@@ -19,7 +19,7 @@ import torch
 from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
 
 from .base import EMPTY_CATEGORY, CategoryAnalyzer, CategoryResult, SentimentResult
-from .memory import release_memory
+from .memory import map_large_allocations, release_memory
 from .rules import RuleCategoryAnalyzer
 from .text import clean_for_sentiment
 from .vocab import CATEGORY_KEYWORDS
@@ -288,6 +288,7 @@ def train_branch(
         optimizer, lambda step: min(1.0, (step + 1) / warmup) * max(0.0, (total - step) / total)
     )
     weights = torch.as_tensor(targets, dtype=torch.float32)
+    map_large_allocations()
     branch.train()
     step = 0
     for _ in range(epochs):
