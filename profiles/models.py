@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -13,7 +14,7 @@ from django.utils import timezone
 from config.fields import EncryptedTextField
 from config.querysets import TeamOwnedQuerySet
 from profiles.categories import CATEGORY_CHOICES
-from profiles.querysets import CommunityQuerySet, ProfileAccessQuerySet, ProfileQuerySet
+from profiles.querysets import BioDocument, CommunityQuerySet, ProfileAccessQuerySet, ProfileQuerySet
 
 
 class Platform(models.TextChoices):
@@ -114,6 +115,8 @@ class Profile(models.Model):
     handle = models.CharField(max_length=64, help_text="Username as the platform shows it.")
     full_name = models.CharField(max_length=255, blank=True, default="")
     bio = models.TextField(blank=True, default="")
+    # What creator search matches the bio against: written by the database, never by us (see BioDocument).
+    search_document = models.GeneratedField(expression=BioDocument(), output_field=SearchVectorField(), db_persist=True)
     external_url = models.URLField(max_length=500, blank=True, default="")
     links = models.JSONField(default=list, blank=True)
     is_verified = models.BooleanField(default=False)

@@ -22,6 +22,22 @@ PROFILE_VERSION_FIELDS = ("updated_at", "last_scraped_at", "ai_analyzed_at", "me
 REPORT_LOOKUP_FIELDS = ("platform", "handle", *PROFILE_VERSION_FIELDS)
 
 
+class BioDocument(SearchVector):
+    """The bio's full-text document (``simple`` configuration, so it works for every language).
+
+    ``Profile.search_document`` stores it as a generated column: the database computes it whenever
+    the bio is written (``save()``, ``update()``, an upsert, COPY), so search reads it from the row
+    and its GIN index instead of running ``to_tsvector()`` on every candidate row. SQLite has no
+    full-text type: there the column is NULL and ``search()`` matches the bio with ``LIKE``.
+    """
+
+    def __init__(self):
+        super().__init__("bio", config="simple")
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return "NULL", []
+
+
 class ProfileQuerySet(SignedInQuerySet):
     def instagram(self) -> ProfileQuerySet:
         return self.filter(platform="instagram")
@@ -66,9 +82,10 @@ class ProfileQuerySet(SignedInQuerySet):
         """Creators whose handle or name contains ``text``, or whose bio matches its words.
 
         On PostgreSQL the substring match runs on GIN trigram indexes over ``UPPER(handle)`` and
-        ``UPPER(full_name)`` and the bio match is full-text (``simple`` configuration, so it works
-        for every language) on a GIN index; all three are created by migration
-        ``0003_search_indexes``. SQLite falls back to plain substring matches.
+        ``UPPER(full_name)`` (migration ``0003_search_indexes``) and the bio match is full-text on
+        the stored ``search_document`` and its GIN index (migration ``0015``): a candidate row found
+        by any of the three indexes is rechecked against stored values, never a recomputed vector.
+        SQLite falls back to plain substring matches.
         """
         text = text.strip().lstrip("@").strip()
         if not text:
@@ -76,9 +93,7 @@ class ProfileQuerySet(SignedInQuerySet):
         by_name = models.Q(handle__icontains=text) | models.Q(full_name__icontains=text)
         if connections[self.db].vendor != "postgresql":
             return self.filter(by_name | models.Q(bio__icontains=text))
-        return self.alias(bio_document=SearchVector("bio", config="simple")).filter(
-            by_name | models.Q(bio_document=SearchQuery(text, config="simple"))
-        )
+        return self.filter(by_name | models.Q(search_document=SearchQuery(text, config="simple")))
 
     def data_generation(self):
         """The newest change of any profile: scrape, metrics, AI analysis or an analyst's edit.

@@ -136,7 +136,7 @@ def _columns(model: type[models.Model]) -> tuple[_Column, ...]:
             is_url=isinstance(f, models.URLField),
         )
         for f in model._meta.concrete_fields
-        if not f.primary_key
+        if not f.primary_key and not f.generated  # the database computes generated columns
     )
 
 

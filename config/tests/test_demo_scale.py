@@ -12,7 +12,9 @@ from config.management.commands import demo_scale
 from posts.models import Post
 from profiles.models import Community, CommunitySnapshot, Profile, ProfileSnapshot
 
-pytestmark = pytest.mark.django_db
+# Transactional, as a real run is: each chunk commits (its deferred foreign-key checks with it) before
+# the indexes are rebuilt, and the load ends with a VACUUM, which cannot run inside a transaction.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 # `make test` runs against the default test database, which the command refuses unless told.
 OK = ["--allow-default-db"]
@@ -57,6 +59,8 @@ def test_demo_scale_loads_every_stage_with_realistic_shapes(capsys):
     assert set(summary["posts_cpu_s"]) == {"loader", "database"}  # CPU of the loader and its backend, per stage
     reddit = Profile.objects.filter(platform="reddit")
     assert reddit.exists() and not reddit.filter(total_karma__isnull=True).exists()
+    # COPY leaves the generated search document to the database: every bio ("... creator from <city>") is found.
+    assert Profile.objects.search("creator").count() == 40
     assert not reddit.filter(followers_count__isnull=False).exists()
     # Reddit posts sit in generated subreddits; Instagram posts in none.
     assert not Post.objects.filter(platform="reddit", community__isnull=True).exists()
@@ -138,6 +142,9 @@ def test_demo_scale_refuses_a_database_with_real_data(capsys):
     assert Profile.objects.count() == 6
 
 
+# Not transactional: it loads nothing, and the flush after a transactional test would connect to the
+# database name patched in here.
+@pytest.mark.django_db
 @pytest.mark.parametrize("name", ["creatorscope", "test_creatorscope"])
 def test_demo_scale_refuses_the_default_databases(monkeypatch, name):
     monkeypatch.setitem(connection.settings_dict, "NAME", name)

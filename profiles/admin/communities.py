@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db.models import F
+from django.db.models.functions import Lower
 from django.utils.html import format_html, format_html_join
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import (
@@ -144,7 +145,9 @@ class CommunityAdmin(
             )
         return super().change_view(request, object_id, form_url, extra)
 
-    @display(description="subreddit", ordering="name")
+    # Case-insensitive, as the unique index on LOWER(name) is: sorting by it reads 50 index entries
+    # (the rest of the order is an incremental sort of equal names) instead of sorting every subreddit.
+    @display(description="subreddit", ordering=Lower("name"))
     def subreddit(self, obj):
         return f"r/{obj.name}"
 

@@ -4,6 +4,7 @@ and the admins of the rest of a creator's records (audience, mentions, related, 
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db.models.functions import Lower
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from unfold.admin import ModelAdmin
@@ -262,7 +263,9 @@ class ProfileAdmin(
 
     # -- columns
 
-    @display(header=True, description="creator", ordering="handle")
+    # Case-insensitive, as the unique (LOWER(handle), platform) index is: at 1,000,000 creators sorting
+    # by it reads 50 index entries instead of sorting the table (3.3 s, issue #23).
+    @display(header=True, description="creator", ordering=Lower("handle"))
     def creator(self, obj):
         picture = avatar_url(obj)
         initials = (obj.full_name or obj.handle)[:2].upper()

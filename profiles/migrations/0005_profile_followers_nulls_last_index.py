@@ -9,15 +9,7 @@ a PostgreSQL database that applied it keeps its index.
 
 from django.db import migrations, models
 
-
-class AddIndexOnPostgres(migrations.AddIndex):
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+from config.indexes import AddIndexOnPostgres
 
 
 class Migration(migrations.Migration):

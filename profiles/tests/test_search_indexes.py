@@ -1,13 +1,15 @@
-"""Creator search runs on the indexes migration 0003 creates (PostgreSQL), not a table scan.
+"""Creator search runs on the indexes migrations 0003 and 0015 create (PostgreSQL), not a table scan.
 
 An index whose expression differs from the query's by a cast or a function is silently ignored:
 this checks the plans, with sequential scans switched off so a tiny test table cannot hide it.
 """
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from profiles.models import Profile
+from scraping.ingest import upsert_profiles
+from scraping.schemas import ProfileData
 from tests.factories import ProfileFactory
 
 pytestmark = [
@@ -25,8 +27,30 @@ def plan(queryset) -> str:
 def test_text_search_uses_trigram_and_full_text_indexes():
     ProfileFactory.create_batch(5)
     explained = plan(Profile.objects.search("lisbon"))
-    for index in ("profile_handle_trgm", "profile_full_name_trgm", "profile_bio_fts"):
+    for index in ("profile_handle_trgm", "profile_full_name_trgm", "profile_search_document"):
         assert index in explained, explained
+    # A candidate row is rechecked against the stored document, never a vector recomputed from the bio.
+    assert "to_tsvector" not in explained, explained
+    assert "search_document @@" in explained, explained
+
+
+def test_search_document_follows_every_way_the_bio_is_written():
+    """The database keeps the document: save(), a queryset update() and the scrape's upsert all refresh it."""
+    saved = ProfileFactory(handle="saved", bio="street food in porto")
+    assert list(Profile.objects.search("porto")) == [saved]
+    saved.bio = "surf lessons"
+    saved.save()
+    assert not Profile.objects.search("porto").exists()
+    assert list(Profile.objects.search("surf")) == [saved]
+    Profile.objects.filter(pk=saved.pk).update(bio="vegan bakery")
+    assert list(Profile.objects.search("bakery")) == [saved]
+    with transaction.atomic():
+        upsert_profiles([ProfileData(platform="instagram", handle="scraped", bio="Ceramics studio")])
+    with transaction.atomic():
+        upsert_profiles([ProfileData(platform="instagram", handle="Saved", bio="mountain guide")])
+    assert list(Profile.objects.search("ceramics").values_list("handle", flat=True)) == ["scraped"]
+    assert list(Profile.objects.search("guide")) == [saved]
+    assert not Profile.objects.search("bakery").exists()
 
 
 def test_handle_lookup_uses_the_unique_index():

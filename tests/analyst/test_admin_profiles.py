@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from campaigns.models import CampaignProfile
 from profiles.models import Profile, TagSuggestion
-from tests.factories import CampaignFactory, ProfileFactory, TagFactory
+from tests.factories import CampaignFactory, CommunityFactory, ProfileFactory, TagFactory
 
 CHANGELIST = reverse("admin:profiles_profile_changelist")
 
@@ -283,6 +283,47 @@ def test_profile_detail_shows_analytics_posts_and_scrape_history(client_as, anal
     assert 'data-chart="chart-growth-' in html and 'data-chart="chart-engagement-' in html
     assert "posts per weekday and hour" in html and "Recent posts" in html and "Scrape history" in html
     assert html.count('class="cs-post"') == 5
+
+
+@pytest.mark.parametrize(
+    ("changelist", "factory_names", "index"),
+    [
+        (CHANGELIST, ("handle", ProfileFactory), "profile_unique_handle_per_platform"),
+        (reverse("admin:profiles_community_changelist"), ("name", CommunityFactory), "community_unique_name"),
+    ],
+)
+def test_sorting_by_the_name_column_is_case_insensitive_and_read_from_the_unique_index(
+    client_as, analyst, changelist, factory_names, index
+):
+    field, factory = factory_names
+    for name in ("beta", "Alpha", "gamma", "Delta"):
+        factory(**{field: name})
+    client = client_as(analyst)
+    # Column 1 is the name column (0 is the selection checkbox); "-" sorts descending.
+    ascending = client.get(changelist, {"o": "1"}).context["cl"]
+    assert [getattr(row, field) for row in ascending.result_list] == ["Alpha", "beta", "Delta", "gamma"]
+    descending = client.get(changelist, {"o": "-1"}).context["cl"]
+    assert [getattr(row, field) for row in descending.result_list] == ["gamma", "Delta", "beta", "Alpha"]
+    if connection.vendor == "postgresql":
+        # At 1,000,000 creators a sort of the whole table took 3.3 s; the index hands over the first 50 rows.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+        explained = descending.queryset[:50].explain()
+        assert f"Index Scan Backward using {index}" in explained, explained
+
+
+def test_subreddit_changelist_lists_biggest_first_unknown_last_from_an_index(client_as, analyst):
+    for name, subscribers in (("small", 10), ("unknown", None), ("big", 1_000)):
+        CommunityFactory(name=name, subscribers=subscribers)
+    changelist = client_as(analyst).get(reverse("admin:profiles_community_changelist")).context["cl"]
+    assert [c.name for c in changelist.result_list] == ["big", "small", "unknown"]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+        explained = changelist.queryset[:50].explain()
+        assert "community_subscribers_nl" in explained, explained
 
 
 def test_estimated_count_only_for_a_whole_large_table(three, monkeypatch):
