@@ -81,6 +81,13 @@ BEAT_SCHEDULE["intelligence-refresh-lookalikes"] = {
     "schedule": 24 * 3600.0,
     "options": {"expires": 23 * 3600},
 }
+# The category model retrained on the analysts' decisions: weekly (skips quietly while there are
+# too few; the same decisions give the same model, so a week without new ones changes nothing).
+BEAT_SCHEDULE["intelligence-retrain-category-model"] = {
+    "task": "intelligence.tasks.retrain_category_model",
+    "schedule": 7 * 24 * 3600.0,
+    "options": {"expires": 6 * 24 * 3600},
+}
 
 # --- Media ---
 

@@ -185,10 +185,17 @@ def _build_one(
         _finish(batch, AnalysisBatch.Status.FAILED, started, [{"id": None, "error": f"{type(exc).__name__}: {exc}"}])
         raise
     _finish(batch, AnalysisBatch.Status.DONE, started)
+    _release_memory()  # the next part starts from a trimmed heap, not from this one's leftovers
     reset()  # analyzers loaded before the model existed would keep answering with the stand-in
     logger.info("%s: built in %.0f s; posts analysed without it will be re-analysed", what, time.monotonic() - started)
     if echo:
         echo(f"{what}: built in {time.monotonic() - started:.0f} s")
+
+
+def _release_memory() -> None:
+    from intelligence.analyzers.memory import release_memory
+
+    release_memory()
 
 
 def _finish(batch: AnalysisBatch, status: str, started: float, errors: list | None = None) -> None:

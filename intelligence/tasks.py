@@ -155,6 +155,21 @@ def build_models() -> None:
         analyze_pending.delay()
 
 
+@shared_task(ignore_result=True, soft_time_limit=60 * 60, time_limit=60 * 60 + 300)
+def retrain_category_model() -> None:
+    """Retrain the category model on the analysts' accepted categories (weekly); skips quietly when
+    there are not enough decisions yet, then re-analyses the posts the old model categorised."""
+    from intelligence.analyst_training import NotEnoughDecisions, retrain
+
+    try:
+        summary = retrain()
+    except NotEnoughDecisions as exc:
+        logger.info("%s; skipped", exc)
+        return
+    if summary.get("queued_for_reanalysis"):
+        analyze_pending.delay()
+
+
 @worker_ready.connect
 def _build_missing_models(sender=None, **kwargs) -> None:
     """At worker start: queue the model build when the embedded backend's model is not there yet."""

@@ -86,6 +86,23 @@ def head_file(artifacts_dir: Path, encoder_name: str, categories: Sequence[str])
     return Path(artifacts_dir) / f"category-head-r{RECIPE_VERSION}-{digest}.npz"
 
 
+def retrained_file(base: Path, decisions_digest: str) -> Path:
+    """A head retrained on the analysts' decisions: next to its base file, named by the decisions."""
+    return base.with_name(f"{base.stem}-a{decisions_digest}.npz")
+
+
+def retrained_files(base: Path) -> list[Path]:
+    """The heads retrained from ``base``'s recipe, oldest first."""
+    found = [p for p in base.parent.glob(f"{base.stem}-a*.npz") if not p.name.endswith(".tmp.npz")]
+    return sorted(found, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def active_file(base: Path) -> Path:
+    """The head analysis uses: the newest one retrained on the analysts' decisions, else ``base``."""
+    retrained = retrained_files(base)
+    return retrained[-1] if retrained else base
+
+
 def model_name() -> str:
     return f"lr-{FEATURES}-r{RECIPE_VERSION}"
 
@@ -139,8 +156,9 @@ def training_rows(categories: Sequence[str], seed: int = 0) -> list[LabelledText
     return rows
 
 
-def weights(rows: Sequence[LabelledText], weak_weight: float = WEAK_WEIGHT) -> np.ndarray:
-    return np.array([1.0 if r.kind == "post" else weak_weight for r in rows])
+def weights(rows: Sequence[LabelledText], weak_weight: float = WEAK_WEIGHT, analyst_weight: float = 1.0) -> np.ndarray:
+    """Written example posts 1, weak rows ``weak_weight``, analysts' decision texts ``analyst_weight``."""
+    return np.array([1.0 if r.kind == "post" else analyst_weight if r.kind == "analyst" else weak_weight for r in rows])
 
 
 def fit(features: np.ndarray, labels: Sequence[str], sample_weight: np.ndarray, c: float = C):  # -> LogisticRegression
@@ -232,6 +250,95 @@ def cross_validate(
     }
 
 
+def cross_validate_decisions(
+    rows: Sequence[LabelledText],
+    features: np.ndarray,
+    groups: Sequence[int],
+    analyst_weight: float,
+    folds: int = 5,
+    seed: int = 0,
+    c: float = C,
+) -> dict:
+    """Cross-validation of a head trained on the written rows plus the analysts' decisions.
+
+    ``groups`` gives each row's decision (the texts of one decided community or creator share
+    one; -1 for written rows). Held out per fold, stratified by category: a fifth of the written
+    example posts and a fifth of the decisions (all their texts together, so a community's
+    titles never sit on both sides). Weak rows are always trained on. Returns accuracy and
+    macro-F1 on the held-out posts, on the held-out decision texts and on both together (the
+    figure that picks ``analyst_weight``: a weight that helps the decisions' categories by
+    hurting the others loses), plus the temperature and uncertain threshold fitted to them.
+    """
+    from sklearn.metrics import accuracy_score, f1_score
+
+    labels = np.array([r.category for r in rows])
+    groups = np.asarray(groups)
+    classes = sorted(set(labels))
+    # Units held out together: each written post alone, each decision with all its texts.
+    unit = np.full(len(rows), -1)
+    posts = np.flatnonzero([r.kind == "post" for r in rows])
+    unit[posts] = np.arange(len(posts))
+    decided = groups >= 0
+    unit[decided] = len(posts) + groups[decided]
+    unit_ids = np.unique(unit[unit >= 0])
+    unit_label = {u: labels[np.flatnonzero(unit == u)[0]] for u in unit_ids}
+    unit_fold: dict[int, int] = {}
+    rng = np.random.default_rng(seed)
+    for c_name in classes:
+        members = np.array([u for u in unit_ids if unit_label[u] == c_name])
+        rng.shuffle(members)
+        for i, u in enumerate(members):
+            unit_fold[int(u)] = i % folds
+    fold = np.array([unit_fold.get(int(u), -1) for u in unit])
+    w = weights(rows, analyst_weight=analyst_weight)
+    held = np.flatnonzero(fold >= 0)
+    logits = np.zeros((len(rows), len(classes)))
+    for f in range(folds):
+        test = fold == f
+        if not test.any():
+            continue
+        model = fit(features[~test], labels[~test], w[~test], c)
+        model_classes = [str(x) for x in model.classes_]
+        scores = model.decision_function(features[test])
+        if scores.ndim == 1:  # two classes: one column
+            scores = np.stack([-scores, scores], axis=1)
+        part = np.full((int(test.sum()), len(classes)), -1e9)
+        part[:, [classes.index(x) for x in model_classes]] = scores
+        logits[test] = part
+    gold = np.array([classes.index(x) for x in labels])
+    temperature = fit_temperature(logits[held], gold[held])
+    probs = softmax(logits[held], temperature)
+    predicted, confidence = probs.argmax(axis=1), probs.max(axis=1)
+    correct = predicted == gold[held]
+    is_decision = decided[held]
+
+    def scores_of(mask: np.ndarray) -> tuple[float, float]:
+        if not mask.any():
+            return 0.0, 0.0
+        return (
+            round(float(accuracy_score(gold[held][mask], predicted[mask])), 4),
+            round(float(f1_score(gold[held][mask], predicted[mask], average="macro")), 4),
+        )
+
+    post_acc, post_f1 = scores_of(~is_decision)
+    decision_acc, decision_f1 = scores_of(is_decision)
+    all_acc, all_f1 = scores_of(np.ones(len(held), dtype=bool))
+    return {
+        "analyst_weight": analyst_weight,
+        "accuracy": all_acc,
+        "macro_f1": all_f1,
+        "posts_accuracy": post_acc,
+        "posts_macro_f1": post_f1,
+        "decisions_accuracy": decision_acc,
+        "decisions_macro_f1": decision_f1,
+        "temperature": round(temperature, 3),
+        "ece": ece(confidence, correct),
+        "uncertain_below": round(uncertain_threshold(confidence, correct), 3),
+        "n_posts": int((~is_decision).sum()),
+        "n_decision_texts": int(is_decision.sum()),
+    }
+
+
 @dataclass
 class CategoryHead:
     classes: list[str]
@@ -243,6 +350,18 @@ class CategoryHead:
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         return softmax(features @ self.coef.T + self.intercept, self.temperature)
+
+    @classmethod
+    def from_model(cls, model, cv: dict, meta: dict) -> CategoryHead:
+        """A fitted ``LogisticRegression`` with the temperature and threshold of its cross-validation ``cv``."""
+        return cls(
+            [str(c) for c in model.classes_],
+            model.coef_.astype(np.float32),
+            model.intercept_.astype(np.float32),
+            cv["temperature"],
+            cv["uncertain_below"],
+            {**meta, "cv": cv},
+        )
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -293,15 +412,86 @@ def build_head(
     if progress:
         progress(total - 1, total)
     model = fit(features, [r.category for r in rows], weights(rows))
-    head = CategoryHead(
-        [str(c) for c in model.classes_],
-        model.coef_.astype(np.float32),
-        model.intercept_.astype(np.float32),
-        cv["temperature"],
-        cv["uncertain_below"],
-        {"name": model_name(), "version": f"r{RECIPE_VERSION}", "encoder": encoder_name, "cv": cv, "rows": len(rows)},
+    head = CategoryHead.from_model(
+        model, cv, {"name": model_name(), "version": f"r{RECIPE_VERSION}", "encoder": encoder_name, "rows": len(rows)}
     )
     head.save(path)
     if progress:
         progress(total, total)
     return path
+
+
+# Weights tried for the analysts' decision texts (a written example post weighs 1), chosen by
+# ``cross_validate_decisions`` at every retrain and recorded in the file's ``meta.cv``.
+ANALYST_WEIGHTS = (0.5, 1.0, 2.0, 4.0)
+
+
+def retrain_head(
+    artifacts_dir: Path,
+    encode: Callable[[list[str]], np.ndarray],
+    categories: Sequence[str],
+    encoder_name: str,
+    decisions: Sequence[tuple[str, Sequence[str]]],
+    progress: Callable[[int, int], None] | None = None,
+    analyst_weights: Sequence[float] = ANALYST_WEIGHTS,
+) -> tuple[Path, dict]:
+    """Train the head on the written rows plus ``decisions`` ((category, texts) per decided
+    community or creator): the decisions' weight chosen by cross-validation, the temperature and
+    threshold fitted on that weight's held-out predictions. Returns the new file and its CV trail.
+
+    The file is named by a digest of the decisions: the same decisions give the same file (and
+    version), so a retrain with nothing new writes nothing.
+    """
+    base = head_file(artifacts_dir, encoder_name, categories)
+    wanted = set(categories)
+    decisions = [(cat, [t for t in texts if t.strip()]) for cat, texts in decisions if cat in wanted]
+    decisions = [(cat, texts) for cat, texts in decisions if texts]
+    digest = hashlib.sha1(
+        json.dumps(sorted([cat, sorted(texts)] for cat, texts in decisions), ensure_ascii=False).encode()
+    ).hexdigest()[:8]
+    path = retrained_file(base, digest)
+    if path.exists():
+        path.touch()  # the newest file is the one analysis uses
+        return path, CategoryHead.load(path).meta.get("cv", {})
+    rows = training_rows(categories)
+    groups = [-1] * len(rows)
+    for i, (cat, texts) in enumerate(decisions):
+        rows += [LabelledText(text, cat, "analyst") for text in texts]
+        groups += [i] * len(texts)
+    from .use_encoder import encode_in_chunks
+
+    chunk = 64
+    after = len(analyst_weights) + 2
+    features = encode_in_chunks(encode, [prepare(r.text) for r in rows], chunk, progress, steps_after=after)
+    total = -(-len(rows) // chunk) + after
+    done = total - after
+    trail = []
+    for weight in analyst_weights:
+        trail.append(cross_validate_decisions(rows, features, groups, weight))
+        done += 1
+        if progress:
+            progress(done, total)
+    # Best combined macro-F1; on a tie the lighter weight (less trust in a few decisions).
+    best = max(trail, key=lambda r: (r["macro_f1"], r["accuracy"], -r["analyst_weight"]))
+    labels = [r.category for r in rows]
+    model = fit(features, labels, weights(rows, analyst_weight=best["analyst_weight"]))
+    if progress:
+        progress(total - 1, total)
+    version = f"r{RECIPE_VERSION}-a{digest}"
+    head = CategoryHead.from_model(
+        model,
+        best,
+        {
+            "name": model_name(),
+            "version": version,
+            "encoder": encoder_name,
+            "cv_trail": trail,
+            "rows": len(rows),
+            "decisions": len(decisions),
+            "decisions_per_category": {c: sum(1 for d, _ in decisions if d == c) for c in sorted(wanted)},
+        },
+    )
+    head.save(path)
+    if progress:
+        progress(total, total)
+    return path, best

@@ -108,8 +108,13 @@ def load_category(config: AIConfig) -> CategoryAnalyzer:
         stand_in = EmbeddingCategoryAnalyzer(content_embeddings(config), categories, MINILM_NAME)
         stand_in.awaiting = path  # the registry reloads once it exists
         return stand_in
-    head = category_head.CategoryHead.load(path)
-    return HeadCategoryAnalyzer(use_encoder.get_encoder(config.num_threads), head, categories)
+    # The newest head retrained on the analysts' decisions (``retrain_category_model``), if any.
+    active = category_head.active_file(path)
+    analyzer = HeadCategoryAnalyzer(
+        use_encoder.get_encoder(config.num_threads), category_head.CategoryHead.load(active), categories
+    )
+    analyzer.path, analyzer.base_path = active, path
+    return analyzer
 
 
 def minilm_path() -> str:
@@ -225,6 +230,14 @@ class HeadCategoryAnalyzer(CategoryAnalyzer):
         self.model_name = f"{use_encoder.NAME}+{head.meta['name']}"
         self.model_version = head.meta["version"]
         self.uncertain_below = head.uncertain_below
+        self.path: Path | None = None  # the file it was loaded from, and the recipe's base file
+        self.base_path: Path | None = None
+
+    def superseded(self) -> bool:
+        """Whether a newer head (retrained on the analysts' decisions) has landed since it loaded."""
+        if self.path is None or self.base_path is None:
+            return False
+        return category_head.active_file(self.base_path) != self.path
 
     def analyze(self, texts: Sequence[str]) -> list[CategoryResult]:
         if not texts:
@@ -372,6 +385,42 @@ _COMMON_LANGUAGES = frozenset(
     ]
 )
 _RARE_PRIOR = 0.3
+# The letters beyond a–z that each common Latin-script language writes (its alphabet and usual
+# accents; English's are those of its loanwords: café, naïve, jalapeño, Pokémon, façade). A
+# candidate language whose alphabet lacks a letter the text uses is down-weighted
+# (``_ALPHABET_MISMATCH``): "cadê" is not Turkish, "não" is not French, "grüße" is not English.
+_LATIN_EXTRA = {
+    "en": "éèêëàâçïîôûñüö",
+    "de": "äöüßéè",
+    "fr": "àâæçéèêëîïôœùûüÿ",
+    "es": "áéíóúñü",
+    "pt": "áâãàçéêíóôõúü",
+    "it": "àèéìíîòóù",
+    "nl": "áéèëïöüó",
+    "tr": "çğıöşüâîû",
+    "pl": "ąćęłńóśźż",
+    "sv": "åäöé",
+    "da": "æøåé",
+    "no": "æøåéòóô",
+    "fi": "äöå",
+    "hu": "áéíóöőúüű",
+    "ro": "ăâîșțşţ",
+    "cs": "áčďéěíňóřšťúůýž",
+    "hr": "čćđšž",
+    "ca": "àçèéíïòóúü·",
+    "id": "é",
+    "ms": "",
+    "tl": "ñ",
+}
+_ALPHABET_MISMATCH = 0.3
+# Letters of prose (the text without hashtags) from which the prose alone is read for language.
+PROSE_LETTERS = 8
+
+
+def _is_latin(char: str) -> bool:
+    import unicodedata
+
+    return unicodedata.name(char, "").startswith("LATIN")
 
 
 class FastTextLanguageAnalyzer(LanguageAnalyzer):
@@ -379,7 +428,7 @@ class FastTextLanguageAnalyzer(LanguageAnalyzer):
 
     backend = "embedded"
     model_name = "lid.176-lite+langid"
-    model_version = "3"
+    model_version = "4"
 
     def __init__(self) -> None:
         import fasttext
@@ -395,6 +444,11 @@ class FastTextLanguageAnalyzer(LanguageAnalyzer):
     def _one(self, text: str) -> LanguageResult:
         # Lower-case: both models read all-caps shouting as another language.
         cleaned = clean_for_language(text).lower()
+        # Hashtags are a tagging vocabulary, mostly English whatever the caption's language
+        # ("Domingo de praia #beach #summer"): when the prose has words enough, it alone decides.
+        prose = clean_for_language(text, hashtags=False).lower()
+        if sum(c.isalpha() for c in prose) >= PROSE_LETTERS:
+            cleaned = prose
         if letters_ratio(cleaned) < 0.2 or not cleaned:
             return LanguageResult("und", 0.0)
         hinglish = romanized_hindi(cleaned)
@@ -406,6 +460,12 @@ class FastTextLanguageAnalyzer(LanguageAnalyzer):
             self._add(scores, label.replace("__label__", ""), 0.5 * min(float(prob), 1.0))
         for code, prob in self._langid.rank(cleaned)[:5]:
             self._add(scores, code, 0.5 * float(prob))
+        extra = {c for c in cleaned if c.isalpha() and not c.isascii() and _is_latin(c)}
+        if extra:
+            for candidate in scores:
+                alphabet = _LATIN_EXTRA.get(candidate)
+                if alphabet is not None and not extra <= set(alphabet):
+                    scores[candidate] *= _ALPHABET_MISMATCH
         code, score = max(scores.items(), key=lambda kv: kv[1])
         total = sum(scores.values()) or 1.0
         return LanguageResult(code, round(min(1.0, score / total), 4))

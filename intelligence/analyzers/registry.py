@@ -45,11 +45,16 @@ class AnalyzerSet:
 
         An analyzer answering in place of a model not built yet names the file it waits for
         (``awaiting``); once that file exists the set is stale and ``get_analyzers`` loads anew,
-        so the new version reaches the posts the stand-in analysed.
+        so the new version reaches the posts the stand-in analysed. The same goes for a model a
+        newer file replaces (``superseded``: the category head retrained on analysts' decisions).
         """
         for analyzer in (self.sentiment, self.language, self.category):
             awaiting = getattr(_configured(analyzer), "awaiting", None)
             if awaiting is not None and Path(awaiting).exists():
+                return True
+            # A model replaced by a newer file (the category head retrained on analysts' decisions).
+            superseded = getattr(_configured(analyzer), "superseded", None)
+            if superseded is not None and superseded():
                 return True
         return False
 

@@ -16,7 +16,8 @@ file and so re-analyses posts):
   ``TRAINABLE_LAYERS``/6 of an encoder pass, not a second pass);
 - training (``torch_models.train_branch``): ``EPOCHS`` epochs, AdamW, learning rate
   ``LEARNING_RATE`` for the layers and ``HEAD_LEARNING_RATE`` for the head, batches of 32 of
-  similar length, seed 0. About 4 minutes on two quiet CPU cores (1.6 GB peak), once, at build time.
+  similar length, seed 0. About 4 minutes on two quiet CPU cores, once, at build time; the whole build
+  peaks at 1.0 GB RSS (1.8 GB before its batches were split into 1,024-token slices, docs/ai.md).
 
 How the recipe was chosen: by cross-validation on the training data, never on shared/eval.
 ``cross_validate`` (``manage.py build_ai_models --cv``): 5 class-stratified folds of the Hutto

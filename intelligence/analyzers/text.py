@@ -43,15 +43,16 @@ def is_symbol(char: str) -> bool:
     return unicodedata.category(char) in {"So", "Sk", "Cs", "Co", "Cn"} or char in "\ufe0f\u200d"
 
 
-def clean_for_language(text: str) -> str:
-    """Drop what fastText mistakes for English: RT, @user, URLs, emoji; keep hashtag words."""
+def clean_for_language(text: str, hashtags: bool = True) -> str:
+    """Drop what fastText mistakes for English: RT, @user, URLs, emoji; keep hashtag words
+    (``hashtags=False``: drop them too)."""
     # NFKC folds Arabic presentation forms and full-width Latin into the letters models know.
     text = unicodedata.normalize("NFKC", _unescape(text or ""))
     text = _RT.sub(" ", text)
     text = _URL.sub(" ", text)
     text = _BARE_HTTP.sub(" ", text)
     text = _MENTION.sub(" ", text)
-    text = _HASHTAG.sub(lambda m: " " + split_hashtag(m.group(1)) + " ", text)
+    text = _HASHTAG.sub(lambda m: " " + split_hashtag(m.group(1)) + " " if hashtags else " ", text)
     text = "".join(" " if is_symbol(c) else c for c in text)
     text = _REPEAT.sub(r"\1\1", text)
     return _SPACE.sub(" ", text).strip()

@@ -19,6 +19,7 @@ import torch
 from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
 
 from .base import EMPTY_CATEGORY, CategoryAnalyzer, CategoryResult, SentimentResult
+from .memory import map_large_allocations, release_memory
 from .rules import RuleCategoryAnalyzer
 from .text import clean_for_sentiment
 from .vocab import CATEGORY_KEYWORDS
@@ -256,6 +257,7 @@ def train_branch(
     batch_size: int = 32,
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
+    max_tokens: int = 1024,
 ) -> SentimentBranch:
     """Fine-tune a copy of the encoder's top layers and a linear head on soft targets.
 
@@ -264,7 +266,9 @@ def train_branch(
     frozen and unchanged: its lower layers' output is all the branch reads. Batches hold texts
     of similar length (less padding, about three times faster here) and come in random order;
     AdamW with a linear warm-up over the first 6 % of steps, then a linear decay to zero.
-    ``progress(step, total)`` is called after every step.
+    ``progress(step, total)`` is called after every step. A batch's gradient is accumulated over
+    slices of at most ``max_tokens`` padded tokens (the same sum; dropout draws differ), which
+    bounds the activations held for the backward pass.
     """
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -284,25 +288,52 @@ def train_branch(
         optimizer, lambda step: min(1.0, (step + 1) / warmup) * max(0.0, (total - step) / total)
     )
     weights = torch.as_tensor(targets, dtype=torch.float32)
+    map_large_allocations()
     branch.train()
     step = 0
     for _ in range(epochs):
         for b in rng.permutation(len(batches)):
             rows = batches[b]
-            batch = encoder._tokens([texts[i] for i in rows])
-            with torch.no_grad():
-                _, tap = encoder._forward(batch, branch.start)
-            logits = branch(tap.hidden, tap, batch["attention_mask"])
-            loss = -(weights[rows].to(logits.device) * torch.log_softmax(logits, dim=-1)).sum(dim=1).mean()
             optimizer.zero_grad()
-            loss.backward()
+            # The batch's gradient, accumulated over slices of at most ``max_tokens`` tokens: the
+            # same sum as one pass over the batch, but a batch of long texts no longer holds every
+            # layer's activations for all 32 at once (the build's memory peak; issue 22).
+            for part in _slices(encoder, [texts[i] for i in rows], max_tokens):
+                sub = rows[part]
+                batch = encoder._tokens([texts[i] for i in sub])
+                with torch.no_grad():
+                    _, tap = encoder._forward(batch, branch.start)
+                logits = branch(tap.hidden, tap, batch["attention_mask"])
+                loss = -(weights[sub].to(logits.device) * torch.log_softmax(logits, dim=-1)).sum() / len(rows)
+                loss.backward()
+                del batch, tap, logits, loss
             optimizer.step()
             scheduler.step()
             step += 1
+            if step % TRIM_EVERY == 0:
+                release_memory()
             if progress is not None:
                 progress(step, total)
     branch.eval()
     return branch
+
+
+# Training steps between two ``release_memory`` calls.
+TRIM_EVERY = 20
+
+
+def _slices(encoder: TextEncoder, texts: Sequence[str], max_tokens: int) -> list[slice]:
+    """Consecutive slices of ``texts`` (sorted by length) whose padded token count stays within ``max_tokens``."""
+    lengths = [min(encoder.max_length, len(ids)) for ids in encoder.tokenizer(list(texts))["input_ids"]]
+    slices, start, longest = [], 0, 0
+    for i, n in enumerate(lengths):
+        longest_with = max(longest, n)
+        if i > start and longest_with * (i - start + 1) > max_tokens:
+            slices.append(slice(start, i))
+            start, longest_with = i, n
+        longest = longest_with
+    slices.append(slice(start, len(texts)))
+    return slices
 
 
 class SequenceClassifier(_Loaded):

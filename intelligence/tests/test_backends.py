@@ -268,10 +268,12 @@ def test_sentiment_branch_answers_each_thread_from_its_own_pass(two_layer_encode
             assert np.allclose(answer, expected[i % len(batches)], atol=1e-5)
 
 
-def _fine_tune_top_layer(encoder, rows, *, epochs, learning_rate, batch_size):
+def _fine_tune_top_layer(encoder, rows, *, epochs, learning_rate, batch_size, texts=None, targets=None, **options):
+    """A 1-layer branch trained on ``rows`` (or on ``texts`` with soft ``targets``)."""
     from intelligence.analyzers.torch_models import train_branch
 
-    texts, targets = [r.text for r in rows], balanced_targets(rows)
+    if texts is None:
+        texts, targets = [r.text for r in rows], balanced_targets(rows)
     return train_branch(
         encoder,
         texts,
@@ -282,6 +284,7 @@ def _fine_tune_top_layer(encoder, rows, *, epochs, learning_rate, batch_size):
         learning_rate=learning_rate,
         head_learning_rate=1e-2,
         batch_size=batch_size,
+        **options,
     )
 
 
@@ -391,3 +394,30 @@ def test_web_process_never_imports_torch():
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     assert "heavy: []" in result.stdout
+
+
+def test_a_batch_trained_in_token_bounded_slices_learns_what_the_whole_batch_teaches(tmp_path_factory):
+    import torch
+    from transformers import BertModel
+
+    from intelligence.analyzers.torch_models import TextEncoder, _slices
+
+    # Given an encoder without dropout (so both trainings draw nothing at random)
+    torch.manual_seed(2)
+    folder = tmp_path_factory.mktemp("no-dropout") / "encoder"
+    save_tiny(folder, BertModel, num_hidden_layers=2, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+    encoder = TextEncoder(str(folder))
+    texts = [("i love this game " * (1 + i % 5)).strip() for i in range(16)]
+    targets = np.tile(np.array([[0.1, 0.2, 0.7], [0.6, 0.3, 0.1]], dtype=np.float32), (8, 1))
+
+    def trained(max_tokens):
+        return _fine_tune_top_layer(
+            encoder, [], epochs=2, learning_rate=1e-2, batch_size=8, texts=texts, targets=targets, max_tokens=max_tokens
+        )
+
+    # When one training takes each batch whole and the other in slices of at most 24 tokens
+    assert len(_slices(encoder, sorted(texts, key=len)[-8:], 24)) > 2
+    whole, sliced = trained(10**6), trained(24)
+    # Then they end with the same weights (the same gradient, summed in another order)
+    for a, b in zip(whole.state_dict().values(), sliced.state_dict().values(), strict=True):
+        assert torch.allclose(a, b, atol=1e-4)
