@@ -10,7 +10,9 @@ when it starts (if the model is missing), VADER answers sentiment meanwhile, and
 lands the registry reloads and ``analyze_pending`` re-queues every post the stand-in analysed (its
 ``ai_model_version`` differs). Progress goes to the worker log and to an ``AnalysisBatch`` row of
 kind ``models`` (requested = training steps, processed = steps done), which the monitor shows.
-Only one build runs at a time (a cache lock), however many workers start together.
+Only one build runs at a time (a cache lock), however many workers start together. The lock is a
+lease renewed at every progress report, so a build whose worker was killed frees it within
+``LOCK_SECONDS`` instead of keeping every later build out for hours.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ from intelligence.models import AnalysisBatch
 logger = logging.getLogger(__name__)
 
 LOCK_KEY = "intelligence:build-models"
-LOCK_SECONDS = 2 * 60 * 60
+# The lease: every part reports progress at least every few seconds (encoding chunks, training
+# steps), so ten minutes without a report means the building process is gone.
+LOCK_SECONDS = 10 * 60
 # Write the batch row and a log line at most this often (seconds) during training.
 REPORT_EVERY = 5.0
 
@@ -68,11 +72,16 @@ class Progress:
     """``(step, total)`` callback: logs and updates the batch row, at most every few seconds."""
 
     def __init__(
-        self, batch: AnalysisBatch, echo: Callable[[str], None] | None = None, what: str = "sentiment model"
+        self,
+        batch: AnalysisBatch,
+        echo: Callable[[str], None] | None = None,
+        what: str = "sentiment model",
+        lease: str | None = None,
     ) -> None:
         self.batch = batch
         self.echo = echo
         self.what = what
+        self.lease = lease
         self.started = time.monotonic()
         self.last = 0.0
 
@@ -88,6 +97,14 @@ class Progress:
         if self.echo:
             self.echo(line)
         AnalysisBatch.objects.filter(pk=self.batch.pk).update(requested=total, processed=step)
+        if self.lease:
+            renew_lease(self.lease)
+
+
+def renew_lease(token: str) -> None:
+    """Extend the build lock by ``LOCK_SECONDS`` if this build (``token``) still holds it."""
+    if cache.get(LOCK_KEY) == token:
+        cache.touch(LOCK_KEY, LOCK_SECONDS)
 
 
 def build_models(force: bool = False, echo: Callable[[str], None] | None = None) -> dict:
@@ -114,7 +131,7 @@ def build_models(force: bool = False, echo: Callable[[str], None] | None = None)
         for what, part_path, build in parts:
             if force or not part_path.exists():
                 try:
-                    _build_one(what, part_path, build, force, echo)
+                    _build_one(what, part_path, build, force, echo, token)
                 except Exception as exc:  # one part failing must not keep the others from landing
                     logger.exception("%s: build failed", what)
                     failed.append(exc)
@@ -169,6 +186,7 @@ def _build_one(
     build: Callable[[bool, Progress], None],
     force: bool,
     echo: Callable[[str], None] | None,
+    lease: str | None = None,
 ) -> None:
     """One model: an ``AnalysisBatch`` row the monitor shows, progress lines, and a registry reset
     when it lands (so the analyzers that answered in its place are replaced)."""
@@ -180,7 +198,7 @@ def _build_one(
     if echo:
         echo(f"{what}: building {path}")
     try:
-        build(force, Progress(batch, echo, what))
+        build(force, Progress(batch, echo, what, lease))
     except Exception as exc:
         _finish(batch, AnalysisBatch.Status.FAILED, started, [{"id": None, "error": f"{type(exc).__name__}: {exc}"}])
         raise

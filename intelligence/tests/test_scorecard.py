@@ -12,7 +12,7 @@ from intelligence.analyzers.base import AIConfig
 from intelligence.analyzers.registry import get_analyzers
 from intelligence.analyzers.rules import RuleLanguageAnalyzer, romanized_hindi
 from intelligence.evaluation import build_instagram_category_set, expected_calibration_error
-from intelligence.model_builds import LOCK_KEY, Progress, build_models
+from intelligence.model_builds import LOCK_KEY, LOCK_SECONDS, Progress, build_models
 from intelligence.models import AnalysisBatch, Scorecard
 from intelligence.scorecard import EVAL_SETS
 
@@ -151,6 +151,20 @@ def test_a_second_build_while_one_runs_does_nothing(tmp_path, settings):
     finally:
         cache.delete(LOCK_KEY)
 
+
+
+@pytest.mark.django_db
+def test_the_build_lock_is_a_lease_its_progress_renews():
+    """A killed build stops renewing, so its lock runs out within LOCK_SECONDS (it used to hold for 2 h)."""
+    batch = AnalysisBatch.objects.create(kind=AnalysisBatch.Kind.MODELS, backend="embedded")
+    cache.set(LOCK_KEY, "this build", 30)
+    try:
+        Progress(batch, what="sentiment model", lease="another build")(1, 10)
+        assert cache.ttl(LOCK_KEY) <= 30  # not ours: left alone
+        Progress(batch, what="sentiment model", lease="this build")(2, 10)
+        assert 30 < cache.ttl(LOCK_KEY) <= LOCK_SECONDS
+    finally:
+        cache.delete(LOCK_KEY)
 
 def test_registry_loads_anew_once_the_awaited_model_lands(tmp_path, fresh_registry):
     from intelligence.analyzers.embedded import MINILM_NAME
