@@ -152,7 +152,6 @@ def test_a_second_build_while_one_runs_does_nothing(tmp_path, settings):
         cache.delete(LOCK_KEY)
 
 
-
 @pytest.mark.django_db
 def test_the_build_lock_is_a_lease_its_progress_renews():
     """A killed build stops renewing, so its lock runs out within LOCK_SECONDS (it used to hold for 2 h)."""
@@ -165,6 +164,7 @@ def test_the_build_lock_is_a_lease_its_progress_renews():
         assert 30 < cache.ttl(LOCK_KEY) <= LOCK_SECONDS
     finally:
         cache.delete(LOCK_KEY)
+
 
 def test_registry_loads_anew_once_the_awaited_model_lands(tmp_path, fresh_registry):
     from intelligence.analyzers.embedded import MINILM_NAME
