@@ -247,10 +247,16 @@ class Profile(models.Model):
             # The default order of creator search (API and page), biggest first and unknown counts last,
             # has its index "profile_followers_nl" (followers_count DESC NULLS LAST, id) built on
             # PostgreSQL only by migration 0005, outside the model state (SQLite cannot build it).
+            # Admin's engagement, growth and last-scrape columns sort on (column DESC NULLS LAST, id)
+            # indexes from migration 0017, PostgreSQL only for the same reason.
             models.Index(fields=["engagement_rate"], name="profile_engagement"),
-            models.Index(fields=["ai_primary_content_type"], name="profile_category"),
+            # With -id: admin's category and review columns sort by (column, -pk) (Django adds the
+            # key), and the first page then reads 50 entries instead of sorting a 300,000-row group.
+            models.Index(fields=["ai_primary_content_type", "-id"], name="profile_category"),
             models.Index(fields=["ai_primary_language"], name="profile_language"),
-            models.Index(fields=["review_status"], name="profile_review_status"),
+            models.Index(fields=["review_status", "-id"], name="profile_review_status"),
+            # ...and its reversed click: the 50,000 "watchlist" creators sorted wide took 1.3 s.
+            models.Index(fields=["-review_status", "-id"], name="profile_review_status_desc"),
             # With id, "credibility ≥ x" and its count join the audience filters by index-only scans.
             models.Index(fields=["audience_credibility", "id"], name="profile_credibility"),
             models.Index(fields=["scrape_enabled", "next_scrape_at"], name="profile_due"),

@@ -4,6 +4,7 @@ and the admins of the rest of a creator's records (audience, mentions, related, 
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db.models import F, OrderBy
 from django.db.models.functions import Lower
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
@@ -88,6 +89,11 @@ class SnapshotInline(ReadOnlyInline):
         return Latest
 
 
+def _biggest_first(field: str) -> OrderBy:
+    """A changelist column's ordering: highest first, unknown last; the reversed click is its mirror."""
+    return OrderBy(F(field), descending=True, nulls_last=True)
+
+
 @admin.register(Profile)
 class ProfileAdmin(
     FastRowsMixin,
@@ -111,7 +117,7 @@ class ProfileAdmin(
         "content",
         "review",
         "tag_list",
-        "last_scraped_at",
+        "scraped",
     ]
     list_display_links = ["creator"]
     list_filter = [
@@ -142,6 +148,17 @@ class ProfileAdmin(
     # the order of the (platform, -followers_count) index, so the first page reads 50 index entries
     # instead of sorting 100,000 rows (about 10x faster at 100,000 creators, bench/bench_pages.py).
     ordering = ["platform", "-followers_count"]
+
+    def get_ordering(self, request):
+        """The default order, or only the clicked column (then the primary key, which Django adds).
+
+        Django appends the default order to a clicked column's; for the creators whose value is
+        unknown (300,000 Reddit users have no follower count, at full size) that tail made
+        PostgreSQL sort them all before the first page (~400 ms), where the column's index alone
+        gives the page at once.
+        """
+        return [] if "o" in request.GET else super().get_ordering(request)
+
     empty_value_display = "—"
     autocomplete_fields = ["tags"]
     actions = [
@@ -273,17 +290,25 @@ class ProfileAdmin(
         handle = obj.handle + (" ✔" if obj.is_verified else "")
         return [handle, subtitle, initials, {"path": picture, "squared": False} if picture else None]
 
-    @display(description="followers", ordering="followers_count")
+    # The number columns sort highest first on the first click, unknown values last, in the order of
+    # their (column DESC NULLS LAST, id) indexes (migrations 0005 and 0017): at 1,000,000 creators
+    # sorting by followers, engagement, growth or last scrape read 50 index entries instead of sorting
+    # the table (1.2-1.6 s a page, issue #23).
+    @display(description="followers", ordering=_biggest_first("followers_count"))
     def followers(self, obj):
         return compact(obj.followers_count if obj.platform == Platform.INSTAGRAM else obj.total_karma)
 
-    @display(description="engagement", ordering="engagement_rate")
+    @display(description="engagement", ordering=_biggest_first("engagement_rate"))
     def engagement(self, obj):
         return pct(obj.engagement_rate)
 
-    @display(description="growth 30d", ordering="follower_growth_30d")
+    @display(description="growth 30d", ordering=_biggest_first("follower_growth_30d"))
     def growth(self, obj):
         return signed_pct(obj.follower_growth_30d)
+
+    @display(description="last scraped", ordering=_biggest_first("last_scraped_at"))
+    def scraped(self, obj):
+        return obj.last_scraped_at
 
     @display(description="category · language", ordering="ai_primary_content_type")
     def content(self, obj):

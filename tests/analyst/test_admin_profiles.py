@@ -326,6 +326,68 @@ def test_subreddit_changelist_lists_biggest_first_unknown_last_from_an_index(cli
         assert "community_subscribers_nl" in explained, explained
 
 
+# Columns of the creators changelist (0 is the selection checkbox) and the index each sort reads.
+SORTED_COLUMNS = [
+    (2, "followers_count", "profile_followers_nl"),
+    (3, "engagement_rate", "profile_engagement_nl"),
+    (4, "follower_growth_30d", "profile_growth_nl"),
+    (8, "last_scraped_at", "profile_scraped_nl"),
+]
+
+
+@pytest.mark.parametrize(("column", "field", "index"), SORTED_COLUMNS)
+def test_number_columns_sort_highest_first_unknown_last_from_their_index(client_as, analyst, column, field, index):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    values = {
+        "followers_count": [5, None, 50, 500],
+        "engagement_rate": [0.5, None, 5.0, 50.0],
+        "follower_growth_30d": [-1.0, None, 1.0, 10.0],
+        "last_scraped_at": [now - timedelta(days=3), None, now - timedelta(days=2), now - timedelta(days=1)],
+    }[field]
+    for n, value in enumerate(values):
+        ProfileFactory(handle=f"sorted{n}", **{field: value})
+    client = client_as(analyst)
+    first_click = client.get(CHANGELIST, {"o": str(column)}).context["cl"]
+    assert [row.handle for row in first_click.result_list] == ["sorted3", "sorted2", "sorted0", "sorted1"]
+    second_click = client.get(CHANGELIST, {"o": f"-{column}"}).context["cl"]
+    assert [row.handle for row in second_click.result_list] == ["sorted1", "sorted0", "sorted2", "sorted3"]
+    if connection.vendor == "postgresql":
+        # At 1,000,000 creators each of these sorts took 1.2-1.6 s; the index hands over the first 50 rows.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+        for cl in (first_click, second_click):
+            explained = cl.queryset[:50].explain()
+            assert index in explained, explained
+
+
+@pytest.mark.parametrize(
+    ("column", "field", "value", "indexes"),
+    [
+        (5, "ai_primary_content_type", "fitness", ("profile_category",)),
+        (6, "review_status", "approved", ("profile_review_status", "profile_review_status_desc")),
+    ],
+)
+def test_category_and_review_columns_sort_from_an_index_with_the_key(client_as, analyst, column, field, value, indexes):
+    ProfileFactory(**{field: value})
+    client = client_as(analyst)
+    if connection.vendor != "postgresql":
+        pytest.skip("the index plans are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+    # Django orders a clicked column by (column, -pk): an index ending in -id serves it without a sort.
+    explained = client.get(CHANGELIST, {"o": str(column)}).context["cl"].queryset[:50].explain()
+    assert f"Index Scan using {indexes[0]}" in explained and "Sort" not in explained, explained
+    if len(indexes) > 1:
+        explained = client.get(CHANGELIST, {"o": f"-{column}"}).context["cl"].queryset[:50].explain()
+        assert f"Index Scan using {indexes[1]}" in explained and "Sort" not in explained, explained
+
+
 def test_estimated_count_only_for_a_whole_large_table(three, monkeypatch):
     from django.db import connection
 
