@@ -31,7 +31,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.core.cache import cache
 from django.utils import timezone
 
 from intelligence.analyzers.base import AIConfig
@@ -49,8 +48,6 @@ POSTS_PER_DECISION = 20
 # Posts re-queued at once by the retrain; ``analyze_pending`` re-queues the rest (its
 # ``queue_outdated`` compares every post's stored version with the new one).
 REQUEUE_LIMIT = 5000
-LOCK_KEY = "intelligence:retrain-category"
-LOCK_SECONDS = 60 * 60
 _EVAL = Path(__file__).resolve().parent / "eval"
 
 
@@ -144,7 +141,7 @@ def retrain(
     """
     from intelligence.analyzers import category_head, use_encoder
     from intelligence.conf import ai_config
-    from intelligence.model_builds import Progress, _finish
+    from intelligence.model_builds import Progress, _finish, release_lease, take_lease
 
     config = config or ai_config()
     artifacts = Path(config.artifacts_dir)
@@ -167,7 +164,9 @@ def retrain(
     base = category_head.head_file(artifacts, use_encoder.NAME, list(categories))
     old_path = category_head.active_file(base)
     old_tag = _version_tag(category_head.CategoryHead.load(old_path)) if old_path.exists() else ""
-    if not cache.add(LOCK_KEY, "1", LOCK_SECONDS):
+    # The model builds' lease: a retrain and a build never write model files at the same time.
+    lease = take_lease()
+    if lease is None:
         return {"retrained": False, "busy": True}
     started = time.monotonic()
     batch = AnalysisBatch.objects.create(kind=AnalysisBatch.Kind.MODELS, backend="embedded", model_version="")
@@ -179,13 +178,13 @@ def retrain(
             list(categories),
             use_encoder.NAME,
             [(d.category, d.texts) for d in decisions],
-            progress=Progress(batch, echo, "category model (analyst decisions)"),
+            progress=Progress(batch, echo, "category model (analyst decisions)", lease),
         )
     except Exception as exc:
         _finish(batch, AnalysisBatch.Status.FAILED, started, [{"id": None, "error": f"{type(exc).__name__}: {exc}"}])
         raise
     finally:
-        cache.delete(LOCK_KEY)
+        release_lease(lease)
     batch.model_version = path.name
     batch.save(update_fields=["model_version"])
     _finish(batch, AnalysisBatch.Status.DONE, started)

@@ -101,6 +101,17 @@ class Progress:
             renew_lease(self.lease)
 
 
+def take_lease() -> str | None:
+    """The build lock (one process at a time writes model files: a build or a retrain), or ``None``."""
+    token = uuid.uuid4().hex
+    return token if cache.add(LOCK_KEY, token, LOCK_SECONDS) else None
+
+
+def release_lease(token: str) -> None:
+    if cache.get(LOCK_KEY) == token:
+        cache.delete(LOCK_KEY)
+
+
 def renew_lease(token: str) -> None:
     """Extend the build lock by ``LOCK_SECONDS`` if this build (``token``) still holds it."""
     if cache.get(LOCK_KEY) == token:
@@ -116,8 +127,8 @@ def build_models(force: bool = False, echo: Callable[[str], None] | None = None)
     path, category_path, multilingual_path = sentiment_head_path(), category_head_path(), multilingual_head_path()
     if all(p.exists() for p in model_paths()) and not force:
         return {"built": False, "path": str(path), "category_path": str(category_path), "seconds": 0.0}
-    token = uuid.uuid4().hex
-    if not cache.add(LOCK_KEY, token, LOCK_SECONDS):
+    token = take_lease()
+    if token is None:
         logger.info("embedded models: another process is building them")
         return {"built": False, "busy": True, "path": str(path), "category_path": str(category_path)}
     started = time.monotonic()
@@ -136,8 +147,7 @@ def build_models(force: bool = False, echo: Callable[[str], None] | None = None)
                     logger.exception("%s: build failed", what)
                     failed.append(exc)
     finally:
-        if cache.get(LOCK_KEY) == token:
-            cache.delete(LOCK_KEY)
+        release_lease(token)
     if failed:
         raise failed[0]
     seconds = round(time.monotonic() - started, 1)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -418,8 +419,6 @@ PROSE_LETTERS = 8
 
 
 def _is_latin(char: str) -> bool:
-    import unicodedata
-
     return unicodedata.name(char, "").startswith("LATIN")
 
 

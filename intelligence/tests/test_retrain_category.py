@@ -136,3 +136,18 @@ def test_too_few_decisions_raise_before_anything_is_built(tmp_path):
     with pytest.raises(NotEnoughDecisions, match="pets 2"):
         retrain(config=config)
     assert not list(tmp_path.iterdir())
+
+
+def test_a_retrain_waits_while_a_model_build_holds_the_lease(tmp_path):
+    from django.core.cache import cache
+
+    from intelligence.model_builds import LOCK_KEY
+
+    config = AIConfig(backend="embedded", artifacts_dir=str(tmp_path), categories=tuple(FEW.items()), num_threads=1)
+    _decide("pets", MIN_DECISIONS_PER_CATEGORY)
+    cache.set(LOCK_KEY, "a build in another worker", 60)
+    try:
+        assert retrain(config=config) == {"retrained": False, "busy": True}
+        assert not list(tmp_path.iterdir()) and not AnalysisBatch.objects.exists()
+    finally:
+        cache.delete(LOCK_KEY)
