@@ -85,6 +85,8 @@ SUMMARY_FIELDS = [
     "permalink",
     "api_url",
 ]
+# The columns a summary reads: a list of creators loads these, not the bio and its search vector.
+SUMMARY_COLUMNS = [name for name in SUMMARY_FIELDS if name not in {"permalink", "api_url"}]
 
 
 @extend_schema_serializer(

@@ -248,7 +248,7 @@ class ProfileViewSet(ProfileReportMixin, ScopedViewSetMixin, viewsets.GenericVie
             key = cache_key("search", params_digest(params), version_of(Profile.objects.data_generation()))
             body = cache.get(key)
         if body is None:
-            page = self.paginate_queryset(filterset.qs)
+            page = self.paginate_queryset(filterset.qs.only(*s.SUMMARY_COLUMNS))
             body = self.get_paginated_response(self.get_serializer(page, many=True).data).data
             if key:
                 cache.set(key, body, ttl)
