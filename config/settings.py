@@ -786,10 +786,13 @@ API_SEARCH_CACHE_TTL = env_int(
     "API_SEARCH_CACHE_TTL", 300, minimum=0, help="seconds a search result stays cached; 0 = off"
 )
 # Creator search (API and page) counts its matches up to this many and then says "more than": an exact
-# COUNT(*) of a broad filter reads every match. 0 = always count exactly (config/paging.py).
+# COUNT(*) of a broad filter reads every match. 0 = always count exactly (config/paging.py). 250 is ten
+# pages of the API's 25: past that a search is one to narrow. The count's work grows with the cap; at
+# 1M creators, 16 clients searching at once (bench/bench_scale.py --only search, 2 cores): p95 463 ms
+# counting to 1,000, 360 ms to 500, 267-299 ms to 250 (docs/scaling-out.md).
 SEARCH_COUNT_CAP = env_int(
     "SEARCH_COUNT_CAP",
-    1000,
+    250,
     minimum=0,
     help="matches a creator search counts before it answers 'more than N' (count_is_exact false); 0 = exact",
 )

@@ -174,7 +174,7 @@ def creator_search(request: HttpRequest) -> HttpResponse:
     status = 200
     page = None
     if filterset.is_valid():
-        # Counted up to SEARCH_COUNT_CAP (or the page asked for): "more than 1,000 creators", as the API.
+        # Counted up to SEARCH_COUNT_CAP (or the page asked for): "more than 250 creators", as the API.
         paginator = CappedCountPaginator(
             filterset.qs, settings.PAGES_PAGE_SIZE, cap=settings.SEARCH_COUNT_CAP, page=request.GET.get("page")
         )

@@ -220,7 +220,7 @@ class ProfileReportMixin:
         description=(
             "Text over handle, name and bio plus filters; every search (first page) is saved to the "
             "user's search history. Results are cached until any profile changes. `count` stops at "
-            "SEARCH_COUNT_CAP (1,000 by default): `count_is_exact` false means more results than `count`; "
+            "SEARCH_COUNT_CAP (250 by default): `count_is_exact` false means more results than `count`; "
             "`exact_count=true` counts them all."
         ),
     ),
