@@ -16,7 +16,7 @@ A category is learned from decisions once it has ``MIN_DECISIONS_PER_CATEGORY`` 
 than that and they are left out (too few to trust, and too few for a fold of the
 cross-validation each). When no category has enough, the retrain refuses (``NotEnoughDecisions``).
 The decisions' weight against the written training data is chosen by cross-validation at every
-retrain (``category_head.cross_validate_decisions``); the new head is a new file with a new version
+retrain (``category_head.cross_validate``); the new head is a new file with a new version
 (``r2-a<digest of the decisions>``), the worker loads it on its next batch, and the posts the old
 head analysed are queued for re-analysis.
 """

@@ -17,10 +17,10 @@ file and so re-analyses posts):
 - calibration: one temperature on the head's logits, fitted to the out-of-fold predictions of
   the cross-validation below (negative log-likelihood), so a label shown at 70 % is right about
   70 % of the time on held-out training posts.
-- keyword counts: not mixed in (``RULE_WEIGHT`` 0): the hashtag rows already teach the head what
-  a ``#ootd`` means, and mixing the rule counts in lowered CV.
+- keyword counts: not mixed in: the hashtag rows already teach the head what a ``#ootd`` means,
+  and mixing the rule counts in lowered CV (the trail below; that code went once it lost).
 
-How the recipe was chosen: ``cross_validate`` (``manage.py build_ai_models --category-cv``),
+How the recipe was chosen: ``cross_validate`` (run inside every build, ``build_head``),
 5 class-stratified folds of the example posts; each fold is predicted by a head trained on the
 other four folds plus every weak row; accuracy, macro-F1 and ECE of the held-out posts. Never on
 shared/eval or the fixtures' evaluation sets. The posts were written by one hand, so CV figures
@@ -40,8 +40,8 @@ build (``clean_for_sentiment`` first) records CV 0.875 / 0.873 / 0.020, temperat
 uncertain below 0.53 in its file's ``meta.cv`` (recipe 1's build: 0.885 / 0.883 / 0.028 on its
 520 posts, a different and easier split).
 
-Inference: ``softmax((W·x + b) / T)`` mixed with the rule counts; a few microseconds per post on
-top of the embedding the other analyzers share.
+Inference: ``softmax((W·x + b) / T)``; a few microseconds per post on top of the embedding the
+other analyzers share.
 """
 
 from __future__ import annotations
@@ -60,7 +60,6 @@ RECIPE_VERSION = "2"
 FEATURES = "use-m3"
 C = 10.0
 WEAK_WEIGHT = 0.5
-RULE_WEIGHT = 0.0
 HASHTAG_CAPTIONS = 12
 # Longer texts are cut before embedding (a Reddit self-post can run to pages; the title and first
 # paragraphs carry the topic).
@@ -204,75 +203,27 @@ def uncertain_threshold(confidence: np.ndarray, correct: np.ndarray, precision: 
 def cross_validate(
     rows: Sequence[LabelledText],
     features: np.ndarray,
+    groups: Sequence[int] | None = None,
+    analyst_weight: float = 1.0,
     folds: int = 5,
     seed: int = 0,
     c: float = C,
     weak_weight: float = WEAK_WEIGHT,
-    rule_probs: np.ndarray | None = None,
-    rule_weight: float = RULE_WEIGHT,
 ) -> dict:
-    """Held-out accuracy, macro-F1, fitted temperature, ECE and uncertain threshold on the posts."""
-    from sklearn.metrics import accuracy_score, f1_score
+    """Held-out accuracy, macro-F1, fitted temperature, ECE and uncertain threshold.
 
-    labels = np.array([r.category for r in rows])
-    classes = sorted(set(labels))
-    posts = np.flatnonzero([r.kind == "post" for r in rows])
-    fold = np.empty(len(posts), dtype=int)
-    rng = np.random.default_rng(seed)
-    for c_name in classes:
-        members = np.flatnonzero(labels[posts] == c_name)
-        rng.shuffle(members)
-        fold[members] = np.arange(len(members)) % folds
-    logits = np.zeros((len(posts), len(classes)))
-    w = weights(rows, weak_weight)
-    for f in range(folds):
-        leave_out = set(posts[fold == f].tolist())
-        keep = np.array([i not in leave_out for i in range(len(rows))])
-        model = fit(features[keep], labels[keep], w[keep], c)
-        assert list(model.classes_) == classes
-        logits[fold == f] = model.decision_function(features[posts[fold == f]])
-    gold = np.array([classes.index(x) for x in labels[posts]])
-    temperature = fit_temperature(logits, gold)
-    probs = softmax(logits, temperature)
-    if rule_probs is not None:
-        fired = rule_probs[posts].sum(axis=1) > 0
-        probs[fired] = (1 - rule_weight) * probs[fired] + rule_weight * rule_probs[posts][fired]
-    predicted = probs.argmax(axis=1)
-    confidence = probs.max(axis=1)
-    correct = predicted == gold
-    return {
-        "accuracy": round(float(accuracy_score(gold, predicted)), 4),
-        "macro_f1": round(float(f1_score(gold, predicted, average="macro")), 4),
-        "temperature": round(temperature, 3),
-        "ece": ece(confidence, correct),
-        "uncertain_below": round(uncertain_threshold(confidence, correct), 3),
-        "n": int(len(posts)),
-    }
-
-
-def cross_validate_decisions(
-    rows: Sequence[LabelledText],
-    features: np.ndarray,
-    groups: Sequence[int],
-    analyst_weight: float,
-    folds: int = 5,
-    seed: int = 0,
-    c: float = C,
-) -> dict:
-    """Cross-validation of a head trained on the written rows plus the analysts' decisions.
-
-    ``groups`` gives each row's decision (the texts of one decided community or creator share
-    one; -1 for written rows). Held out per fold, stratified by category: a fifth of the written
-    example posts and a fifth of the decisions (all their texts together, so a community's
-    titles never sit on both sides). Weak rows are always trained on. Returns accuracy and
-    macro-F1 on the held-out posts, on the held-out decision texts and on both together (the
-    figure that picks ``analyst_weight``: a weight that helps the decisions' categories by
-    hurting the others loses), plus the temperature and uncertain threshold fitted to them.
+    Held out per fold, stratified by category: a fifth of the written example posts and, when
+    ``groups`` names each row's analyst decision (the texts of one decided community or creator
+    share one; -1 for written rows), a fifth of the decisions with all their texts together, so a
+    community's titles never sit on both sides. Weak rows are always trained on. ``accuracy`` and
+    ``macro_f1`` are over every held-out text (the figure that picks ``analyst_weight``: a weight
+    that helps the decisions' categories by hurting the others loses); ``posts_*`` and
+    ``decisions_*`` split them. The temperature and the uncertain threshold are fitted to them too.
     """
     from sklearn.metrics import accuracy_score, f1_score
 
     labels = np.array([r.category for r in rows])
-    groups = np.asarray(groups)
+    groups = np.full(len(rows), -1) if groups is None else np.asarray(groups)
     classes = sorted(set(labels))
     # Units held out together: each written post alone, each decision with all its texts.
     unit = np.full(len(rows), -1)
@@ -290,7 +241,7 @@ def cross_validate_decisions(
         for i, u in enumerate(members):
             unit_fold[int(u)] = i % folds
     fold = np.array([unit_fold.get(int(u), -1) for u in unit])
-    w = weights(rows, analyst_weight=analyst_weight)
+    w = weights(rows, weak_weight, analyst_weight)
     held = np.flatnonzero(fold >= 0)
     logits = np.zeros((len(rows), len(classes)))
     for f in range(folds):
@@ -302,22 +253,22 @@ def cross_validate_decisions(
         scores = model.decision_function(features[test])
         if scores.ndim == 1:  # two classes: one column
             scores = np.stack([-scores, scores], axis=1)
-        part = np.full((int(test.sum()), len(classes)), -1e9)
+        part = np.full((int(test.sum()), len(classes)), -1e9)  # a class missing from this fold's training
         part[:, [classes.index(x) for x in model_classes]] = scores
         logits[test] = part
-    gold = np.array([classes.index(x) for x in labels])
-    temperature = fit_temperature(logits[held], gold[held])
+    gold = np.array([classes.index(x) for x in labels])[held]
+    temperature = fit_temperature(logits[held], gold)
     probs = softmax(logits[held], temperature)
     predicted, confidence = probs.argmax(axis=1), probs.max(axis=1)
-    correct = predicted == gold[held]
+    correct = predicted == gold
     is_decision = decided[held]
 
-    def scores_of(mask: np.ndarray) -> tuple[float, float]:
+    def scores_of(mask: np.ndarray) -> tuple[float | None, float | None]:
         if not mask.any():
-            return 0.0, 0.0
+            return None, None  # no decisions held out (a first build has none)
         return (
-            round(float(accuracy_score(gold[held][mask], predicted[mask])), 4),
-            round(float(f1_score(gold[held][mask], predicted[mask], average="macro")), 4),
+            round(float(accuracy_score(gold[mask], predicted[mask])), 4),
+            round(float(f1_score(gold[mask], predicted[mask], average="macro")), 4),
         )
 
     post_acc, post_f1 = scores_of(~is_decision)
@@ -422,7 +373,7 @@ def build_head(
 
 
 # Weights tried for the analysts' decision texts (a written example post weighs 1), chosen by
-# ``cross_validate_decisions`` at every retrain and recorded in the file's ``meta.cv``.
+# ``cross_validate`` at every retrain and recorded in the file's ``meta.cv``.
 ANALYST_WEIGHTS = (0.5, 1.0, 2.0, 4.0)
 
 
@@ -467,7 +418,7 @@ def retrain_head(
     done = total - after
     trail = []
     for weight in analyst_weights:
-        trail.append(cross_validate_decisions(rows, features, groups, weight))
+        trail.append(cross_validate(rows, features, groups, weight))
         done += 1
         if progress:
             progress(done, total)
