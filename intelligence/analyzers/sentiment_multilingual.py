@@ -18,21 +18,123 @@ language is decided by the language analyzer's fastText + langid.py models).
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .sentiment_head import HEAD_LABELS, balanced_targets, training_rows
-
-__all__ = ["HEAD_LABELS", "UseSentimentHead", "build_head", "head_file"]
+from .sentiment_head import HEAD_LABELS, balanced_targets, cross_validate, training_rows
 from .text import clean_for_sentiment
+from .training_data import RatedText
 from .use_encoder import encode_in_chunks
 
-RECIPE_VERSION = "1"
+__all__ = ["HEAD_LABELS", "UseSentimentHead", "build_head", "head_file", "written_rows"]
+
+RECIPE_VERSION = "2"
 C = 1.0
+# Weight of one written sentence; a Hutto sentence weighs 1 (its soft label's shares sum to 1).
+WRITTEN_WEIGHT = 10.0
+WRITTEN_FILE = Path(__file__).resolve().parent / "data" / "sentiment_written.csv"
+WRITTEN_LANGUAGES = ("ar", "de", "en", "es", "fr", "hi", "it", "pt")
+
+
+@dataclass(frozen=True)
+class WrittenText:
+    """A sentence written for this project with its language and its class (one of ``HEAD_LABELS``)."""
+
+    text: str
+    lang: str
+    label: str
+
+
+def written_rows(path: Path = WRITTEN_FILE) -> list[WrittenText]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return [WrittenText(row["text"], row["lang"], row["label"]) for row in csv.DictReader(handle)]
+
+
+def training_targets(rows: Sequence[RatedText], written: Sequence[WrittenText], weight: float) -> np.ndarray:
+    """Per-class weights: the Hutto rows' balanced soft labels, then each written sentence's class × ``weight``."""
+    hard = np.zeros((len(written), len(HEAD_LABELS)))
+    hard[np.arange(len(written)), [HEAD_LABELS.index(w.label) for w in written]] = weight
+    return np.vstack([balanced_targets(rows), hard]) if len(rows) else hard
+
+
+def written_folds(written: Sequence[WrittenText], folds: int = 5, seed: int = 0) -> np.ndarray:
+    """Fold of each written sentence, stratified by language × label."""
+    fold = np.empty(len(written), dtype=int)
+    rng = np.random.default_rng(seed)
+    for cell in sorted({(w.lang, w.label) for w in written}):
+        members = np.flatnonzero([(w.lang, w.label) == cell for w in written])
+        rng.shuffle(members)
+        fold[members] = (np.arange(len(members)) + rng.integers(folds)) % folds
+    return fold
+
+
+def cross_validate_written(
+    hutto_features: np.ndarray,
+    rows: Sequence[RatedText],
+    written_features: np.ndarray,
+    written: Sequence[WrittenText],
+    weight: float,
+    c: float = C,
+    folds: int = 5,
+    seed: int = 0,
+) -> dict:
+    """Macro-F1 per language on the written sentences, each predicted by a head trained on the other
+    folds' written sentences (× ``weight``) plus every Hutto row; their mean over languages, and the
+    same mean per fold (its spread is the fold noise)."""
+    from sklearn.metrics import f1_score
+
+    fold = written_folds(written, folds, seed)
+    gold = np.array([HEAD_LABELS.index(w.label) for w in written])
+    predicted = np.empty(len(written), dtype=int)
+    for f in range(folds):
+        train = fold != f
+        model = fit(
+            np.vstack([hutto_features, written_features[train]]),
+            training_targets(rows, [w for w, t in zip(written, train, strict=True) if t], weight),
+            c,
+        )
+        predicted[~train] = model.predict(written_features[~train])
+    langs = np.array([w.lang for w in written])
+
+    def mean_f1(mask: np.ndarray) -> tuple[float, dict[str, float]]:
+        per = {
+            lang: float(f1_score(gold[mask & (langs == lang)], predicted[mask & (langs == lang)], average="macro"))
+            for lang in sorted(set(langs[mask]))
+        }
+        return float(np.mean(list(per.values()))), per
+
+    mean, per_language = mean_f1(np.ones(len(written), dtype=bool))
+    return {
+        "mean": mean,
+        "per_language": per_language,
+        "per_fold": [mean_f1(fold == f)[0] for f in range(folds)],
+        "predicted": predicted,
+    }
+
+
+def cross_validate_tweets(
+    hutto_features: np.ndarray,
+    rows: Sequence[RatedText],
+    written_features: np.ndarray,
+    written: Sequence[WrittenText],
+    weight: float,
+    c: float = C,
+) -> float:
+    """``sentiment_head.cross_validate``'s Hutto-tweets figure with every written sentence added at ``weight``."""
+    index = {id(r): i for i, r in enumerate(rows)}
+
+    def fit_predict(training: list[RatedText], scored: list[RatedText]) -> np.ndarray:
+        features = hutto_features[[index[id(r)] for r in training]]
+        model = fit(np.vstack([features, written_features]), training_targets(training, written, weight), c)
+        return model.predict(hutto_features[[index[id(r)] for r in scored]])
+
+    return cross_validate(rows, fit_predict)
 
 
 def head_file(artifacts_dir: Path, encoder_name: str) -> Path:
@@ -41,7 +143,7 @@ def head_file(artifacts_dir: Path, encoder_name: str) -> Path:
 
 
 def model_name() -> str:
-    return f"lr-hutto-r{RECIPE_VERSION}"
+    return f"lr-hutto{'-written' if WRITTEN_WEIGHT else ''}-r{RECIPE_VERSION}"
 
 
 def fit(features: np.ndarray, targets: np.ndarray, c: float = C):
@@ -89,14 +191,23 @@ def build_head(
     if path.exists() and not force:
         return path
     rows = training_rows(Path(artifacts_dir))
+    written = written_rows() if WRITTEN_WEIGHT else []
+    texts = [clean_for_sentiment(t) for t in [r.text for r in rows] + [w.text for w in written]]
     chunk = 256
-    features = encode_in_chunks(encode, [clean_for_sentiment(r.text) for r in rows], chunk, progress, steps_after=1)
-    total = -(-len(rows) // chunk) + 1
-    model = fit(features, balanced_targets(rows))
+    features = encode_in_chunks(encode, texts, chunk, progress, steps_after=1)
+    total = -(-len(texts) // chunk) + 1
+    model = fit(features, training_targets(rows, written, WRITTEN_WEIGHT))
     head = UseSentimentHead(
         model.coef_.astype(np.float32),
         model.intercept_.astype(np.float32),
-        {"name": model_name(), "version": f"r{RECIPE_VERSION}", "encoder": encoder_name, "rows": len(rows)},
+        {
+            "name": model_name(),
+            "version": f"r{RECIPE_VERSION}",
+            "encoder": encoder_name,
+            "rows": len(rows),
+            "written": len(written),
+            "written_weight": WRITTEN_WEIGHT,
+        },
     )
     head.save(path)
     if progress:
