@@ -64,6 +64,12 @@ def _non_negative(fields: list[str], prefix: str) -> list[models.CheckConstraint
     ]
 
 
+# The longest bio kept: Instagram bios hold 150 characters and Reddit's public descriptions about 200,
+# while ~1 MB of distinct words has no tsvector (PostgreSQL's limit, see BioDocument) and would fail the
+# write, and with it a scrape's whole upsert batch.
+BIO_MAX_CHARS = 2_000
+
+
 class TagCategory(models.Model):
     """A group in the analyst tag taxonomy (niche, format, style, production…)."""
 
@@ -114,7 +120,8 @@ class Profile(models.Model):
     external_id = models.CharField(max_length=64, blank=True, default="")
     handle = models.CharField(max_length=64, help_text="Username as the platform shows it.")
     full_name = models.CharField(max_length=255, blank=True, default="")
-    bio = models.TextField(blank=True, default="")
+    # Forms and the scrape's upsert (scraping.ingest clips strings to max_length) keep it bounded.
+    bio = models.TextField(blank=True, default="", max_length=BIO_MAX_CHARS)
     # What creator search matches the bio against: written by the database, never by us (see BioDocument).
     search_document = models.GeneratedField(expression=BioDocument(), output_field=SearchVectorField(), db_persist=True)
     external_url = models.URLField(max_length=500, blank=True, default="")

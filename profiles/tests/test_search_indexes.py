@@ -7,7 +7,7 @@ this checks the plans, with sequential scans switched off so a tiny test table c
 import pytest
 from django.db import connection, transaction
 
-from profiles.models import Profile
+from profiles.models import BIO_MAX_CHARS, Profile
 from scraping.ingest import upsert_profiles
 from scraping.schemas import ProfileData
 from tests.factories import ProfileFactory
@@ -51,6 +51,22 @@ def test_search_document_follows_every_way_the_bio_is_written():
     assert list(Profile.objects.search("ceramics").values_list("handle", flat=True)) == ["scraped"]
     assert list(Profile.objects.search("guide")) == [saved]
     assert not Profile.objects.search("bakery").exists()
+
+
+def test_a_huge_scraped_bio_is_cut_and_its_batch_still_written():
+    """~1 MB of distinct words has no tsvector: uncut, it would fail the whole upsert batch."""
+    huge = " ".join(f"w{i:08d}" for i in range(150_000))  # 1.35 MB of distinct lexemes
+    with transaction.atomic():
+        upsert_profiles(
+            [
+                ProfileData(platform="reddit", handle="wall_of_text", bio=huge),
+                ProfileData(platform="reddit", handle="neighbour", bio="woodworking"),
+            ]
+        )
+    stored = Profile.objects.get(handle="wall_of_text")
+    assert stored.bio == huge[:BIO_MAX_CHARS]
+    assert list(Profile.objects.search("w00000001").values_list("handle", flat=True)) == ["wall_of_text"]
+    assert Profile.objects.search("woodworking").get().handle == "neighbour"
 
 
 def test_handle_lookup_uses_the_unique_index():
