@@ -361,6 +361,11 @@ def copy_text(value: Any) -> str:
 class Loader:
     """Write model rows fast: COPY on PostgreSQL, ``bulk_create`` elsewhere.
 
+    Why not ``bulk_create`` on PostgreSQL too: the same 200,000 creator snapshots took 2.5 s through
+    COPY and 10.8 s through ``bulk_create(batch_size=5_000)`` (quiet machine, 2026-12-07,
+    a one-off loop over this class and the ORM, not kept): 12 minutes against 54 for the 60,000,000
+    snapshots of ``--size full``, whose whole load must stay under 45 minutes (issue #23).
+
     COPY bypasses Django's Python-side defaults, so every concrete column is filled: the
     generated value when given, else the field's default. Generated columns (``GeneratedField``)
     stay out of the column list: the database computes them and refuses a value for them. Rows
@@ -614,7 +619,8 @@ class Command(BaseCommand):
             tables = [m._meta.db_table for m in (Profile, Community, Post, ProfileSnapshot, CommunitySnapshot)]
             vacuum_started = time.perf_counter()
             with connection.cursor() as cursor:
-                cursor.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
+                # No ORM call runs VACUUM; the names are the models' own tables, quoted.
+                cursor.execute(f"VACUUM (ANALYZE) {', '.join(map(connection.ops.quote_name, tables))}")
             summary["vacuum_seconds"] = round(time.perf_counter() - vacuum_started, 1)
         summary["seconds"] = round(time.perf_counter() - started, 1)
         self.stdout.write("demo_scale: " + ", ".join(f"{k}={v}" for k, v in summary.items()))
