@@ -31,6 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.db.models import Prefetch
+from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
 from intelligence.analyzers.base import AIConfig
@@ -67,16 +69,16 @@ def _evaluation_shortcodes() -> set[str]:
     return {code for key, codes in labels.items() if key != "_about" for code in codes}
 
 
-def _recent_texts(posts, held_out: set[str], limit: int = POSTS_PER_DECISION) -> list[str]:
-    """The newest captions or titles of ``posts``, none of those the Instagram evaluation set labels."""
-    texts = []
-    for shortcode, caption in posts.order_by("-posted_at").values_list("shortcode", "caption")[: limit * 2]:
-        if shortcode in held_out or not caption.strip():
-            continue
-        texts.append(caption)
-        if len(texts) == limit:
-            break
-    return texts
+def _recent_posts() -> Prefetch:
+    """Each decided community's or creator's newest posts, fetched for all of them in one query
+    (a sliced prefetch): twice what is kept, as some are held out or have no text."""
+    newest = Post.objects.order_by("-posted_at").only("id", "shortcode", "caption", "community_id", "author_id")
+    return Prefetch("posts", queryset=newest[: POSTS_PER_DECISION * 2], to_attr="recent_posts")
+
+
+def _recent_texts(posts: list[Post], held_out: set[str], limit: int = POSTS_PER_DECISION) -> list[str]:
+    """The captions or titles of ``posts`` (newest first), none of those the Instagram evaluation set labels."""
+    return [p.caption for p in posts if p.shortcode not in held_out and p.caption.strip()][:limit]
 
 
 def gather_decisions(categories: dict[str, str]) -> list[Decision]:
@@ -85,22 +87,33 @@ def gather_decisions(categories: dict[str, str]) -> list[Decision]:
 
     held_out, held_out_posts = evaluation_subreddits(), _evaluation_shortcodes()
     decisions: list[Decision] = []
-    communities = Community.objects.filter(primary_category__in=list(categories)).order_by("id")
-    for community in communities.only("id", "name", "title", "public_description", "primary_category"):
-        if community.name.lower() in held_out:
-            continue
+    communities = (
+        Community.objects.filter(primary_category__in=list(categories))
+        .alias(name_lower=Lower("name"))
+        .exclude(name_lower__in=held_out)
+        .order_by("id")
+        .only("id", "name", "title", "public_description", "primary_category")
+        .prefetch_related(_recent_posts())
+    )
+    for community in communities:
         texts = [f"r/{community.name}", community.title, community.public_description]
-        texts += _recent_texts(Post.objects.filter(community_id=community.pk), held_out_posts)
+        texts += _recent_texts(community.recent_posts, held_out_posts)
         decisions.append(
             Decision(f"community:{community.pk}", community.primary_category, [t for t in texts if t.strip()])
         )
     by_name = {key.lower(): key for key in categories} | {label.lower(): key for key, label in categories.items()}
-    profiles = Profile.objects.exclude(niche="").order_by("id").only("id", "niche")
+    profiles = (
+        Profile.objects.alias(niche_key=Lower(Trim("niche")))
+        .filter(niche_key__in=list(by_name))
+        .order_by("id")
+        .only("id", "niche")
+        .prefetch_related(_recent_posts())
+    )
     for profile in profiles.iterator(chunk_size=500):
-        key = by_name.get(profile.niche.strip().lower())
+        key = by_name.get(profile.niche.strip().lower())  # the database's trim is spaces only
         if key is None:
             continue
-        texts = _recent_texts(Post.objects.filter(author_id=profile.pk), held_out_posts)
+        texts = _recent_texts(profile.recent_posts, held_out_posts)
         if texts:
             decisions.append(Decision(f"profile:{profile.pk}", key, texts))
     return decisions
@@ -140,8 +153,9 @@ def retrain(
     Raises ``NotEnoughDecisions`` when no category has ``minimum`` decisions.
     """
     from intelligence.analyzers import category_head, use_encoder
+    from intelligence.analyzers.embedded import HeadCategoryAnalyzer
     from intelligence.conf import ai_config
-    from intelligence.model_builds import Progress, _finish, release_lease, take_lease
+    from intelligence.model_builds import Progress, finish_batch, release_lease, take_lease
 
     config = config or ai_config()
     artifacts = Path(config.artifacts_dir)
@@ -161,9 +175,15 @@ def retrain(
         f"({', '.join(f'{k} {n}' for k, n in kept.most_common())}); left out (under {minimum}): "
         f"{', '.join(f'{k} {n}' for k, n in counts.items() if k not in kept) or 'none'}"
     )
+    encoder = use_encoder.get_encoder(config.num_threads)
+
+    def version_tag(path: Path) -> str:
+        """What posts store for the category part of their ``ai_model_version`` with this head."""
+        return HeadCategoryAnalyzer(encoder, category_head.CategoryHead.load(path), categories).version_tag
+
     base = category_head.head_file(artifacts, use_encoder.NAME, list(categories))
     old_path = category_head.active_file(base)
-    old_tag = _version_tag(category_head.CategoryHead.load(old_path)) if old_path.exists() else ""
+    old_tag = version_tag(old_path) if old_path.exists() else ""
     # The model builds' lease: a retrain and a build never write model files at the same time.
     lease = take_lease()
     if lease is None:
@@ -171,7 +191,6 @@ def retrain(
     started = time.monotonic()
     batch = AnalysisBatch.objects.create(kind=AnalysisBatch.Kind.MODELS, backend="embedded", model_version="")
     try:
-        encoder = use_encoder.get_encoder(config.num_threads)
         path, cv = category_head.retrain_head(
             artifacts,
             encoder.encode,
@@ -181,14 +200,16 @@ def retrain(
             progress=Progress(batch, echo, "category model (analyst decisions)", lease),
         )
     except Exception as exc:
-        _finish(batch, AnalysisBatch.Status.FAILED, started, [{"id": None, "error": f"{type(exc).__name__}: {exc}"}])
+        finish_batch(
+            batch, AnalysisBatch.Status.FAILED, started, [{"id": None, "error": f"{type(exc).__name__}: {exc}"}]
+        )
         raise
     finally:
         release_lease(lease)
     batch.model_version = path.name
     batch.save(update_fields=["model_version"])
-    _finish(batch, AnalysisBatch.Status.DONE, started)
-    new_tag = _version_tag(category_head.CategoryHead.load(path))
+    finish_batch(batch, AnalysisBatch.Status.DONE, started)
+    new_tag = version_tag(path)
     # Every process's registry (this one's too) sees the newer file on its next batch and loads it.
     queued = requeue_old_version(old_tag) if old_tag and old_tag != new_tag else 0
     summary = {
@@ -208,10 +229,3 @@ def retrain(
         f"(accuracy {cv.get('accuracy')}, macro-F1 {cv.get('macro_f1')}); {queued} posts queued for re-analysis"
     )
     return summary
-
-
-def _version_tag(head) -> str:
-    """What posts store for the category part of their ``ai_model_version``."""
-    from intelligence.analyzers import use_encoder
-
-    return f"embedded:{use_encoder.NAME}+{head.meta['name']}@{head.meta['version']}"

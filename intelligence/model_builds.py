@@ -210,9 +210,11 @@ def _build_one(
     try:
         build(force, Progress(batch, echo, what, lease))
     except Exception as exc:
-        _finish(batch, AnalysisBatch.Status.FAILED, started, [{"id": None, "error": f"{type(exc).__name__}: {exc}"}])
+        finish_batch(
+            batch, AnalysisBatch.Status.FAILED, started, [{"id": None, "error": f"{type(exc).__name__}: {exc}"}]
+        )
         raise
-    _finish(batch, AnalysisBatch.Status.DONE, started)
+    finish_batch(batch, AnalysisBatch.Status.DONE, started)
     _release_memory()  # the next part starts from a trimmed heap, not from this one's leftovers
     reset()  # analyzers loaded before the model existed would keep answering with the stand-in
     logger.info("%s: built in %.0f s; posts analysed without it will be re-analysed", what, time.monotonic() - started)
@@ -226,7 +228,7 @@ def _release_memory() -> None:
     release_memory()
 
 
-def _finish(batch: AnalysisBatch, status: str, started: float, errors: list | None = None) -> None:
+def finish_batch(batch: AnalysisBatch, status: str, started: float, errors: list | None = None) -> None:
     batch.status = status
     batch.finished_at = timezone.now()
     batch.duration_seconds = round(time.monotonic() - started, 1)

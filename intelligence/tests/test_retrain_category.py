@@ -55,16 +55,20 @@ def test_too_few_decisions_refuse_in_one_line_and_the_beat_task_skips_quietly(tm
     assert entry["task"] == tasks.retrain_category_model.name and entry["schedule"] == 7 * 24 * 3600.0
 
 
-def test_decisions_come_from_analysts_and_never_from_an_evaluated_subreddit():
-    _decide("food", 1)
+def test_decisions_come_from_analysts_and_never_from_an_evaluated_subreddit(django_assert_num_queries):
+    _decide("food", 3)
     CommunityFactory(name="DotA2", primary_category="gaming")  # labelled by the Reddit evaluation set
     CommunityFactory(name="undecided", ai_suggested_category="food")  # the AI's suggestion is no decision
     creator = ProfileFactory(niche="Pets & Animals")
     PostFactory(author=creator, caption="Walkies with the corgi")
     PostFactory(author=creator, shortcode="CPsnU3Il2xJ", caption="a caption the Instagram evaluation set labels")
     ProfileFactory(niche="dog mums")  # free text that names no category
-    decisions = gather_decisions(FEW)
+    # Communities, their newest posts, creators, theirs: one query each, however many decisions there are.
+    with django_assert_num_queries(4):
+        decisions = gather_decisions(FEW)
     assert sorted((d.category, d.source.split(":")[0]) for d in decisions) == [
+        ("food", "community"),
+        ("food", "community"),
         ("food", "community"),
         ("pets", "profile"),
     ]
