@@ -386,14 +386,6 @@ _COMMON_LANGUAGES = frozenset(
     ]
 )
 _RARE_PRIOR = 0.3
-# English is the most common language of the posts collected, and both identifiers read short
-# English interjections as another language ("good grief!" German, "Damn typos :(" Swedish,
-# "Great idea!" Italian). Chosen on text that is not an evaluation set (the Hutto tweets and
-# snippets, all English; the written sentiment sentences, 8 languages; language_written.csv): ×1,
-# 1.5, 2, 2.5, 3, 4 give a mean per-language accuracy of 0.9954, 0.9955, 0.9957, 0.9952, 0.9947,
-# 0.9937 (Hutto tweets 4,116 → 4,146 of 4,200 right at ×2, no other language losing; from ×2.5
-# short Portuguese posts start to read as English). docs/ai.md has the table.
-_ENGLISH_PRIOR = 2.0
 # The letters beyond a–z that each common Latin-script language writes (its alphabet and usual
 # accents; English's are those of its loanwords: café, naïve, jalapeño, Pokémon, façade). A
 # candidate language whose alphabet lacks a letter the text uses is down-weighted
@@ -431,11 +423,11 @@ def _is_latin(char: str) -> bool:
 
 
 class FastTextLanguageAnalyzer(LanguageAnalyzer):
-    """fastText lid.176 (lite) + langid.py, averaged, with a prior for common languages and for English."""
+    """fastText lid.176 (lite) + langid.py, averaged, with a prior for common languages."""
 
     backend = "embedded"
     model_name = "lid.176-lite+langid"
-    model_version = "5"
+    model_version = "4"
 
     def __init__(self) -> None:
         import fasttext
@@ -481,6 +473,4 @@ class FastTextLanguageAnalyzer(LanguageAnalyzer):
     def _add(scores: dict[str, float], code: str, prob: float) -> None:
         code = _LANGUAGE_ALIASES.get(code, code)
         weight = 1.0 if code in _COMMON_LANGUAGES else _RARE_PRIOR
-        if code == "en":
-            weight *= _ENGLISH_PRIOR
         scores[code] = scores.get(code, 0.0) + weight * prob

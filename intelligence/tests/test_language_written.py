@@ -38,23 +38,5 @@ def test_written_captions_are_read_as_well_as_measured():
         rows = list(csv.DictReader(handle))
     results = FastTextLanguageAnalyzer().analyze([r["text"] for r in rows])
     right = sum(r.code == row["lang"] for r, row in zip(results, rows, strict=True))
-    # The first 76: 72 before the prose and alphabet rules, 74 after; all 142 with the rules: 138, with
-    # the English prior too: 139 (docs/ai.md)
-    assert len(rows) == 142 and right >= 139
-
-
-def test_short_english_interjections_are_english_and_short_posts_in_other_languages_keep_theirs():
-    analyzer = FastTextLanguageAnalyzer()
-    # Without the English prior: German, French, Swedish, Italian, Spanish.
-    english = analyzer.analyze(["good grief!", "so true sir!", "Damn typos :(", "Great idea!", "@someone Adorable."])
-    assert [r.code for r in english] == ["en"] * 5
-    others = analyzer.analyze(
-        [
-            "Stream startet heute um acht",
-            "partiu praia com a galera",
-            "que calor hace hoy",
-            "bella giornata",
-            "merci beaucoup",
-        ]
-    )
-    assert [r.code for r in others] == ["de", "pt", "es", "it", "fr"]
+    # The first 76: 72 before the prose and alphabet rules, 74 after; all 142 with the rules: 138 (docs/ai.md)
+    assert len(rows) == 142 and right >= 138
