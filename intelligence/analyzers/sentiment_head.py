@@ -36,6 +36,11 @@ held-out predictions (one split's standard error is about 0.007).
   whole encoder pass per post at inference) 0.807. Chosen: 3 layers, nearly all of the whole
   fine-tune's gain for half its inference cost. Its 5-fold CV with the shipped code (the
   screening script batched slightly differently): 0.781.
+- ensemble with the multilingual USE head (``sentiment_multilingual``, recipe 2) for English
+  posts, screened on fold 0 as above (recipe 4 alone 0.821 there): P = (1 − a)·branch + a·USE,
+  a 0.1 / 0.2 / 0.3 / 0.5: 0.823 / 0.827 / 0.823 / 0.806. +0.006 at best, within a fold's noise
+  (about 0.013), for a second USE pass on every English post (bench_ai's 150 posts/s goal would
+  fall). Not kept.
 - emoji: Hutto's tweets have none, so nothing here can measure emoji handling (MiniLM's
   WordPiece reads most emoji as [UNK]).
 Dev figures (261 English tweets, 87 a class), each recipe scored there once, after it was chosen:
