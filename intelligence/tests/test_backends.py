@@ -243,6 +243,8 @@ def test_sentiment_branch_on_the_shared_pass_equals_a_whole_pass_of_the_fine_tun
         expected = torch.softmax(branch.head(pooled * branch.SCALE), dim=-1).numpy()
     assert np.allclose(probs, expected, atol=1e-5)
     assert not np.allclose(probs, probs[0])  # different texts, different answers
+    # And a pass that stops where the branch starts answers the same
+    assert np.allclose(encoder.branch_probabilities(texts, branch), probs, atol=1e-6)
 
 
 def test_sentiment_branch_answers_each_thread_from_its_own_pass(two_layer_encoder, changed_branch):
@@ -257,15 +259,19 @@ def test_sentiment_branch_answers_each_thread_from_its_own_pass(two_layer_encode
         batch = batches[i % len(batches)]
         if i % 4 == 3:  # plain encodes (lookalikes, tags) run beside sentiment passes too
             return i, encoder.encode(batch)
+        if i % 4 == 2:  # and passes that stop at the branch (post analysis)
+            return i, encoder.branch_probabilities(batch, branch)
         return i, encoder.encode_with_branch(batch, branch)[1]
 
     # When many passes run side by side
     with ThreadPoolExecutor(4) as pool:
         answers = list(pool.map(one, range(200)))
-    # Then every sentiment pass answered for its own batch
+    # Then every sentiment pass answered for its own batch, and every plain encode gave embeddings
     for i, answer in answers:
         if i % 4 != 3:
             assert np.allclose(answer, expected[i % len(batches)], atol=1e-5)
+        else:
+            assert np.allclose(answer, encoder.encode(batches[i % len(batches)]), atol=1e-5)
 
 
 def _fine_tune_top_layer(encoder, rows, *, epochs, learning_rate, batch_size, texts=None, targets=None, **options):

@@ -108,3 +108,25 @@ def test_sentiment_goes_to_the_english_model_or_the_multilingual_one_by_language
     assert len(results) == 3 and all(r is not None for r in results)
     assert english.seen == [texts[0], texts[2]] and other.seen == [texts[1]]
     assert routed.model_name == "english/other"
+
+
+def test_use_encoder_encodes_each_recent_text_once_whatever_subset_is_asked():
+    encoder = use_encoder.UseEncoder(threads=1)
+    texts = ["que calor hace hoy", "new camera review is up", "Heute gibt es Pasta", "bom dia gente"]
+    alone = np.vstack([encoder.encode([t]) for t in texts])
+    encoder = use_encoder.UseEncoder(threads=1)
+    calls = []
+    real = encoder._use.encode
+    encoder._use.encode = lambda batch: calls.append(list(batch)) or real(batch)
+    # Sentiment asks for the posts not in English, then category for the whole batch (one repeated)
+    subset = encoder.encode([texts[0], texts[2], texts[3]])
+    whole = encoder.encode([*texts, texts[0]])
+    assert calls == [[texts[0], texts[2], texts[3]], [texts[1]]]
+    assert np.allclose(subset, alone[[0, 2, 3]], atol=1e-5)
+    assert np.allclose(whole, np.vstack([alone, alone[:1]]), atol=1e-5)
+    # Only the most recent texts are kept
+    encoder.encode([f"post number {i}" for i in range(use_encoder.RECENT_TEXTS)])
+    calls.clear()
+    encoder.encode([texts[1]])
+    assert calls == [[texts[1]]]
+    assert encoder.encode([]).shape == (0, 512)
