@@ -213,7 +213,12 @@ class BranchSentimentAnalyzer(SentimentAnalyzer):
         if not texts:
             return []
         cleaned = [clean_for_sentiment(t) for t in texts]
-        return probabilities_to_results(self.embeddings.sentiment(cleaned, self.branch), self.branch.labels)
+        # The encoder stops where the branch starts: post analysis reads no MiniLM embedding once
+        # the category head has landed (only its stand-in does, and that head is built first).
+        probs = self.embeddings.encoder.branch_probabilities(
+            cleaned, self.branch, batch_size=self.embeddings.batch_size
+        )
+        return probabilities_to_results(probs, self.branch.labels)
 
 
 # ---------------------------------------------------------------- category

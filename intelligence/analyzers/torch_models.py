@@ -403,7 +403,7 @@ class SequenceClassifier(_Loaded):
 
 
 class EmbeddingCache:
-    """Remembers the last batch's embeddings, or its sentiment, so the analyzers of one batch ask once."""
+    """Remembers the last batch's embeddings so the analyzers of one batch encode it once."""
 
     def __init__(self, encoder: TextEncoder, batch_size: int) -> None:
         self.encoder = encoder
@@ -411,35 +411,16 @@ class EmbeddingCache:
         self._lock = threading.Lock()
         self._key: tuple[str, ...] | None = None
         self._value: np.ndarray | None = None
-        self._branch: SentimentBranch | None = None
-        self._probs: np.ndarray | None = None
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         key = tuple(texts)
         with self._lock:
             if key == self._key and self._value is not None:
                 return self._value
-        value, _ = self.encoder.encode_with_branch(list(texts), None, batch_size=self.batch_size)
+        value = self.encoder.encode(list(texts), batch_size=self.batch_size)
         with self._lock:
-            self._key, self._value, self._branch, self._probs = key, value, None, None
+            self._key, self._value = key, value
         return value
-
-    def sentiment(self, texts: Sequence[str], branch: SentimentBranch) -> np.ndarray:
-        """The branch's class probabilities, from a pass that stops where the branch starts.
-
-        It leaves no embeddings: ``encode`` of the same texts makes its own pass. In post analysis
-        only the stand-in category analyzer (phrase similarity, until the category head, which is
-        built first, lands) reads MiniLM embeddings; a third fewer layers per English post is
-        worth that.
-        """
-        key = tuple(texts)
-        with self._lock:
-            if key == self._key and self._branch is branch and self._probs is not None:
-                return self._probs
-        probs = self.encoder.branch_probabilities(list(texts), branch, batch_size=self.batch_size)
-        with self._lock:
-            self._key, self._value, self._branch, self._probs = key, None, branch, probs
-        return probs
 
 
 def encoder_name(embeddings: EmbeddingCache, name: str) -> str:

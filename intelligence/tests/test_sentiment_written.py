@@ -77,3 +77,20 @@ def test_cross_validation_of_the_written_sentences_scores_what_the_features_say(
         hutto_features, hutto, rng.normal(0, 1, (len(written), 4)), written, weight=1.0
     )
     assert noise["mean"] < 0.6
+
+
+def test_cross_validation_of_the_tweets_scores_what_the_features_say():
+    """The held-out Hutto tweets are predicted from what their features say, written sentences added or not."""
+    written = sentiment_multilingual.written_rows()[:30]
+    written_labels = np.array([HEAD_LABELS.index(w.label) for w in written])
+    ratings = [-2.0, 0.0, 2.0] * 15
+    hutto = [RatedText(f"tweet {i}", r, "tweets", (int(r),) * 3) for i, r in enumerate(ratings)]
+    classes = np.array([0, 1, 2] * 15)
+    rng = np.random.default_rng(0)
+    telling = np.eye(len(HEAD_LABELS))[classes] * 3
+    written_telling = np.eye(len(HEAD_LABELS))[written_labels] * 3
+    assert sentiment_multilingual.cross_validate_tweets(telling, hutto, written_telling, written, weight=1.0) == 1.0
+    noise = sentiment_multilingual.cross_validate_tweets(
+        rng.normal(0, 1, (len(hutto), 3)), hutto, rng.normal(0, 1, (len(written), 3)), written, weight=1.0
+    )
+    assert noise < 0.6
